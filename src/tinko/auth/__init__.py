@@ -1,0 +1,1 @@
+"""Users, roles, sessions (JWT + rotating refresh tokens), API keys and password resets."""

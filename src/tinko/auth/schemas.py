@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from zoneinfo import available_timezones
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OptionalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Password = Annotated[str, Field(min_length=1, max_length=1024)]
+RoleName = Literal["viewer", "admin", "owner"]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=4096)
+
+
+class RegisterIn(StrictModel):
+    email: EmailStr
+    password: Password
+    org_name: Name
+    name: OptionalName = ""
+
+
+class LoginIn(StrictModel):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)]
+    password: Password
+
+
+class RefreshIn(StrictModel):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class LogoutIn(StrictModel):
+    refresh_token: Annotated[str, StringConstraints(max_length=512)] | None = None
+
+
+class ForgotIn(StrictModel):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)]
+
+
+class ResetIn(StrictModel):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+    password: Password
+
+
+class UserOut(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: str
+    org_id: str
+    status: str = "active"
+    created_at: datetime | None = None
+
+
+class MeOut(BaseModel):
+    id: str
+    email: str | None
+    name: str
+    role: str
+    org_id: str
+    kind: Literal["user", "api_key"]
+
+
+class OrgOut(BaseModel):
+    id: str
+    name: str
+    slug: str
+    timezone: str
+    default_currency: str
+    locale: str
+
+
+SUPPORTED_LOCALES = ("en", "en-IN", "hi", "ta")
+
+
+class OrgPatch(StrictModel):
+    name: Name | None = None
+    timezone: str | None = None
+    default_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    locale: Literal["en", "en-IN", "hi", "ta"] | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is not None and value not in available_timezones():
+            raise ValueError(f"unknown timezone {value!r}; use an IANA name like Asia/Kolkata")
+        return value
+
+
+class TokenPairOut(BaseModel):
+    user: UserOut
+    org: OrgOut
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class InviteIn(StrictModel):
+    email: EmailStr
+    role: RoleName = "viewer"
+    name: OptionalName = ""
+
+
+class RolePatch(StrictModel):
+    role: RoleName
+
+
+class ApiKeyIn(StrictModel):
+    name: Name
+    role: RoleName = "admin"
+
+
+class ApiKeyOut(BaseModel):
+    id: str
+    name: str
+    role: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None = None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str

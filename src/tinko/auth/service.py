@@ -1,0 +1,259 @@
+"""Sign-up, sign-in, token rotation and password resets. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tinko.auth.models import OneTimeToken, RefreshToken, User
+from tinko.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
+from tinko.auth.tokens import issue_access_token
+from tinko.config import Settings
+from tinko.errors import Conflict, Unauthorized, Unprocessable
+from tinko.kit.clock import Clock
+from tinko.kit.crypto import random_token, token_digest
+from tinko.kit.ids import new_id
+from tinko.notify.mail import Mail, queue_mail
+from tinko.tenancy.models import Organization
+from tinko.tenancy.service import create_org
+
+RESET_TOKEN_TTL = timedelta(hours=1)
+INVITE_TOKEN_TTL = timedelta(days=7)
+BAD_CREDENTIALS = "The email or password is incorrect."
+
+
+class RefreshTokenReused(Unauthorized):
+    # The revocation must stick even though the request fails.
+    commit_changes = True
+
+    def __init__(self) -> None:
+        super().__init__("This refresh token was already used; the session has been revoked.")
+
+
+@dataclass(frozen=True)
+class AuthSession:
+    user: User
+    org: Organization
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def register(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    org_name: str,
+    name: str,
+) -> AuthSession:
+    email = normalise_email(email)
+    check_strength(password, related=[email, email.split("@")[0], name, org_name])
+    if session.scalars(select(User.id).where(User.email == email)).first():
+        raise Conflict("An account with this email already exists; sign in or reset the password.")
+    org = create_org(session, clock, org_name)
+    now = clock.now()
+    user = User(
+        id=new_id("usr"),
+        org_id=org.id,
+        email=email,
+        name=name,
+        role="owner",
+        password_hash=hash_password(password),
+        status="active",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent registration of the same address won the race
+        raise Conflict("An account with this email already exists.") from None
+    return start_session(session, clock, settings, user, org)
+
+
+def login(session: Session, clock: Clock, settings: Settings, *, email: str, password: str) -> AuthSession:
+    user = session.scalars(select(User).where(User.email == normalise_email(email))).one_or_none()
+    # verify_password runs argon2 even for unknown accounts, so timing does not reveal them.
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or user.status != "active":
+        raise Unauthorized(BAD_CREDENTIALS)
+    assert user.password_hash is not None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    org = session.get_one(Organization, user.org_id)
+    return start_session(session, clock, settings, user, org)
+
+
+def start_session(
+    session: Session, clock: Clock, settings: Settings, user: User, org: Organization
+) -> AuthSession:
+    family_id = new_id("fam")
+    refresh = _new_refresh_token(session, clock, settings, user, family_id)
+    return _session_for(clock, settings, user, org, family_id, refresh)
+
+
+def refresh(session: Session, clock: Clock, settings: Settings, raw_token: str) -> AuthSession:
+    now = clock.now()
+    stored = session.scalars(
+        select(RefreshToken)
+        .where(RefreshToken.token_digest == token_digest(raw_token))
+        .with_for_update()
+    ).one_or_none()
+    if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
+        raise Unauthorized("The refresh token is invalid or expired; sign in again.")
+    if stored.rotated_at is not None:
+        # A rotated token came back: someone holds a copy. Revoke the whole family.
+        revoke_family(session, clock, stored.family_id)
+        raise RefreshTokenReused
+    user = session.get(User, stored.user_id)
+    if user is None or user.status != "active":
+        raise Unauthorized("The refresh token is invalid or expired; sign in again.")
+    stored.rotated_at = now
+    org = session.get_one(Organization, user.org_id)
+    new_raw = _new_refresh_token(session, clock, settings, user, stored.family_id)
+    return _session_for(clock, settings, user, org, stored.family_id, new_raw)
+
+
+def revoke_family(session: Session, clock: Clock, family_id: str) -> None:
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
+def revoke_all_sessions(session: Session, clock: Clock, user_id: str) -> None:
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
+def logout(session: Session, clock: Clock, user_id: str, family_id: str | None, raw: str | None) -> None:
+    if family_id:
+        revoke_family(session, clock, family_id)
+    if raw:
+        stored = session.scalars(
+            select(RefreshToken).where(RefreshToken.token_digest == token_digest(raw))
+        ).one_or_none()
+        if stored is not None and stored.user_id == user_id:
+            revoke_family(session, clock, stored.family_id)
+
+
+def forgot_password(session: Session, clock: Clock, settings: Settings, email: str) -> None:
+    user = session.scalars(select(User).where(User.email == normalise_email(email))).one_or_none()
+    if user is None or user.status != "active":
+        return  # the answer is the same either way; nothing is sent
+    token = issue_one_time_token(session, clock, user, "reset", RESET_TOKEN_TTL)
+    link = f"{settings.base_url}/console/reset-password?token={token}"
+    queue_mail(
+        session,
+        clock,
+        user.org_id,
+        Mail(
+            to=user.email,
+            subject="Reset your Tinko password",
+            text=(
+                f"Someone asked to reset the password of {user.email} on Tinko Recovery.\n\n"
+                f"To choose a new password, open this link within an hour:\n{link}\n\n"
+                f"Reset token: {token}\n\nIf it was not you, ignore this mail; nothing changes."
+            ),
+            kind="password_reset",
+        ),
+    )
+
+
+def issue_one_time_token(
+    session: Session, clock: Clock, user: User, purpose: str, ttl: timedelta
+) -> str:
+    now = clock.now()
+    # Only the newest link works: earlier unused ones of the same purpose are retired.
+    session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user.id,
+            OneTimeToken.purpose == purpose,
+            OneTimeToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    raw = random_token()
+    session.add(
+        OneTimeToken(
+            id=new_id("ott"),
+            org_id=user.org_id,
+            user_id=user.id,
+            purpose=purpose,
+            token_digest=token_digest(raw),
+            created_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    return raw
+
+
+def reset_password(session: Session, clock: Clock, raw_token: str, password: str) -> User:
+    now = clock.now()
+    stored = session.scalars(
+        select(OneTimeToken)
+        .where(OneTimeToken.token_digest == token_digest(raw_token))
+        .with_for_update()
+    ).one_or_none()
+    if stored is None or stored.used_at is not None or stored.expires_at <= now:
+        raise Unprocessable(
+            "This reset link is invalid, used or expired; ask for a new one.", loc=["body", "token"]
+        )
+    user = session.get_one(User, stored.user_id)
+    check_strength(password, related=[user.email, user.email.split("@")[0], user.name])
+    stored.used_at = now
+    user.password_hash = hash_password(password)
+    user.status = "active"
+    user.updated_at = now
+    revoke_all_sessions(session, clock, user.id)
+    return user
+
+
+def _new_refresh_token(
+    session: Session, clock: Clock, settings: Settings, user: User, family_id: str
+) -> str:
+    now = clock.now()
+    raw = random_token()
+    session.add(
+        RefreshToken(
+            id=new_id("rtk"),
+            org_id=user.org_id,
+            user_id=user.id,
+            family_id=family_id,
+            token_digest=token_digest(raw),
+            created_at=now,
+            expires_at=now + timedelta(days=settings.refresh_token_days),
+        )
+    )
+    return raw
+
+
+def _session_for(
+    clock: Clock, settings: Settings, user: User, org: Organization, family_id: str, refresh: str
+) -> AuthSession:
+    ttl = timedelta(minutes=settings.access_token_minutes)
+    access = issue_access_token(
+        settings.secret_key,
+        user_id=user.id,
+        org_id=user.org_id,
+        family_id=family_id,
+        now=clock.now(),
+        ttl=ttl,
+    )
+    return AuthSession(user, org, access, refresh, int(ttl.total_seconds()))

@@ -1,0 +1,111 @@
+"""The `tinko` command: serve, migrate, demo, create-user."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.panel import Panel
+
+from tinko.config import Settings, SettingsError, load_settings
+
+app = typer.Typer(help="Tinko Recovery: failed-payment recovery.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema to the newest version."""
+    from tinko.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.resolved_database_url)
+    console.print("[green]database is up to date[/green]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the API, the pages and the in-process job runner."""
+    settings = _settings()
+    _serve(settings, host, port)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    from tinko.main import create_app
+    from tinko.migrate import upgrade
+
+    if settings.is_sqlite:
+        upgrade(settings.resolved_database_url)  # the embedded default needs no separate step
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+
+
+@app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="Sign-in email.")],
+    org_name: Annotated[str, typer.Option(help="Organisation to create for this owner.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+) -> None:
+    """Create an organisation and its owner."""
+    from tinko.auth.service import register
+    from tinko.db import make_engine, make_session_factory, unit_of_work
+    from tinko.errors import AppError
+    from tinko.kit.clock import SystemClock
+
+    settings = _settings()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            result = register(
+                session, SystemClock(), settings,
+                email=email, password=password, org_name=org_name, name=name,
+            )
+    except AppError as exc:
+        console.print(f"[red]error:[/red] {exc.detail}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    console.print(f"created {result.user.email} as owner of {result.org.name} ({result.org.id})")
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Create a demo organisation with an owner, print how to sign in, then serve."""
+    from tinko.demo import ensure_demo_org
+    from tinko.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.resolved_database_url)
+    credentials = ensure_demo_org(settings, password=secrets.token_urlsafe(12))
+    console.print(
+        Panel.fit(
+            f"Console:  {settings.base_url}/console\n"
+            f"API docs: {settings.base_url}/docs\n"
+            f"Email:    {credentials.email}\n"
+            f"Password: {credentials.password}\n"
+            f"API key:  {credentials.api_key or '(created on first run; see var/demo.txt)'}",
+            title="Tinko demo",
+        )
+    )
+    _serve(settings, host, port)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,56 @@
+"""The demo organisation: created once, its credentials kept under the var dir for later runs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tinko.auth.members import create_api_key
+from tinko.auth.models import User
+from tinko.auth.service import register
+from tinko.config import Settings
+from tinko.db import make_engine, make_session_factory, unit_of_work
+from tinko.kit.clock import SystemClock
+
+DEMO_EMAIL = "owner@demo.tinko.local"
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    email: str
+    password: str
+    api_key: str | None
+
+
+def ensure_demo_org(settings: Settings, *, password: str) -> DemoCredentials:
+    saved = settings.var_dir / "demo.json"
+    engine = make_engine(settings.resolved_database_url)
+    clock = SystemClock()
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            exists = session.scalars(select(User.id).where(User.email == DEMO_EMAIL)).first()
+            if exists and saved.exists():
+                data = json.loads(saved.read_text())
+                return DemoCredentials(data["email"], data["password"], data.get("api_key"))
+            if exists:
+                raise SystemExit(f"{DEMO_EMAIL} exists but {saved} is gone; remove var/ to start over")
+            demo_password = f"Demo-{password}"
+            result = register(
+                session, clock, settings, email=DEMO_EMAIL, password=demo_password,
+                org_name="Demo Store", name="Demo Owner",
+            )
+            result.org.timezone = "Asia/Kolkata"
+            result.org.default_currency = "INR"
+            result.org.locale = "en-IN"
+            _, raw_key = create_api_key(
+                session, clock, result.org.id, name="demo", role="admin", created_by=result.user.id
+            )
+    finally:
+        engine.dispose()
+    credentials = DemoCredentials(DEMO_EMAIL, demo_password, raw_key)
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps(credentials.__dict__))
+    saved.chmod(0o600)
+    return credentials

@@ -1,0 +1,1 @@
+"""Domain-free helpers: clock, ids, crypto, money, pagination. Imports no domain package."""

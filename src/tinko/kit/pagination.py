@@ -1,0 +1,56 @@
+"""Keyset pagination over time-ordered string ids: `?limit=&cursor=` → `{data, next_cursor}`."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+from sqlalchemy import Select
+
+from tinko.errors import Unprocessable
+
+T = TypeVar("T")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class Page(BaseModel, Generic[T]):
+    data: list[T]
+    next_cursor: str | None = None
+
+
+class PageParams(BaseModel):
+    limit: int = DEFAULT_LIMIT
+    after_id: str | None = None
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> PageParams:
+    return PageParams(limit=limit, after_id=_decode(cursor) if cursor else None)
+
+
+def paginate(statement: Select[Any], id_column: Any, params: PageParams) -> Select[Any]:
+    """Order by id (ids are time-ordered) and fetch one extra row to know if more follow."""
+    if params.after_id is not None:
+        statement = statement.where(id_column > params.after_id)
+    return statement.order_by(id_column).limit(params.limit + 1)
+
+
+def next_cursor(rows: Sequence[Any], params: PageParams, id_of: Any = None) -> str | None:
+    if len(rows) <= params.limit:
+        return None
+    last = rows[params.limit - 1]
+    last_id = id_of(last) if id_of else last.id
+    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise Unprocessable("cursor is not one this API issued", loc=["query", "cursor"]) from None

@@ -1,0 +1,83 @@
+"""The application factory: `create_app(settings)` wires routers, middleware and the job runner."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from tinko import __version__
+from tinko.auth.api import router as auth_router
+from tinko.config import Settings, load_settings
+from tinko.db import make_engine, make_session_factory
+from tinko.errors import install_error_handlers
+from tinko.jobs.inprocess import InProcessRunner
+from tinko.jobs.outbox import DISPATCHER
+from tinko.jobs.registry import JobContext
+from tinko.kit.clock import Clock, SystemClock
+from tinko.kit.ratelimit import RateLimiter
+from tinko.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from tinko.observability import configure_logging
+from tinko.ops.api import router as ops_router
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    clock = clock or SystemClock()
+    configure_logging(settings.log_level)
+
+    engine = make_engine(settings.resolved_database_url)
+    session_factory = make_session_factory(engine)
+    runner = InProcessRunner(JobContext(settings, session_factory, clock), periodic=settings.run_jobs)
+    session_factory.kw["info"] = {DISPATCHER: runner}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runner.start()
+        try:
+            yield
+        finally:
+            runner.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Tinko Recovery",
+        version=__version__,
+        description="Failed-payment recovery: intake, classification, retries and outreach.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.engine = engine
+    app.state.session_factory = session_factory
+    app.state.runner = runner
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_table, _limits_storage(settings))
+    app.state.broker_check = _broker_check(settings)
+
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(ops_router)
+    app.include_router(auth_router)
+    return app
+
+
+def _limits_storage(settings: Settings) -> str | None:
+    return settings.redis_url or None
+
+
+def _broker_check(settings: Settings) -> Callable[[], bool] | None:
+    url = settings.broker_url or settings.redis_url
+    if not url:
+        return None
+
+    def ping() -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis.from_url(url, socket_timeout=2).ping())
+        except redis.RedisError:
+            return False
+
+    return ping

@@ -1,0 +1,1 @@
+"""Organisations: the tenant every other row belongs to."""
