@@ -21,7 +21,7 @@ from tinko.main import create_app
 from tinko.migrate import upgrade
 from tinko.models import Base
 
-TEST_SECRET = "test-secret-key-that-is-long-enough-for-prod-0123456789"
+TEST_SECRET = "test-secret-key-long-enough-for-any-hmac-0123456789abcdefghijklmnopqrstuvwxyz"
 START = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
 

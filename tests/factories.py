@@ -26,7 +26,9 @@ class Account:
         return {"Authorization": f"Bearer {self.access_token}"}
 
 
-def register(client: TestClient, *, org_name: str | None = None, email: str | None = None) -> Account:
+def register(
+    client: TestClient, *, org_name: str | None = None, email: str | None = None
+) -> Account:
     n = next(_sequence)
     email = email or f"owner{n}@example.com"
     response = client.post(
@@ -83,7 +85,9 @@ def invite_and_join(client: TestClient, owner: Account, role: str) -> Account:
     response = client.post("/v1/users", json={"email": email, "role": role}, headers=owner.headers)
     assert response.status_code == 201, response.text
     token = outbox_token(client, email)
-    reset = client.post("/v1/auth/password/reset", json={"token": token, "password": STRONG_PASSWORD})
+    reset = client.post(
+        "/v1/auth/password/reset", json={"token": token, "password": STRONG_PASSWORD}
+    )
     assert reset.status_code == 200, reset.text
     return login(client, email)
 

@@ -71,8 +71,13 @@ def create_user(
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             result = register(
-                session, SystemClock(), settings,
-                email=email, password=password, org_name=org_name, name=name,
+                session,
+                SystemClock(),
+                settings,
+                email=email,
+                password=password,
+                org_name=org_name,
+                name=name,
             )
     except AppError as exc:
         console.print(f"[red]error:[/red] {exc.detail}")

@@ -89,7 +89,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _secret_required_outside_dev(self) -> Settings:
         if self.env == "prod" and len(self.secret_key) < 32:
-            raise ValueError("TINKO_SECRET_KEY must be set to at least 32 characters when TINKO_ENV=prod")
+            raise ValueError(
+                "TINKO_SECRET_KEY must be set to at least 32 characters when TINKO_ENV=prod"
+            )
         return self
 
     @property
@@ -130,7 +132,9 @@ def load_settings(**overrides: object) -> Settings:
         if key.startswith(ENV_PREFIX) and key not in known and key not in _FOREIGN_VARIABLES
     )
     if unknown:
-        raise SettingsError(f"unknown setting {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise SettingsError(
+            f"unknown setting {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:

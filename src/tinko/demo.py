@@ -35,11 +35,18 @@ def ensure_demo_org(settings: Settings, *, password: str) -> DemoCredentials:
                 data = json.loads(saved.read_text())
                 return DemoCredentials(data["email"], data["password"], data.get("api_key"))
             if exists:
-                raise SystemExit(f"{DEMO_EMAIL} exists but {saved} is gone; remove var/ to start over")
+                raise SystemExit(
+                    f"{DEMO_EMAIL} exists but {saved} is gone; remove var/ to start over"
+                )
             demo_password = f"Demo-{password}"
             result = register(
-                session, clock, settings, email=DEMO_EMAIL, password=demo_password,
-                org_name="Demo Store", name="Demo Owner",
+                session,
+                clock,
+                settings,
+                email=DEMO_EMAIL,
+                password=demo_password,
+                org_name="Demo Store",
+                name="Demo Owner",
             )
             result.org.timezone = "Asia/Kolkata"
             result.org.default_currency = "INR"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -14,7 +13,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tinko.observability import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
-log = structlog.get_logger("tinko.errors")
 
 
 class AppError(Exception):
@@ -105,7 +103,9 @@ def problem_response(
     request_id = current_request_id()
     if request_id:
         body["request_id"] = request_id
-    return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
+    return JSONResponse(
+        body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON
+    )
 
 
 _HTTP_TITLES = {
@@ -137,7 +137,9 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(first["loc"][1:] if len(first["loc"]) > 1 else first["loc"]) or "body"
         detail = f"{where}: {first['msg']}"
-    return problem_response(422, "Validation failed", detail, slug="validation-error", errors=errors)
+    return problem_response(
+        422, "Validation failed", detail, slug="validation-error", errors=errors
+    )
 
 
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
@@ -152,18 +154,8 @@ def _http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _unhandled(_: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled_error", error_type=type(exc).__name__)
-    return problem_response(
-        500,
-        "Internal server error",
-        "Something went wrong on our side. Quote the request id when you report it.",
-        slug="internal",
-    )
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unhandled)
+    # Unhandled exceptions become a 500 problem in RequestContextMiddleware, inside the request id.

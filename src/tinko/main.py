@@ -29,7 +29,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     engine = make_engine(settings.resolved_database_url)
     session_factory = make_session_factory(engine)
-    runner = InProcessRunner(JobContext(settings, session_factory, clock), periodic=settings.run_jobs)
+    runner = InProcessRunner(
+        JobContext(settings, session_factory, clock), periodic=settings.run_jobs
+    )
     session_factory.kw["info"] = {DISPATCHER: runner}
 
     @asynccontextmanager

@@ -19,7 +19,7 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (echoing a caller's well-formed one) and logs one line per request."""
+    """Gives each request an id (echoing a well-formed one sent) and logs one line per request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -35,11 +35,12 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, response_started = message["status"], True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 message = {**message, "headers": headers}
@@ -47,6 +48,17 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Rendered here, inside the request context, so the 500 carries the request id.
+            access_log.exception("unhandled_error", error_type=type(exc).__name__)
+            if not response_started:
+                await _send_problem(
+                    send_with_id,
+                    500,
+                    "Internal server error",
+                    "internal",
+                    "Something went wrong on our side. Quote the request id when you report it.",
+                )
         finally:
             route = scope.get("route")
             state = scope.get("state") or {}
@@ -101,27 +113,37 @@ class BodyLimitMiddleware:
                 await self._too_large(send)
 
     async def _too_large(self, send: Send) -> None:
-        body: dict[str, Any] = {
-            "type": "/problems/payload-too-large",
-            "title": "Payload too large",
-            "status": 413,
-            "detail": f"The request body is larger than {self.max_bytes} bytes.",
-        }
-        request_id = current_request_id()
-        if request_id:
-            body["request_id"] = request_id
-        payload = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(payload)).encode()),
-                ],
-            }
+        await _send_problem(
+            send,
+            413,
+            "Payload too large",
+            "payload-too-large",
+            f"The request body is larger than {self.max_bytes} bytes.",
         )
-        await send({"type": "http.response.body", "body": payload})
+
+
+async def _send_problem(send: Send, status: int, title: str, slug: str, detail: str) -> None:
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    request_id = current_request_id()
+    if request_id:
+        body["request_id"] = request_id
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
 
 
 class _BodyTooLarge(HTTPException):

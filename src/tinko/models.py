@@ -5,4 +5,12 @@ from tinko.db import Base
 from tinko.notify.models import OutboundMessage
 from tinko.tenancy.models import Organization
 
-__all__ = ["ApiKey", "Base", "OneTimeToken", "Organization", "OutboundMessage", "RefreshToken", "User"]
+__all__ = [
+    "ApiKey",
+    "Base",
+    "OneTimeToken",
+    "Organization",
+    "OutboundMessage",
+    "RefreshToken",
+    "User",
+]

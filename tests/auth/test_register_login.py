@@ -54,7 +54,11 @@ def test_register_rejects_short_password(client: TestClient) -> None:
 def test_register_rejects_password_built_from_email(client: TestClient) -> None:
     response = client.post(
         "/v1/auth/register",
-        json={"email": "marigold.fernsby@example.com", "password": "marigoldfernsby", "org_name": "X"},
+        json={
+            "email": "marigold.fernsby@example.com",
+            "password": "marigoldfernsby",
+            "org_name": "X",
+        },
     )
     assert response.status_code == 422
 

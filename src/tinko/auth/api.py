@@ -67,8 +67,13 @@ def _pair(result: service.AuthSession) -> TokenPairOut:
 
 def user_out(user: User) -> UserOut:
     return UserOut(
-        id=user.id, email=user.email, name=user.name, role=user.role, org_id=user.org_id,
-        status=user.status, created_at=user.created_at,
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        org_id=user.org_id,
+        status=user.status,
+        created_at=user.created_at,
     )
 
 
@@ -82,8 +87,12 @@ def key_out(key: ApiKey) -> ApiKeyOut:
 
 @router.post("/auth/register", status_code=201)
 def register(
-    body: RegisterIn, request: Request, session: SessionDep, clock: ClockDep,
-    settings: SettingsDep, limiter: RateLimiterDep,
+    body: RegisterIn,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
 ) -> TokenPairOut:
     _limit(limiter, "register", request, body.email)
     return _pair(service.register(session, clock, settings, **body.model_dump()))
@@ -91,8 +100,12 @@ def register(
 
 @router.post("/auth/login")
 def login(
-    body: LoginIn, request: Request, session: SessionDep, clock: ClockDep,
-    settings: SettingsDep, limiter: RateLimiterDep,
+    body: LoginIn,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
 ) -> TokenPairOut:
     _limit(limiter, "login", request, body.email)
     return _pair(service.login(session, clock, settings, email=body.email, password=body.password))
@@ -100,8 +113,12 @@ def login(
 
 @router.post("/auth/refresh")
 def refresh(
-    body: RefreshIn, request: Request, session: SessionDep, clock: ClockDep,
-    settings: SettingsDep, limiter: RateLimiterDep,
+    body: RefreshIn,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
 ) -> TokenPairOut:
     _limit(limiter, "refresh", request, body.refresh_token)
     return _pair(service.refresh(session, clock, settings, body.refresh_token))
@@ -120,11 +137,18 @@ def logout(
 def me(principal: ViewerDep, session: SessionDep) -> MeOut:
     if principal.kind == "user":
         user = session.get_one(User, principal.id)
-        return MeOut(id=user.id, email=user.email, name=user.name, role=user.role,
-                     org_id=user.org_id, kind="user")
+        return MeOut(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            org_id=user.org_id,
+            kind="user",
+        )
     key = session.get_one(ApiKey, principal.id)
-    return MeOut(id=key.id, email=None, name=key.name, role=key.role, org_id=key.org_id,
-                 kind="api_key")
+    return MeOut(
+        id=key.id, email=None, name=key.name, role=key.role, org_id=key.org_id, kind="api_key"
+    )
 
 
 @router.get("/auth/org")
@@ -140,8 +164,12 @@ def patch_org(body: OrgPatch, principal: AdminDep, session: SessionDep, clock: C
 
 @router.post("/auth/password/forgot", status_code=202)
 def forgot_password(
-    body: ForgotIn, request: Request, session: SessionDep, clock: ClockDep,
-    settings: SettingsDep, limiter: RateLimiterDep,
+    body: ForgotIn,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    limiter: RateLimiterDep,
 ) -> dict[str, str]:
     _limit(limiter, "forgot", request, body.email)
     service.forgot_password(session, clock, settings, body.email)
@@ -162,7 +190,10 @@ def list_users(principal: OwnerDep, session: SessionDep, page: PageDep) -> Page[
 
 @router.post("/users", status_code=201)
 def invite_user(
-    body: InviteIn, principal: OwnerDep, session: SessionDep, clock: ClockDep,
+    body: InviteIn,
+    principal: OwnerDep,
+    session: SessionDep,
+    clock: ClockDep,
     settings: SettingsDep,
 ) -> UserOut:
     user = members.invite_user(session, clock, settings, principal.org_id, **body.model_dump())
@@ -199,6 +230,8 @@ def create_api_key(
 
 
 @router.delete("/api-keys/{key_id}", status_code=204)
-def revoke_api_key(key_id: str, principal: OwnerDep, session: SessionDep, clock: ClockDep) -> Response:
+def revoke_api_key(
+    key_id: str, principal: OwnerDep, session: SessionDep, clock: ClockDep
+) -> Response:
     members.revoke_api_key(session, clock, principal.org_id, key_id)
     return Response(status_code=204)

@@ -35,7 +35,13 @@ def get_user(session: Session, org_id: str, user_id: str) -> User:
 
 
 def invite_user(
-    session: Session, clock: Clock, settings: Settings, org_id: str, *, email: str, role: str,
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    org_id: str,
+    *,
+    email: str,
+    role: str,
     name: str,
 ) -> User:
     email = normalise_email(email)
@@ -43,8 +49,15 @@ def invite_user(
         raise Conflict("An account with this email already exists.")
     now = clock.now()
     user = User(
-        id=new_id("usr"), org_id=org_id, email=email, name=name, role=role,
-        password_hash=None, status="invited", created_at=now, updated_at=now,
+        id=new_id("usr"),
+        org_id=org_id,
+        email=email,
+        name=name,
+        role=role,
+        password_hash=None,
+        status="invited",
+        created_at=now,
+        updated_at=now,
     )
     session.add(user)
     try:
@@ -55,7 +68,9 @@ def invite_user(
     token = issue_one_time_token(session, clock, user, "invite", INVITE_TOKEN_TTL)
     link = f"{settings.base_url}/console/accept-invite?token={token}"
     queue_mail(
-        session, clock, org_id,
+        session,
+        clock,
+        org_id,
         Mail(
             to=email,
             subject=f"You are invited to {org.name} on Tinko Recovery",
@@ -89,15 +104,21 @@ def remove_user(session: Session, org_id: str, user_id: str) -> None:
 
 def _lock_org(session: Session, org_id: str) -> None:
     # Serialises concurrent demotions so two owners cannot both step down at once.
-    session.scalars(select(Organization.id).where(Organization.id == org_id).with_for_update()).one()
+    session.scalars(
+        select(Organization.id).where(Organization.id == org_id).with_for_update()
+    ).one()
 
 
 def _keep_an_owner(session: Session, org_id: str, leaving: User) -> None:
     others = session.scalar(
         select(func.count())
         .select_from(User)
-        .where(User.org_id == org_id, User.role == "owner", User.status == "active",
-               User.id != leaving.id)
+        .where(
+            User.org_id == org_id,
+            User.role == "owner",
+            User.status == "active",
+            User.id != leaving.id,
+        )
     )
     if not others:
         raise Conflict("An organisation must keep at least one owner; promote someone else first.")
@@ -115,9 +136,14 @@ def create_api_key(
     secret = random_token(32)
     raw = f"{API_KEY_PREFIX}{secret}"
     key = ApiKey(
-        id=new_id("key"), org_id=org_id, name=name, role=role,
-        prefix=raw[: len(API_KEY_PREFIX) + 8], key_digest=token_digest(raw),
-        created_by=created_by, created_at=clock.now(),
+        id=new_id("key"),
+        org_id=org_id,
+        name=name,
+        role=role,
+        prefix=raw[: len(API_KEY_PREFIX) + 8],
+        key_digest=token_digest(raw),
+        created_by=created_by,
+        created_at=clock.now(),
     )
     session.add(key)
     session.flush()

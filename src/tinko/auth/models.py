@@ -12,7 +12,9 @@ class User(Base):
     __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    org_id: Mapped[str] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
     # Stored lower-cased; one account per address across the service, since login names no org.
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -30,7 +32,9 @@ class RefreshToken(Base):
     __tablename__ = "refresh_token"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    org_id: Mapped[str] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     family_id: Mapped[str] = mapped_column(String(40), index=True)
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
@@ -44,7 +48,9 @@ class ApiKey(Base):
     __tablename__ = "api_key"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    org_id: Mapped[str] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     prefix: Mapped[str] = mapped_column(String(24))
@@ -62,7 +68,9 @@ class OneTimeToken(Base):
     __table_args__ = (Index("ix_one_time_token_user_purpose", "user_id", "purpose"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    org_id: Mapped[str] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
     purpose: Mapped[str] = mapped_column(String(16))  # reset | invite
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)

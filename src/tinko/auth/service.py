@@ -82,7 +82,9 @@ def register(
     return start_session(session, clock, settings, user, org)
 
 
-def login(session: Session, clock: Clock, settings: Settings, *, email: str, password: str) -> AuthSession:
+def login(
+    session: Session, clock: Clock, settings: Settings, *, email: str, password: str
+) -> AuthSession:
     user = session.scalars(select(User).where(User.email == normalise_email(email))).one_or_none()
     # verify_password runs argon2 even for unknown accounts, so timing does not reveal them.
     ok = verify_password(user.password_hash if user else None, password)
@@ -141,7 +143,9 @@ def revoke_all_sessions(session: Session, clock: Clock, user_id: str) -> None:
     )
 
 
-def logout(session: Session, clock: Clock, user_id: str, family_id: str | None, raw: str | None) -> None:
+def logout(
+    session: Session, clock: Clock, user_id: str, family_id: str | None, raw: str | None
+) -> None:
     if family_id:
         revoke_family(session, clock, family_id)
     if raw:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 _PENDING = "tinko.pending_jobs"
 DISPATCHER = "tinko.dispatcher"
@@ -20,6 +20,8 @@ class Dispatcher(Protocol):
 
 
 def enqueue(session: Session, name: str, **kwargs: Any) -> None:
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, even of no SQL at all, discards the job
     session.info.setdefault(_PENDING, []).append((name, kwargs))
 
 
@@ -33,6 +35,9 @@ def _publish(session: Session) -> None:
         dispatcher.submit(name, kwargs)
 
 
-@event.listens_for(Session, "after_rollback")
-def _discard(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _discard(session: Session, previous_transaction: SessionTransaction) -> None:
+    # "soft" so it fires even when nothing reached the database; only the outermost
+    # transaction's end drops the jobs, since a savepoint rollback keeps the rest.
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)

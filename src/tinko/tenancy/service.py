@@ -45,7 +45,9 @@ def get_org(session: Session, org_id: str) -> Organization:
     return org
 
 
-def update_org(session: Session, clock: Clock, org_id: str, changes: dict[str, str]) -> Organization:
+def update_org(
+    session: Session, clock: Clock, org_id: str, changes: dict[str, str]
+) -> Organization:
     org = get_org(session, org_id)
     for key, value in changes.items():
         setattr(org, key, value)
