@@ -47,7 +47,12 @@ def test_unit_of_work_rolls_back_on_error(engine: Engine) -> None:
     recorder = Recorder()
     factory = make_session_factory(engine)
     factory.kw["info"] = {DISPATCHER: recorder}
-    with pytest.raises(RuntimeError), unit_of_work(factory) as session:
-        enqueue(session, "notify.deliver_message", message_id="msg_1")
-        raise RuntimeError("boom")
+
+    def failing_unit() -> None:
+        with unit_of_work(factory) as session:
+            enqueue(session, "notify.deliver_message", message_id="msg_1")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_unit()
     assert recorder.submitted == []
