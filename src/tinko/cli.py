@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from typing import Annotated
 
@@ -16,12 +17,17 @@ app = typer.Typer(help="Tinko Recovery: failed-payment recovery.", no_args_is_he
 console = Console(stderr=True)
 
 
-def _settings() -> Settings:
+def _settings(host: str | None = None, port: int | None = None) -> Settings:
     try:
-        return load_settings()
+        settings = load_settings()
     except SettingsError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+    if host and port and "TINKO_BASE_URL" not in os.environ:
+        # Links in mails and pages should point where this server actually listens.
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        settings = settings.model_copy(update={"base_url": f"http://{shown}:{port}"})
+    return settings
 
 
 @app.command()
@@ -40,7 +46,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the API, the pages and the in-process job runner."""
-    settings = _settings()
+    settings = _settings(host, port)
     _serve(settings, host, port)
 
 
@@ -96,7 +102,7 @@ def demo(
     from tinko.demo import ensure_demo_org
     from tinko.migrate import upgrade
 
-    settings = _settings()
+    settings = _settings(host, port)
     upgrade(settings.resolved_database_url)
     credentials = ensure_demo_org(settings, password=secrets.token_urlsafe(12))
     console.print(
