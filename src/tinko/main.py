@@ -12,11 +12,13 @@ from tinko.auth.api import router as auth_router
 from tinko.config import Settings, load_settings
 from tinko.db import make_engine, make_session_factory
 from tinko.errors import install_error_handlers
+from tinko.intake.api import router as intake_router
 from tinko.jobs.inprocess import InProcessRunner
 from tinko.jobs.outbox import DISPATCHER
 from tinko.jobs.registry import JobContext
 from tinko.kit.clock import Clock, SystemClock
 from tinko.kit.ratelimit import RateLimiter
+from tinko.kit.secretbox import SecretBox
 from tinko.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from tinko.observability import configure_logging
 from tinko.ops.api import router as ops_router
@@ -56,12 +58,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.runner = runner
     app.state.rate_limiter = RateLimiter(settings.rate_limit_table, _limits_storage(settings))
     app.state.broker_check = _broker_check(settings)
+    app.state.secret_box = SecretBox(settings.secret_key, settings.encryption_keys)
 
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(ops_router)
     app.include_router(auth_router)
+    app.include_router(intake_router)
     return app
 
 

@@ -2,15 +2,29 @@
 
 from tinko.auth.models import ApiKey, OneTimeToken, RefreshToken, User
 from tinko.db import Base
+from tinko.intake.models import (
+    IdempotencyRecord,
+    PaymentEvent,
+    Transaction,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from tinko.notify.models import OutboundMessage
+from tinko.recovery.models import RecoveryCase
 from tinko.tenancy.models import Organization
 
 __all__ = [
     "ApiKey",
     "Base",
+    "IdempotencyRecord",
     "OneTimeToken",
     "Organization",
     "OutboundMessage",
+    "PaymentEvent",
+    "RecoveryCase",
     "RefreshToken",
+    "Transaction",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -33,6 +33,9 @@ PUBLIC_ROUTES = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),
+    # Authenticated by the PSP's signature with the endpoint's own secret, not by a caller.
+    ("POST", "/v1/webhooks/stripe/{endpoint_id}"),
+    ("POST", "/v1/webhooks/razorpay/{endpoint_id}"),
 }
 # A body valid enough to get past validation to the object lookup.
 EXAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -80,7 +83,7 @@ def _secrets_of(rows: dict[str, list[dict[str, Any]]]) -> set[str]:
     found = set()
     for table_rows in rows.values():
         for row in table_rows:
-            for key in ("id", "email", "recipient"):
+            for key in ("id", "email", "recipient", "transaction_ref", "customer_email"):
                 value = row.get(key)
                 if isinstance(value, str) and len(value) > 6:
                     found.add(value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.factories import Account, create_api_key, invite_and_join, register
+from tests.intake.conftest import failure_body
 
 
 def populate_org(client: TestClient) -> Account:
@@ -16,4 +17,11 @@ def populate_org(client: TestClient) -> Account:
     client.post("/v1/users", json={"email": "pending@victim.example"}, headers=owner.headers)
     create_api_key(client, owner)
     client.post("/v1/auth/password/forgot", json={"email": owner.email})
+    key = {"X-API-Key": create_api_key(client, owner)["key"]}
+    for ref in ("victim_order_1", "victim_order_2"):
+        body = failure_body(transaction_ref=ref)
+        response = client.post("/v1/events/payment_failed", json=body, headers=key)
+        assert response.status_code == 202, response.text
+    for psp in ("stripe", "razorpay"):
+        client.post("/v1/webhook-endpoints", json={"psp": psp}, headers=owner.headers)
     return owner

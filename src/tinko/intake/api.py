@@ -1,0 +1,249 @@
+"""Routes of API.md "Failure intake" and "Classification", and webhook endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from tinko.classifier import DeclineSignal, classify
+from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, ViewerDep
+from tinko.errors import NotFound
+from tinko.intake import webhooks
+from tinko.intake.idempotency import IdempotencyDep
+from tinko.intake.models import PaymentEvent, Transaction, WebhookEndpoint
+from tinko.intake.reports import Customer, FailureReport
+from tinko.intake.schemas import (
+    ClassifyIn,
+    EventOut,
+    PaymentFailedIn,
+    PaymentFailedOut,
+    RecoveryRef,
+    WebhookEndpointCreated,
+    WebhookEndpointIn,
+    WebhookEndpointOut,
+)
+from tinko.intake.service import FailureOutcome, record_failure
+from tinko.intake.validation import check_occurred_at
+from tinko.kit.pagination import Page, PageParams, next_cursor, page_params
+from tinko.kit.secretbox import SecretBox
+
+router = APIRouter(prefix="/v1", tags=["intake"])
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def get_secret_box(request: Request) -> SecretBox:
+    box: SecretBox = request.app.state.secret_box
+    return box
+
+
+SecretBoxDep = Annotated[SecretBox, Depends(get_secret_box)]
+
+
+def _report(body: PaymentFailedIn) -> FailureReport:
+    customer = body.customer
+    return FailureReport(
+        transaction_ref=body.transaction_ref,
+        amount_minor=body.amount,
+        currency=body.currency,
+        gateway=body.gateway,
+        occurred_at=body.occurred_at,
+        failure_code=body.failure_code,
+        decline_code=body.decline_code,
+        failure_message=body.failure_message,
+        network_advice_code=body.network_advice_code,
+        network_decline_code=body.network_decline_code,
+        payment_method_type=body.payment_method_type,
+        payment_method_ref=body.payment_method_ref,
+        card_network=body.card_network,
+        customer=Customer(
+            ref=customer.id,
+            email=customer.email,
+            phone=customer.phone,
+            name=customer.name,
+            locale=customer.locale,
+            country=customer.country,
+        ),
+        metadata=body.metadata or {},
+    )
+
+
+def _out(outcome: FailureOutcome) -> PaymentFailedOut:
+    case = outcome.case
+    recovery = (
+        RecoveryRef(id=case.id, status=case.status, next_action_at=case.next_action_at)
+        if case
+        else None
+    )
+    return PaymentFailedOut(
+        event_id=outcome.event.id,
+        transaction_id=outcome.transaction.id,
+        classification=outcome.classification.to_dict(),
+        recovery=recovery,
+    )
+
+
+@router.post("/events/payment_failed", status_code=202, response_model=PaymentFailedOut)
+def payment_failed(
+    body: PaymentFailedIn,
+    principal: AdminDep,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency: IdempotencyDep,
+) -> JSONResponse:
+    check_occurred_at(body.occurred_at, clock.now())
+
+    def produce() -> PaymentFailedOut:
+        outcome = record_failure(session, clock, principal.org_id, _report(body), source="api")
+        return _out(outcome)
+
+    return idempotency.run(principal.org_id, body, produce, status_code=202)
+
+
+@router.get("/events/by_ref/{transaction_ref}")
+def events_by_ref(
+    transaction_ref: str, principal: ViewerDep, session: SessionDep
+) -> Page[EventOut]:
+    transaction = session.scalars(
+        select(Transaction).where(
+            Transaction.org_id == principal.org_id, Transaction.transaction_ref == transaction_ref
+        )
+    ).one_or_none()
+    if transaction is None:
+        raise NotFound("No transaction with this reference in your organisation.")
+    events = session.scalars(
+        select(PaymentEvent)
+        .where(
+            PaymentEvent.org_id == principal.org_id, PaymentEvent.transaction_id == transaction.id
+        )
+        .order_by(PaymentEvent.occurred_at, PaymentEvent.id)
+    ).all()
+    return Page(data=[_event_out(e) for e in events])
+
+
+def _event_out(event: PaymentEvent) -> EventOut:
+    return EventOut(
+        id=event.id,
+        kind=event.kind,
+        source=event.source,
+        external_id=event.external_id,
+        event_type=event.event_type,
+        occurred_at=event.occurred_at,
+        received_at=event.received_at,
+        amount=event.amount_minor,
+        currency=event.currency,
+        failure_code=event.failure_code,
+        decline_code=event.decline_code,
+        network_advice_code=event.network_advice_code,
+        failure_message=event.failure_message,
+        payment_method_type=event.payment_method_type,
+        classification=event.classification,
+    )
+
+
+@router.post("/classify")
+def classify_decline(body: ClassifyIn, principal: ViewerDep) -> dict[str, object]:
+    return classify(DeclineSignal(**body.model_dump())).to_dict()
+
+
+def _endpoint_out(endpoint: WebhookEndpoint, base_url: str) -> WebhookEndpointOut:
+    return WebhookEndpointOut(
+        id=endpoint.id,
+        psp=endpoint.psp,
+        created_at=endpoint.created_at,
+        rotated_at=endpoint.rotated_at,
+        url=f"{base_url}/v1/webhooks/{endpoint.psp}/{endpoint.id}",
+    )
+
+
+@router.post("/webhook-endpoints", status_code=201)
+def create_webhook_endpoint(
+    body: WebhookEndpointIn,
+    principal: AdminDep,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    box: SecretBoxDep,
+) -> WebhookEndpointCreated:
+    created = webhooks.create_endpoint(session, clock, box, principal.org_id, body.psp)
+    out = _endpoint_out(created.endpoint, settings.base_url)
+    return WebhookEndpointCreated(**out.model_dump(), secret=created.secret)
+
+
+@router.get("/webhook-endpoints")
+def list_webhook_endpoints(
+    principal: AdminDep, session: SessionDep, settings: SettingsDep, page: PageDep
+) -> Page[WebhookEndpointOut]:
+    rows = webhooks.list_endpoints(session, principal.org_id, page)
+    data = [_endpoint_out(e, settings.base_url) for e in rows[: page.limit]]
+    return Page(data=data, next_cursor=next_cursor(rows, page))
+
+
+@router.post("/webhook-endpoints/{endpoint_id}/rotate")
+def rotate_webhook_secret(
+    endpoint_id: str,
+    principal: AdminDep,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    box: SecretBoxDep,
+) -> WebhookEndpointCreated:
+    rotated = webhooks.rotate_secret(session, clock, box, principal.org_id, endpoint_id)
+    out = _endpoint_out(rotated.endpoint, settings.base_url)
+    return WebhookEndpointCreated(**out.model_dump(), secret=rotated.secret)
+
+
+@router.delete("/webhook-endpoints/{endpoint_id}", status_code=204)
+def delete_webhook_endpoint(endpoint_id: str, principal: AdminDep, session: SessionDep) -> Response:
+    webhooks.delete_endpoint(session, principal.org_id, endpoint_id)
+    return Response(status_code=204)
+
+
+async def raw_body(request: Request) -> bytes:
+    """The exact bytes that were signed; JSON parsing would change them."""
+    return await request.body()
+
+
+RawBodyDep = Annotated[bytes, Depends(raw_body)]
+
+
+def _receive(
+    psp: str,
+    endpoint_id: str,
+    body: bytes,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    box: SecretBox,
+) -> dict[str, bool]:
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    new = webhooks.receive(
+        session, clock, box, psp=psp, endpoint_id=endpoint_id, body=body, headers=headers
+    )
+    return {"received": True, "duplicate": not new}
+
+
+@router.post("/webhooks/stripe/{endpoint_id}", tags=["webhooks"])
+def stripe_webhook(
+    endpoint_id: str,
+    body: RawBodyDep,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    box: SecretBoxDep,
+) -> dict[str, bool]:
+    return _receive("stripe", endpoint_id, body, request, session, clock, box)
+
+
+@router.post("/webhooks/razorpay/{endpoint_id}", tags=["webhooks"])
+def razorpay_webhook(
+    endpoint_id: str,
+    body: RawBodyDep,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    box: SecretBoxDep,
+) -> dict[str, bool]:
+    return _receive("razorpay", endpoint_id, body, request, session, clock, box)

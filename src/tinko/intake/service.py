@@ -1,0 +1,250 @@
+"""Recording failures and successes: transaction upsert, event log, classification, case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from tinko.classifier import Classification, DeclineSignal, classify
+from tinko.intake.models import PaymentEvent, Transaction
+from tinko.intake.reports import FailureReport, SuccessReport
+from tinko.kit.clock import Clock
+from tinko.kit.ids import new_id
+from tinko.kit.upsert import insert_if_absent
+from tinko.recovery.models import RecoveryCase
+from tinko.recovery.service import close_recovered, open_or_update_case
+
+KNOWN_GATEWAYS = frozenset({"stripe", "razorpay", "sandbox"})
+
+
+@dataclass(frozen=True)
+class FailureOutcome:
+    event: PaymentEvent
+    transaction: Transaction
+    classification: Classification
+    case: RecoveryCase | None
+
+
+def record_failure(
+    session: Session,
+    clock: Clock,
+    org_id: str,
+    report: FailureReport,
+    *,
+    source: str,
+    external_id: str | None = None,
+) -> FailureOutcome:
+    now = clock.now()
+    gateway = report.gateway if report.gateway in KNOWN_GATEWAYS else "other"
+    transaction = _lock_transaction(session, clock, org_id, report.transaction_ref, report, gateway)
+    repeat_of = _same_psp_attempt(session, transaction, report)
+    classification = classify(_signal(report, gateway, transaction, repeat_of))
+    event = PaymentEvent(
+        id=new_id("evt"),
+        org_id=org_id,
+        transaction_id=transaction.id,
+        kind=report.kind,
+        source=source,
+        external_id=external_id,
+        event_type=report.event_type,
+        occurred_at=report.occurred_at,
+        received_at=now,
+        failure_code=report.failure_code,
+        decline_code=report.decline_code,
+        network_advice_code=report.network_advice_code,
+        network_decline_code=report.network_decline_code,
+        failure_message=report.failure_message,
+        payment_method_type=report.payment_method_type,
+        psp_attempt_id=report.psp_attempt_id,
+        classification=classification.to_dict(),
+        amount_minor=report.amount_minor,
+        currency=report.currency,
+    )
+    session.add(event)
+    if transaction.succeeded_at is not None and transaction.succeeded_at >= report.occurred_at:
+        # The success came first (webhooks arrive out of order): the money is already in.
+        session.flush()
+        return FailureOutcome(event, transaction, classification, None)
+    _apply_failure(transaction, report, gateway, now)
+    case = open_or_update_case(
+        session, clock, transaction, classification, new_failure=repeat_of is None
+    )
+    session.flush()
+    return FailureOutcome(event, transaction, classification, case)
+
+
+def record_success(
+    session: Session,
+    clock: Clock,
+    org_id: str,
+    report: SuccessReport,
+    *,
+    source: str,
+    external_id: str | None = None,
+) -> RecoveryCase | None:
+    now = clock.now()
+    transaction = _find_for_success(session, org_id, report)
+    if transaction is None:
+        transaction = _lock_transaction(
+            session, clock, org_id, report.transaction_ref, report, report.gateway
+        )
+    session.add(
+        PaymentEvent(
+            id=new_id("evt"),
+            org_id=org_id,
+            transaction_id=transaction.id,
+            kind="payment_succeeded",
+            source=source,
+            external_id=external_id,
+            event_type=report.event_type,
+            occurred_at=report.occurred_at,
+            received_at=now,
+            amount_minor=report.amount_minor or transaction.amount_minor,
+            currency=report.currency or transaction.currency,
+        )
+    )
+    if transaction.last_failed_at is not None and report.occurred_at < transaction.last_failed_at:
+        # An older success (an earlier payment on this reference) must not close a newer failure.
+        session.flush()
+        return None
+    transaction.status = "succeeded"
+    transaction.succeeded_at = max(
+        report.occurred_at, transaction.succeeded_at or report.occurred_at
+    )
+    transaction.updated_at = now
+    case = close_recovered(session, clock, transaction, paid_at=report.occurred_at, source=source)
+    session.flush()
+    return case
+
+
+def _lock_transaction(
+    session: Session,
+    clock: Clock,
+    org_id: str,
+    ref: str,
+    report: FailureReport | SuccessReport,
+    gateway: str,
+) -> Transaction:
+    """The transaction for `ref`, created if new, locked for the rest of the unit of work."""
+    now = clock.now()
+    is_failure = isinstance(report, FailureReport)
+    insert_if_absent(
+        session,
+        Transaction.__table__,  # type: ignore[arg-type]
+        {
+            "id": new_id("txn"),
+            "org_id": org_id,
+            "transaction_ref": ref,
+            "amount_minor": report.amount_minor or 0,
+            "currency": report.currency or "XXX",
+            "gateway": gateway if gateway in KNOWN_GATEWAYS else "other",
+            "psp_object_id": report.psp_object_id,
+            "metadata": {},
+            "status": "failed" if is_failure else "succeeded",
+            "created_at": now,
+            "updated_at": now,
+        },
+        ["org_id", "transaction_ref"],
+    )
+    return session.scalars(
+        select(Transaction)
+        .where(Transaction.org_id == org_id, Transaction.transaction_ref == ref)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _find_for_success(session: Session, org_id: str, report: SuccessReport) -> Transaction | None:
+    """By our reference, else by the PSP object (a retry on Razorpay is a new payment id)."""
+    conditions = [Transaction.transaction_ref == report.transaction_ref]
+    if report.psp_object_id:
+        conditions.append(Transaction.psp_object_id == report.psp_object_id)
+    return session.scalars(
+        select(Transaction)
+        .where(Transaction.org_id == org_id, or_(*conditions))
+        .order_by(Transaction.transaction_ref != report.transaction_ref)
+        .limit(1)
+        .with_for_update()
+    ).first()
+
+
+def _same_psp_attempt(
+    session: Session, transaction: Transaction, report: FailureReport
+) -> PaymentEvent | None:
+    """An earlier event about the same PSP try (Stripe sends charge.failed and
+    payment_intent.payment_failed for one decline): merged, not counted twice."""
+    if not report.psp_attempt_id:
+        return None
+    return session.scalars(
+        select(PaymentEvent)
+        .where(
+            PaymentEvent.org_id == transaction.org_id,
+            PaymentEvent.transaction_id == transaction.id,
+            PaymentEvent.psp_attempt_id == report.psp_attempt_id,
+            PaymentEvent.kind == "payment_failed",
+        )
+        .order_by(PaymentEvent.id)
+        .limit(1)
+    ).first()
+
+
+def _signal(
+    report: FailureReport,
+    gateway: str,
+    transaction: Transaction,
+    earlier: PaymentEvent | None,
+) -> DeclineSignal:
+    """The decline signal, filling gaps from an earlier event about the same PSP try."""
+
+    def pick(value: str | None, attribute: str) -> str | None:
+        return value if value else (getattr(earlier, attribute) if earlier else None)
+
+    country = report.customer.country or transaction.country
+    if country is None and report.currency == "INR":
+        country = "IN"  # rupee payments are domestic Indian payments for alternates
+    return DeclineSignal(
+        gateway=gateway if gateway != "other" else report.gateway,
+        failure_code=pick(report.failure_code, "failure_code"),
+        decline_code=pick(report.decline_code, "decline_code"),
+        network_advice_code=pick(report.network_advice_code, "network_advice_code"),
+        network_decline_code=pick(report.network_decline_code, "network_decline_code"),
+        failure_message=pick(report.failure_message, "failure_message"),
+        payment_method_type=report.payment_method_type or transaction.payment_method_type,
+        card_network=report.card_network or transaction.card_network,
+        country=country.upper() if country else None,
+        on=report.occurred_at.date(),
+    )
+
+
+def _apply_failure(
+    transaction: Transaction, report: FailureReport, gateway: str, now: datetime
+) -> None:
+    """The transaction shows the newest failure's details; gaps keep what we knew."""
+    transaction.amount_minor = report.amount_minor
+    transaction.currency = report.currency
+    transaction.gateway = gateway
+    transaction.status = "failed"
+    if transaction.last_failed_at is None or report.occurred_at >= transaction.last_failed_at:
+        transaction.last_failed_at = report.occurred_at
+    customer = report.customer
+    updates = {
+        "payment_method_type": report.payment_method_type,
+        "payment_method_ref": report.payment_method_ref,
+        "card_network": report.card_network,
+        "psp_object_id": report.psp_object_id,
+        "country": customer.country.upper() if customer.country else None,
+        "customer_ref": customer.ref,
+        "customer_email": customer.email,
+        "customer_phone": customer.phone,
+        "customer_name": customer.name,
+        "customer_locale": customer.locale,
+    }
+    for attribute, value in updates.items():
+        if value:
+            setattr(transaction, attribute, value)
+    if report.metadata:
+        transaction.metadata_ = {**transaction.metadata_, **report.metadata}
+    transaction.updated_at = now

@@ -1,0 +1,1 @@
+"""Recovery cases, attempts, policies and the network-rule guard."""

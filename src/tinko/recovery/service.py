@@ -1,0 +1,80 @@
+"""Opening and closing recovery cases. The recovery engine plans the work inside a case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tinko.classifier import Classification
+from tinko.intake.models import Transaction
+from tinko.kit.clock import Clock
+from tinko.kit.ids import new_id
+from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
+
+
+def get_open_case(session: Session, org_id: str, transaction_id: str) -> RecoveryCase | None:
+    return session.scalars(
+        select(RecoveryCase)
+        .where(
+            RecoveryCase.org_id == org_id,
+            RecoveryCase.transaction_id == transaction_id,
+            RecoveryCase.status.in_(OPEN_STATUSES),
+        )
+        .order_by(RecoveryCase.id.desc())
+        .limit(1)
+    ).first()
+
+
+def open_or_update_case(
+    session: Session,
+    clock: Clock,
+    transaction: Transaction,
+    classification: Classification,
+    *,
+    new_failure: bool,
+) -> RecoveryCase:
+    """The open case of the transaction, updated with the newest classification, or a new one."""
+    now = clock.now()
+    case = get_open_case(session, transaction.org_id, transaction.id)
+    data = classification.to_dict()
+    if case is None:
+        case = RecoveryCase(
+            id=new_id("rec"),
+            org_id=transaction.org_id,
+            transaction_id=transaction.id,
+            status="pending",
+            category=classification.category,
+            decline_type=classification.decline_type,
+            classification=data,
+            failure_count=1,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(case)
+        session.flush()
+        return case
+    case.classification = data
+    case.category = classification.category
+    case.decline_type = classification.decline_type
+    if new_failure:
+        case.failure_count += 1
+    case.updated_at = now
+    return case
+
+
+def close_recovered(
+    session: Session, clock: Clock, transaction: Transaction, *, paid_at: datetime, source: str
+) -> RecoveryCase | None:
+    """A success arrived: the open case (if any) is recovered and its pending work cancelled."""
+    case = get_open_case(session, transaction.org_id, transaction.id)
+    if case is None:
+        return None
+    now = clock.now()
+    case.status = "recovered"
+    case.closed_at = now
+    case.closed_reason = f"payment succeeded ({source}) at {paid_at.isoformat()}"
+    case.next_action_at = None
+    case.updated_at = now
+    return case
