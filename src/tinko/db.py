@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -55,17 +57,31 @@ class Base(DeclarativeBase):
     }
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, read_only: bool = False) -> Engine:
+    """An engine for `url`. On SQLite, `read_only` gives WAL readers that never take the
+    write gate, for lookups (who is calling) that must not queue behind writers."""
+    if url.startswith("sqlite") and read_only:
+        engine = create_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            connect_args={"check_same_thread": False, "timeout": 30},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_query_only)
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        return engine
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         engine = create_engine(
             url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
             connect_args={"check_same_thread": False, "timeout": 30},
             json_serializer=_json_dumps,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        # Take the write lock at BEGIN so concurrent writers queue instead of failing on upgrade.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        _SQLiteWriteGate().install(engine)
         return engine
     return create_engine(
         url,
@@ -74,6 +90,42 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         pool_pre_ping=True,
         json_serializer=_json_dumps,
     )
+
+
+class _SQLiteWriteGate:
+    """One writer at a time per process, first come first served.
+
+    Every transaction takes SQLite's write lock at BEGIN (BEGIN IMMEDIATE), so a read never
+    has to upgrade to a write and deadlock. Left to SQLite, waiters sleep and poll in its busy
+    handler, which starves some of them for seconds under load; queueing on a Python lock first
+    hands the database over without sleeping. Other processes still meet the busy timeout.
+    """
+
+    TIMEOUT_SECONDS = 30.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def install(self, engine: Engine) -> None:
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine.pool, "checkin", self._release)
+        event.listen(engine.pool, "invalidate", self._release_invalidated)
+
+    def _begin(self, connection: Connection) -> None:
+        info = connection.connection.info
+        if not info.get("tinko_write_gate"):
+            if not self._lock.acquire(timeout=self.TIMEOUT_SECONDS):
+                raise sqlite3.OperationalError("database is locked (write gate timeout)")
+            info["tinko_write_gate"] = True
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def _release(self, _dbapi_connection: Any, record: Any) -> None:
+        # Checked in means committed or rolled back: the SQLite lock is already free.
+        if record is not None and record.info.pop("tinko_write_gate", False):
+            self._lock.release()
+
+    def _release_invalidated(self, _dbapi_connection: Any, record: Any, _exc: Any) -> None:
+        self._release(_dbapi_connection, record)
 
 
 def _json_dumps(value: Any) -> str:
@@ -97,26 +149,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_query_only(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA query_only=ON")
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: commit when the block succeeds, roll back when it raises.
+    """One transaction: commit when the block succeeds, roll back when it raises."""
+    session = factory()
+    try:
+        yield session
+    except BaseException as exc:
+        finish(session, exc)
+        raise
+    finish(session, None)
+
+
+def finish(session: Session, error: BaseException | None) -> None:
+    """End a unit of work: commit, or roll back on an error, then release the connection.
 
     An exception may set `commit_changes = True` when what was done before it must stick
     (revoking a session family on refresh-token reuse, then answering 401).
     """
-    session = factory()
     try:
-        yield session
-        session.commit()
-    except BaseException as exc:
-        if getattr(exc, "commit_changes", False):
+        if error is None or getattr(error, "commit_changes", False):
             session.commit()
         else:
             session.rollback()
-        raise
     finally:
         session.close()

@@ -1,20 +1,29 @@
-"""FastAPI dependencies: the unit of work, the caller (user or API key) and role checks."""
+"""FastAPI dependencies: the unit of work, the caller (user or API key) and role checks.
+
+Dependencies that do no I/O are `async def` so FastAPI runs them on the event loop instead of
+sending each through the thread pool; those that touch the database stay `def`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+import inspect
+import typing
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from tinko.auth.identities import Identity, IdentityCache
 from tinko.auth.models import ApiKey, User
-from tinko.auth.tokens import decode_access_token
+from tinko.auth.tokens import AccessClaims, decode_access_token
 from tinko.config import Settings
-from tinko.db import unit_of_work
+from tinko.db import finish, unit_of_work
 from tinko.errors import Forbidden, Unauthorized
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
@@ -27,25 +36,38 @@ API_KEY_HEADER = "x-api-key"
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def get_rate_limiter(request: Request) -> RateLimiter:
+async def get_rate_limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.rate_limiter
     return limiter
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request: committed if the route returns, rolled back if it raises."""
-    with unit_of_work(request.app.state.session_factory) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One unit of work per request: committed if the route returns, rolled back if it raises.
+
+    Sync endpoints finish the unit of work themselves, in their own thread (see TinkoRouter);
+    this only finishes one left open, in a pool thread since that does database I/O. Creating
+    a session does none, so it happens here on the event loop.
+    """
+    session: Session = request.app.state.session_factory()
+    try:
         yield session
+    except BaseException as exc:
+        await run_in_threadpool(finish, session, exc)
+        raise
+    if session.in_transaction():
+        await run_in_threadpool(finish, session, None)
+    else:
+        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -68,51 +90,77 @@ class Principal:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
 
-def get_principal(
-    request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
-) -> Principal:
-    principal = _authenticate(request, session, settings, clock)
+async def get_principal(request: Request, settings: SettingsDep, clock: ClockDep) -> Principal:
+    """The caller, from the identity cache or else the database (read outside the request's
+    unit of work, so that on SQLite authenticating never holds the write gate)."""
+    cache: IdentityCache = request.app.state.identity_cache
+    api_key = request.headers.get(API_KEY_HEADER)
+    if api_key:
+        lookup_key = "key:" + token_digest(api_key.strip())
+        identity = cache.get(lookup_key)
+        if identity is None:
+            identity = await run_in_threadpool(_load_api_key, request, clock, lookup_key[4:])
+            cache.put(lookup_key, identity)
+        principal = Principal("api_key", identity.id, identity.org_id, identity.role)
+    else:
+        claims = _access_claims(request, settings, clock)
+        lookup_key = "user:" + claims.user_id
+        identity = cache.get(lookup_key)
+        if identity is None:
+            identity = await run_in_threadpool(_load_user, request, claims.user_id)
+            cache.put(lookup_key, identity)
+        if identity.org_id != claims.org_id:
+            raise Unauthorized(_BAD_TOKEN)
+        principal = Principal("user", identity.id, identity.org_id, identity.role, claims.family_id)
     request.state.org_id = principal.org_id  # for the access log line
     return principal
 
 
-def _authenticate(
-    request: Request, session: Session, settings: Settings, clock: Clock
-) -> Principal:
-    api_key = request.headers.get(API_KEY_HEADER)
-    if api_key:
-        return _principal_from_api_key(session, clock, api_key)
+_BAD_TOKEN = "The access token is invalid or expired; refresh it or sign in again."
+
+
+def _access_claims(request: Request, settings: Settings, clock: Clock) -> AccessClaims:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Send `Authorization: Bearer <access token>` or `X-API-Key: <key>`.")
     claims = decode_access_token(settings.secret_key, token.strip(), now=clock.now())
     if claims is None:
-        raise Unauthorized("The access token is invalid or expired; refresh it or sign in again.")
-    user = session.get(User, claims.user_id)
-    if user is None or user.org_id != claims.org_id or user.status != "active":
-        raise Unauthorized("The access token is invalid or expired; refresh it or sign in again.")
-    return Principal("user", user.id, user.org_id, user.role, claims.family_id)
+        raise Unauthorized(_BAD_TOKEN)
+    return claims
 
 
-def _principal_from_api_key(session: Session, clock: Clock, raw_key: str) -> Principal:
-    key = session.scalars(
-        select(ApiKey).where(ApiKey.key_digest == token_digest(raw_key.strip()))
-    ).one_or_none()
-    if key is None or key.revoked_at is not None:
-        raise Unauthorized("The API key is unknown or revoked.")
+def _load_user(request: Request, user_id: str) -> Identity:
+    with request.app.state.read_session_factory() as reader:
+        user = reader.get(User, user_id)
+        if user is None or user.status != "active":
+            raise Unauthorized(_BAD_TOKEN)
+        return Identity("user", user.id, user.org_id, user.role)
+
+
+def _load_api_key(request: Request, clock: Clock, digest: str) -> Identity:
+    with request.app.state.read_session_factory() as reader:
+        key = reader.scalars(select(ApiKey).where(ApiKey.key_digest == digest)).one_or_none()
+        if key is None or key.revoked_at is not None:
+            raise Unauthorized("The API key is unknown or revoked.")
+        identity = Identity("api_key", key.id, key.org_id, key.role)
+        last_used_at = key.last_used_at
     now = clock.now()
-    if key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION:
-        session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
-    return Principal("api_key", key.id, key.org_id, key.role)
+    if last_used_at is None or now - last_used_at > _LAST_USED_RESOLUTION:
+        # Its own short unit of work: a bookkeeping write that must not join the request's.
+        with unit_of_work(request.app.state.session_factory) as session:
+            session.execute(update(ApiKey).where(ApiKey.id == identity.id).values(last_used_at=now))
+    return identity
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_role(role: Role, *, users_only: bool = False) -> Callable[..., Principal]:
+def require_role(
+    role: Role, *, users_only: bool = False
+) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """The one place roles are enforced: owner > admin > viewer."""
 
-    def dependency(principal: PrincipalDep) -> Principal:
+    async def dependency(principal: PrincipalDep) -> Principal:
         if users_only and principal.kind != "user":
             raise Forbidden("This call needs a signed-in user, not an API key.")
         if not principal.at_least(role):
@@ -131,3 +179,40 @@ UserDep = Annotated[Principal, Depends(require_role("viewer", users_only=True))]
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def _commit_on_return(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Commit the unit of work at the end of the endpoint, in the endpoint's own thread.
+
+    Finishing in the session dependency instead would take a trip back through the event loop
+    to another pool thread; on SQLite the write gate is held all that time, and that wait
+    decides how many writes per second one process can take.
+    """
+
+    @functools.wraps(endpoint)
+    def run_and_commit(*args: Any, **kwargs: Any) -> Any:
+        sessions = [value for value in kwargs.values() if isinstance(value, Session)]
+        try:
+            result = endpoint(*args, **kwargs)
+        except BaseException as exc:
+            for session in sessions:
+                finish(session, exc)
+            raise
+        for session in sessions:
+            finish(session, None)
+        return result
+
+    return run_and_commit
+
+
+class TinkoRouter(APIRouter):
+    """APIRouter whose sync endpoints that take a session commit before returning."""
+
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        takes_session = any(
+            typing.get_origin(hint) is Annotated and hint.__metadata__[0] == Depends(get_session)
+            for hint in typing.get_type_hints(endpoint, include_extras=True).values()
+        )
+        if takes_session and not inspect.iscoroutinefunction(endpoint):
+            endpoint = _commit_on_return(endpoint)
+        super().add_api_route(path, endpoint, **kwargs)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from tinko import __version__
 from tinko.auth.api import router as auth_router
+from tinko.auth.identities import IdentityCache
+from tinko.classifier.loader import get_tables
 from tinko.config import Settings, load_settings
 from tinko.db import make_engine, make_session_factory
 from tinko.errors import install_error_handlers
@@ -19,18 +22,31 @@ from tinko.jobs.registry import JobContext
 from tinko.kit.clock import Clock, SystemClock
 from tinko.kit.ratelimit import RateLimiter
 from tinko.kit.secretbox import SecretBox
-from tinko.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from tinko.middleware import (
+    BodyLimitMiddleware,
+    ConcurrencyLimitMiddleware,
+    RequestContextMiddleware,
+)
 from tinko.observability import configure_logging
 from tinko.ops.api import router as ops_router
+
+# Requests served at once per process; more wait their turn without holding a thread.
+MAX_IN_FLIGHT = 32
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or load_settings()
+    get_tables()  # load and validate the classifier's tables now, not on the first request
     clock = clock or SystemClock()
     configure_logging(settings.log_level)
 
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url, pool_size=MAX_IN_FLIGHT // 2)
     session_factory = make_session_factory(engine)
+    read_engine = (
+        make_engine(settings.resolved_database_url, pool_size=MAX_IN_FLIGHT // 2, read_only=True)
+        if settings.is_sqlite
+        else engine
+    )
     runner = InProcessRunner(
         JobContext(settings, session_factory, clock), periodic=settings.run_jobs
     )
@@ -38,12 +54,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # More threads than requests in flight: see ConcurrencyLimitMiddleware.
+        to_thread.current_default_thread_limiter().total_tokens = 2 * MAX_IN_FLIGHT
         runner.start()
         try:
             yield
         finally:
             runner.stop()
             engine.dispose()
+            read_engine.dispose()
 
     app = FastAPI(
         title="Tinko Recovery",
@@ -55,6 +74,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.clock = clock
     app.state.engine = engine
     app.state.session_factory = session_factory
+    app.state.read_session_factory = make_session_factory(read_engine)
+    app.state.identity_cache = IdentityCache()
     app.state.runner = runner
     app.state.rate_limiter = RateLimiter(settings.rate_limit_table, _limits_storage(settings))
     app.state.broker_check = _broker_check(settings)
@@ -62,6 +83,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ConcurrencyLimitMiddleware, max_in_flight=MAX_IN_FLIGHT)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(ops_router)
     app.include_router(auth_router)

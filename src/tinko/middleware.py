@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -158,3 +159,25 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
+
+
+class ConcurrencyLimitMiddleware:
+    """Caps requests in flight below the thread pool's size.
+
+    A request holds its database connection (and on SQLite the write gate) across several
+    thread-pool calls: dependencies, the route, the commit. If every pool thread were taken by
+    requests waiting for that connection, its holder could never get a thread back to finish:
+    a deadlock broken only by timeouts. Queueing extra requests here, on the event loop, keeps
+    a thread free for every request in flight.
+    """
+
+    def __init__(self, app: ASGIApp, max_in_flight: int) -> None:
+        self.app = app
+        self._slots = asyncio.Semaphore(max_in_flight)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        async with self._slots:
+            await self.app(scope, receive, send)

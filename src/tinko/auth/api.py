@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
 from tinko.auth import members, service
+from tinko.auth.identities import forget_after_commit
 from tinko.auth.models import ApiKey, User
 from tinko.auth.schemas import (
     ApiKeyCreated,
@@ -33,6 +34,7 @@ from tinko.deps import (
     RateLimiterDep,
     SessionDep,
     SettingsDep,
+    TinkoRouter,
     UserDep,
     ViewerDep,
     client_ip,
@@ -44,7 +46,7 @@ from tinko.kit.ratelimit import RateLimiter, RateLimitExceeded
 from tinko.tenancy.models import Organization
 from tinko.tenancy.service import get_org, update_org
 
-router = APIRouter(prefix="/v1", tags=["auth"])
+router = TinkoRouter(prefix="/v1", tags=["auth"])
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
@@ -177,8 +179,11 @@ def forgot_password(
 
 
 @router.post("/auth/password/reset")
-def reset_password(body: ResetIn, session: SessionDep, clock: ClockDep) -> dict[str, str]:
-    service.reset_password(session, clock, body.token, body.password)
+def reset_password(
+    body: ResetIn, request: Request, session: SessionDep, clock: ClockDep
+) -> dict[str, str]:
+    user = service.reset_password(session, clock, body.token, body.password)
+    forget_after_commit(session, request.app.state.identity_cache, user.id)
     return {"detail": "Your password is set. Sign in with it now."}
 
 
@@ -202,14 +207,24 @@ def invite_user(
 
 @router.patch("/users/{user_id}")
 def change_role(
-    user_id: str, body: RolePatch, principal: OwnerDep, session: SessionDep, clock: ClockDep
+    user_id: str,
+    body: RolePatch,
+    request: Request,
+    principal: OwnerDep,
+    session: SessionDep,
+    clock: ClockDep,
 ) -> UserOut:
-    return user_out(members.change_role(session, clock, principal.org_id, user_id, body.role))
+    user = members.change_role(session, clock, principal.org_id, user_id, body.role)
+    forget_after_commit(session, request.app.state.identity_cache, user.id)
+    return user_out(user)
 
 
 @router.delete("/users/{user_id}", status_code=204)
-def remove_user(user_id: str, principal: OwnerDep, session: SessionDep) -> Response:
+def remove_user(
+    user_id: str, request: Request, principal: OwnerDep, session: SessionDep
+) -> Response:
     members.remove_user(session, principal.org_id, user_id)
+    forget_after_commit(session, request.app.state.identity_cache, user_id)
     return Response(status_code=204)
 
 
@@ -231,7 +246,8 @@ def create_api_key(
 
 @router.delete("/api-keys/{key_id}", status_code=204)
 def revoke_api_key(
-    key_id: str, principal: OwnerDep, session: SessionDep, clock: ClockDep
+    key_id: str, request: Request, principal: OwnerDep, session: SessionDep, clock: ClockDep
 ) -> Response:
     members.revoke_api_key(session, clock, principal.org_id, key_id)
+    forget_after_commit(session, request.app.state.identity_cache, key_id)
     return Response(status_code=204)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from tinko.classifier import DeclineSignal, classify
-from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, ViewerDep
+from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, TinkoRouter, ViewerDep
 from tinko.errors import NotFound
 from tinko.intake import webhooks
 from tinko.intake.idempotency import IdempotencyDep
@@ -30,11 +30,11 @@ from tinko.intake.validation import check_occurred_at
 from tinko.kit.pagination import Page, PageParams, next_cursor, page_params
 from tinko.kit.secretbox import SecretBox
 
-router = APIRouter(prefix="/v1", tags=["intake"])
+router = TinkoRouter(prefix="/v1", tags=["intake"])
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
-def get_secret_box(request: Request) -> SecretBox:
+async def get_secret_box(request: Request) -> SecretBox:
     box: SecretBox = request.app.state.secret_box
     return box
 
@@ -144,7 +144,7 @@ def _event_out(event: PaymentEvent) -> EventOut:
 
 
 @router.post("/classify")
-def classify_decline(body: ClassifyIn, principal: ViewerDep) -> dict[str, object]:
+async def classify_decline(body: ClassifyIn, principal: ViewerDep) -> dict[str, object]:
     return classify(DeclineSignal(**body.model_dump())).to_dict()
 
 

@@ -91,7 +91,7 @@ def _hash(scope: str, body: BaseModel) -> str:
     return hashlib.sha256(f"{scope}\n{canonical}".encode()).hexdigest()
 
 
-def get_idempotency(
+async def get_idempotency(
     request: Request,
     session: SessionDep,
     clock: ClockDep,

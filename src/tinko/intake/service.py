@@ -13,7 +13,7 @@ from tinko.intake.models import PaymentEvent, Transaction
 from tinko.intake.reports import FailureReport, SuccessReport
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
-from tinko.kit.upsert import insert_if_absent
+from tinko.kit.upsert import insert_returning
 from tinko.recovery.models import RecoveryCase
 from tinko.recovery.service import close_recovered, open_or_update_case
 
@@ -39,9 +39,27 @@ def record_failure(
 ) -> FailureOutcome:
     now = clock.now()
     gateway = report.gateway if report.gateway in KNOWN_GATEWAYS else "other"
-    transaction = _lock_transaction(session, clock, org_id, report.transaction_ref, report, gateway)
-    repeat_of = _same_psp_attempt(session, transaction, report)
+    transaction, is_new = _lock_transaction(
+        session, clock, org_id, report.transaction_ref, report, gateway
+    )
+    repeat_of = None if is_new else _same_psp_attempt(session, transaction, report)
     classification = classify(_signal(report, gateway, transaction, repeat_of))
+    case = None
+    # The success came first (webhooks arrive out of order): the money is already in.
+    paid_already = (
+        transaction.succeeded_at is not None and transaction.succeeded_at >= report.occurred_at
+    )
+    if not paid_already:
+        _apply_failure(transaction, report, gateway, now)
+        case = open_or_update_case(
+            session,
+            clock,
+            transaction,
+            classification,
+            new_failure=repeat_of is None,
+            new_transaction=is_new,
+        )
+    # Added after the lookups above so that autoflush does not write it in between.
     event = PaymentEvent(
         id=new_id("evt"),
         org_id=org_id,
@@ -64,15 +82,6 @@ def record_failure(
         currency=report.currency,
     )
     session.add(event)
-    if transaction.succeeded_at is not None and transaction.succeeded_at >= report.occurred_at:
-        # The success came first (webhooks arrive out of order): the money is already in.
-        session.flush()
-        return FailureOutcome(event, transaction, classification, None)
-    _apply_failure(transaction, report, gateway, now)
-    case = open_or_update_case(
-        session, clock, transaction, classification, new_failure=repeat_of is None
-    )
-    session.flush()
     return FailureOutcome(event, transaction, classification, case)
 
 
@@ -88,7 +97,7 @@ def record_success(
     now = clock.now()
     transaction = _find_for_success(session, org_id, report)
     if transaction is None:
-        transaction = _lock_transaction(
+        transaction, _ = _lock_transaction(
             session, clock, org_id, report.transaction_ref, report, report.gateway
         )
     session.add(
@@ -127,13 +136,17 @@ def _lock_transaction(
     ref: str,
     report: FailureReport | SuccessReport,
     gateway: str,
-) -> Transaction:
-    """The transaction for `ref`, created if new, locked for the rest of the unit of work."""
+) -> tuple[Transaction, bool]:
+    """The transaction for `ref`, locked for the rest of the unit of work; True if just created.
+
+    One statement for a new reference (INSERT … ON CONFLICT DO NOTHING RETURNING); a known one
+    is then read FOR UPDATE. Concurrent first reports of one reference create it once.
+    """
     now = clock.now()
     is_failure = isinstance(report, FailureReport)
-    insert_if_absent(
+    created = insert_returning(
         session,
-        Transaction.__table__,  # type: ignore[arg-type]
+        Transaction,
         {
             "id": new_id("txn"),
             "org_id": org_id,
@@ -142,19 +155,22 @@ def _lock_transaction(
             "currency": report.currency or "XXX",
             "gateway": gateway if gateway in KNOWN_GATEWAYS else "other",
             "psp_object_id": report.psp_object_id,
-            "metadata": {},
+            "metadata_": {},
             "status": "failed" if is_failure else "succeeded",
             "created_at": now,
             "updated_at": now,
         },
         ["org_id", "transaction_ref"],
     )
-    return session.scalars(
+    if created is not None:
+        return created, True
+    existing = session.scalars(
         select(Transaction)
         .where(Transaction.org_id == org_id, Transaction.transaction_ref == ref)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+    return existing, False
 
 
 def _find_for_success(session: Session, org_id: str, report: SuccessReport) -> Transaction | None:

@@ -34,10 +34,14 @@ def open_or_update_case(
     classification: Classification,
     *,
     new_failure: bool,
+    new_transaction: bool = False,
 ) -> RecoveryCase:
-    """The open case of the transaction, updated with the newest classification, or a new one."""
+    """The open case of the transaction, updated with the newest classification, or a new one.
+
+    A transaction created in this unit of work has no case yet, so none is looked up.
+    """
     now = clock.now()
-    case = get_open_case(session, transaction.org_id, transaction.id)
+    case = None if new_transaction else get_open_case(session, transaction.org_id, transaction.id)
     data = classification.to_dict()
     if case is None:
         case = RecoveryCase(
@@ -53,7 +57,6 @@ def open_or_update_case(
             updated_at=now,
         )
         session.add(case)
-        session.flush()
         return case
     case.classification = data
     case.category = classification.category
