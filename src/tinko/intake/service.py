@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -39,8 +40,9 @@ def record_failure(
 ) -> FailureOutcome:
     now = clock.now()
     gateway = report.gateway if report.gateway in KNOWN_GATEWAYS else "other"
+    fields = _failure_fields(report, gateway)
     transaction, is_new = _lock_transaction(
-        session, clock, org_id, report.transaction_ref, report, gateway
+        session, clock, org_id, report.transaction_ref, report, gateway, fields
     )
     repeat_of = None if is_new else _same_psp_attempt(session, transaction, report)
     classification = classify(_signal(report, gateway, transaction, repeat_of))
@@ -50,7 +52,8 @@ def record_failure(
         transaction.succeeded_at is not None and transaction.succeeded_at >= report.occurred_at
     )
     if not paid_already:
-        _apply_failure(transaction, report, gateway, now)
+        if not is_new:
+            _apply_failure(transaction, fields, report.occurred_at, now)
         case = open_or_update_case(
             session,
             clock,
@@ -136,6 +139,7 @@ def _lock_transaction(
     ref: str,
     report: FailureReport | SuccessReport,
     gateway: str,
+    fields: dict[str, Any] | None = None,
 ) -> tuple[Transaction, bool]:
     """The transaction for `ref`, locked for the rest of the unit of work; True if just created.
 
@@ -159,6 +163,7 @@ def _lock_transaction(
             "status": "failed" if is_failure else "succeeded",
             "created_at": now,
             "updated_at": now,
+            **(fields or {}),  # a new transaction is written whole, with no UPDATE after
         },
         ["org_id", "transaction_ref"],
     )
@@ -235,18 +240,10 @@ def _signal(
     )
 
 
-def _apply_failure(
-    transaction: Transaction, report: FailureReport, gateway: str, now: datetime
-) -> None:
-    """The transaction shows the newest failure's details; gaps keep what we knew."""
-    transaction.amount_minor = report.amount_minor
-    transaction.currency = report.currency
-    transaction.gateway = gateway
-    transaction.status = "failed"
-    if transaction.last_failed_at is None or report.occurred_at >= transaction.last_failed_at:
-        transaction.last_failed_at = report.occurred_at
+def _failure_fields(report: FailureReport, gateway: str) -> dict[str, Any]:
+    """What a failure says about its transaction; absent details are left out."""
     customer = report.customer
-    updates = {
+    optional = {
         "payment_method_type": report.payment_method_type,
         "payment_method_ref": report.payment_method_ref,
         "card_network": report.card_network,
@@ -258,9 +255,27 @@ def _apply_failure(
         "customer_name": customer.name,
         "customer_locale": customer.locale,
     }
-    for attribute, value in updates.items():
-        if value:
+    return {
+        "amount_minor": report.amount_minor,
+        "currency": report.currency,
+        "gateway": gateway,
+        "status": "failed",
+        "last_failed_at": report.occurred_at,
+        "metadata_": report.metadata,
+        **{k: v for k, v in optional.items() if v},
+    }
+
+
+def _apply_failure(
+    transaction: Transaction, fields: dict[str, Any], occurred_at: datetime, now: datetime
+) -> None:
+    """A known transaction shows the newest failure's details; gaps keep what we knew."""
+    for attribute, value in fields.items():
+        if attribute == "metadata_":
+            if value:
+                transaction.metadata_ = {**transaction.metadata_, **value}
+        elif attribute != "last_failed_at":
             setattr(transaction, attribute, value)
-    if report.metadata:
-        transaction.metadata_ = {**transaction.metadata_, **report.metadata}
+    if transaction.last_failed_at is None or occurred_at >= transaction.last_failed_at:
+        transaction.last_failed_at = occurred_at
     transaction.updated_at = now
