@@ -19,7 +19,6 @@ import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bench.loadgen import closed_loop, open_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -85,62 +86,6 @@ def failure_body() -> dict[str, Any]:
     }
 
 
-async def closed_loop(
-    url: str, headers: dict[str, str], seconds: float, concurrency: int
-) -> dict[str, float]:
-    done = 0
-    errors = 0
-    stop = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as client:
-
-        async def worker() -> None:
-            nonlocal done, errors
-            while time.monotonic() < stop:
-                response = await client.post(url, json=failure_body())
-                if response.status_code == 202:
-                    done += 1
-                else:
-                    errors += 1
-
-        started = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.monotonic() - started
-    return {"per_second": done / elapsed, "errors": errors}
-
-
-async def open_loop(
-    url: str, headers: dict[str, str], seconds: float, rate: float
-) -> dict[str, float]:
-    latencies: list[float] = []
-    errors = 0
-    async with httpx.AsyncClient(headers=headers, timeout=30) as client:
-
-        async def one() -> None:
-            nonlocal errors
-            started = time.perf_counter()
-            response = await client.post(url, json=failure_body())
-            latencies.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 202:
-                errors += 1
-
-        tasks = []
-        begin = time.monotonic()
-        total = int(seconds * rate)
-        for i in range(total):
-            delay = begin + i / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one()))
-        await asyncio.gather(*tasks)
-    latencies.sort()
-    return {
-        "p50_ms": statistics.median(latencies),
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
-        "errors": errors,
-    }
-
-
 def setup_tinko(base: str) -> dict[str, str]:
     """An organisation and an admin API key, through the public API."""
     response = httpx.post(
@@ -187,7 +132,7 @@ def measure(
     serve = [PYTHON, "-m", "tinko.cli", "serve", "--port", str(port)]
     with process(serve, env, f"{base}/healthz"):
         headers = setup_tinko(base)
-        results["tinko"] = run_both(f"{base}/v1/events/payment_failed", headers, args)
+        results["tinko"] = run_both(f"{base}/v1/events/payment_failed", headers, 202, args)
     port = free_port()
     bare = [
         PYTHON,
@@ -201,19 +146,23 @@ def measure(
         "warning",
     ]
     with process(bare, env, f"http://127.0.0.1:{port}/docs"):
-        results["bare"] = run_both(f"http://127.0.0.1:{port}/bare", {}, args)
+        results["bare"] = run_both(f"http://127.0.0.1:{port}/bare", {}, 202, args)
     results["ratio"] = results["tinko"]["per_second"] / results["bare"]["per_second"]
     return results
 
 
-def run_both(url: str, headers: dict[str, str], args: argparse.Namespace) -> dict[str, float]:
-    asyncio.run(closed_loop(url, headers, 2, args.concurrency))  # warm-up
-    sustained = asyncio.run(closed_loop(url, headers, args.seconds, args.concurrency))
-    sys.stderr.write(f"{url}: {sustained}\n")
-    paced = asyncio.run(open_loop(url, headers, args.seconds, args.rate))
+def run_both(
+    url: str, headers: dict[str, str], ok: int, args: argparse.Namespace
+) -> dict[str, float]:
+    asyncio.run(closed_loop(url, headers, failure_body, 2, args.concurrency))  # warm-up
+    sustained = asyncio.run(
+        closed_loop(url, headers, failure_body, args.seconds, args.concurrency)
+    ).summary(ok)
+    paced = asyncio.run(open_loop(url, headers, failure_body, args.seconds, args.rate)).summary(ok)
     return {
-        **sustained,
-        **{k: v for k, v in paced.items() if k != "errors"},
+        "per_second": sustained["per_second"],
+        "p50_ms": paced["p50_ms"],
+        "p99_ms": paced["p99_ms"],
         "errors": sustained["errors"] + paced["errors"],
     }
 

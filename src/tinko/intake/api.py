@@ -78,7 +78,7 @@ def _out(outcome: FailureOutcome) -> PaymentFailedOut:
         else None
     )
     return PaymentFailedOut(
-        event_id=outcome.event.id,
+        event_id=outcome.event_id,
         transaction_id=outcome.transaction.id,
         classification=outcome.classification.to_dict(),
         recovery=recovery,

@@ -14,7 +14,7 @@ from tinko.intake.models import PaymentEvent, Transaction
 from tinko.intake.reports import FailureReport, SuccessReport
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
-from tinko.kit.upsert import insert_returning
+from tinko.kit.upsert import insert_new, insert_row
 from tinko.recovery.models import RecoveryCase
 from tinko.recovery.service import close_recovered, open_or_update_case
 
@@ -23,7 +23,7 @@ KNOWN_GATEWAYS = frozenset({"stripe", "razorpay", "sandbox"})
 
 @dataclass(frozen=True)
 class FailureOutcome:
-    event: PaymentEvent
+    event_id: str
     transaction: Transaction
     classification: Classification
     case: RecoveryCase | None
@@ -62,30 +62,33 @@ def record_failure(
             new_failure=repeat_of is None,
             new_transaction=is_new,
         )
-    # Added after the lookups above so that autoflush does not write it in between.
-    event = PaymentEvent(
-        id=new_id("evt"),
-        org_id=org_id,
-        transaction_id=transaction.id,
-        kind=report.kind,
-        source=source,
-        external_id=external_id,
-        event_type=report.event_type,
-        occurred_at=report.occurred_at,
-        received_at=now,
-        failure_code=report.failure_code,
-        decline_code=report.decline_code,
-        network_advice_code=report.network_advice_code,
-        network_decline_code=report.network_decline_code,
-        failure_message=report.failure_message,
-        payment_method_type=report.payment_method_type,
-        psp_attempt_id=report.psp_attempt_id,
-        classification=classification.to_dict(),
-        amount_minor=report.amount_minor,
-        currency=report.currency,
+    event_id = new_id("evt")
+    insert_row(
+        session,
+        PaymentEvent,
+        {
+            "id": event_id,
+            "org_id": org_id,
+            "transaction_id": transaction.id,
+            "kind": report.kind,
+            "source": source,
+            "external_id": external_id,
+            "event_type": report.event_type,
+            "occurred_at": report.occurred_at,
+            "received_at": now,
+            "failure_code": report.failure_code,
+            "decline_code": report.decline_code,
+            "network_advice_code": report.network_advice_code,
+            "network_decline_code": report.network_decline_code,
+            "failure_message": report.failure_message,
+            "payment_method_type": report.payment_method_type,
+            "psp_attempt_id": report.psp_attempt_id,
+            "classification": classification.to_dict(),
+            "amount_minor": report.amount_minor,
+            "currency": report.currency,
+        },
     )
-    session.add(event)
-    return FailureOutcome(event, transaction, classification, case)
+    return FailureOutcome(event_id, transaction, classification, case)
 
 
 def record_success(
@@ -143,12 +146,12 @@ def _lock_transaction(
 ) -> tuple[Transaction, bool]:
     """The transaction for `ref`, locked for the rest of the unit of work; True if just created.
 
-    One statement for a new reference (INSERT … ON CONFLICT DO NOTHING RETURNING); a known one
-    is then read FOR UPDATE. Concurrent first reports of one reference create it once.
+    One statement for a new reference (INSERT … ON CONFLICT DO NOTHING); a known one is then
+    read FOR UPDATE. Concurrent first reports of one reference create it once.
     """
     now = clock.now()
     is_failure = isinstance(report, FailureReport)
-    created = insert_returning(
+    created = insert_new(
         session,
         Transaction,
         {

@@ -11,6 +11,7 @@ from tinko.classifier import Classification
 from tinko.intake.models import Transaction
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
+from tinko.kit.upsert import insert_attached
 from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
 
 
@@ -44,20 +45,22 @@ def open_or_update_case(
     case = None if new_transaction else get_open_case(session, transaction.org_id, transaction.id)
     data = classification.to_dict()
     if case is None:
-        case = RecoveryCase(
-            id=new_id("rec"),
-            org_id=transaction.org_id,
-            transaction_id=transaction.id,
-            status="pending",
-            category=classification.category,
-            decline_type=classification.decline_type,
-            classification=data,
-            failure_count=1,
-            created_at=now,
-            updated_at=now,
+        return insert_attached(
+            session,
+            RecoveryCase,
+            {
+                "id": new_id("rec"),
+                "org_id": transaction.org_id,
+                "transaction_id": transaction.id,
+                "status": "pending",
+                "category": classification.category,
+                "decline_type": classification.decline_type,
+                "classification": data,
+                "failure_count": 1,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
-        session.add(case)
-        return case
     case.classification = data
     case.category = classification.category
     case.decline_type = classification.decline_type
