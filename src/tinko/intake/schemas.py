@@ -7,7 +7,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     field_validator,
@@ -33,7 +32,17 @@ class CustomerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    email: EmailStr | None = None
+    # A shape check only: intake must stay fast, and the address is validated properly
+    # (deliverable syntax, IDNA) when a message is about to be sent to it.
+    email: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+            ),
+        ]
+        | None
+    ) = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     locale: (
