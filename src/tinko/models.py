@@ -10,7 +10,8 @@ from tinko.intake.models import (
     WebhookEndpoint,
 )
 from tinko.notify.models import OutboundMessage
-from tinko.recovery.models import RecoveryCase
+from tinko.psp.models import SandboxCharge
+from tinko.recovery.models import RecoveryAttempt, RecoveryCase, RecoveryLink, TimelineEntry
 from tinko.tenancy.models import Organization
 
 __all__ = [
@@ -21,8 +22,12 @@ __all__ = [
     "Organization",
     "OutboundMessage",
     "PaymentEvent",
+    "RecoveryAttempt",
     "RecoveryCase",
+    "RecoveryLink",
     "RefreshToken",
+    "SandboxCharge",
+    "TimelineEntry",
     "Transaction",
     "User",
     "WebhookDelivery",

@@ -33,9 +33,87 @@ class RecoveryCase(Base):
     decline_type: Mapped[str] = mapped_column(String(8))
     classification: Mapped[dict[str, Any]]
     failure_count: Mapped[int] = mapped_column(Integer, default=1)
+    rule_id: Mapped[str | None] = mapped_column(String(40))
     rule_version: Mapped[int | None]
+    policy_name: Mapped[str | None] = mapped_column(String(200))
     next_action_at: Mapped[datetime | None]
+    # The end of the recovery window: nothing is planned after it.
+    expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     closed_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class RecoveryAttempt(Base):
+    """One planned step of a case: a silent PSP retry or a message to the customer.
+
+    Planned rows are the scheduler's queue (status `scheduled`, `scheduled_for` due); the row
+    is claimed with a lease before it runs, so a crashed worker's claim expires and the next
+    sweep retries it with the same id, which is also the PSP idempotency key.
+    """
+
+    __tablename__ = "recovery_attempt"
+    __table_args__ = (
+        Index("ix_recovery_attempt_due", "status", "scheduled_for"),
+        Index("ix_recovery_attempt_case", "org_id", "case_id"),
+        Index("ix_recovery_attempt_method", "org_id", "payment_method_ref", "started_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[str] = mapped_column(ForeignKey("recovery_case.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # psp_retry | notification
+    channel: Mapped[str | None] = mapped_column(String(16))  # email | sms | whatsapp
+    attempt_number: Mapped[int] = mapped_column(Integer)
+    # scheduled → running → done | cancelled
+    status: Mapped[str] = mapped_column(String(16))
+    scheduled_for: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(String(500))
+    blocked_by: Mapped[str | None] = mapped_column(String(64))
+    payment_method_ref: Mapped[str | None] = mapped_column(String(200))
+    card_network: Mapped[str | None] = mapped_column(String(16))
+    decline: Mapped[dict[str, Any] | None]
+    planned_by: Mapped[str | None] = mapped_column(String(80))  # policy or rule that planned it
+    created_at: Mapped[datetime]
+
+
+class TimelineEntry(Base):
+    """What happened to a case, in order: planned, ran, blocked, messaged, closed."""
+
+    __tablename__ = "recovery_timeline_entry"
+    __table_args__ = (Index("ix_recovery_timeline_case", "org_id", "case_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[str] = mapped_column(ForeignKey("recovery_case.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]]
+
+
+class RecoveryLink(Base):
+    """A signed link to the payer page for one case; only the token's digest is stored."""
+
+    __tablename__ = "recovery_link"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[str] = mapped_column(ForeignKey("recovery_case.id", ondelete="CASCADE"))
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    first_opened_at: Mapped[datetime | None]
+    open_count: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tinko.db import Base
@@ -17,5 +17,6 @@ class Organization(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     default_currency: Mapped[str] = mapped_column(String(3), default="USD")
     locale: Mapped[str] = mapped_column(String(16), default="en")
+    link_ttl_hours: Mapped[int] = mapped_column(Integer, default=48, server_default="48")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
