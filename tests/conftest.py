@@ -62,10 +62,11 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture(autouse=True)
 def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    uses_database = "engine" in request.fixturenames
+    engine: Engine | None = request.getfixturevalue("engine") if uses_database else None
     yield
-    if "engine" not in request.fixturenames:
+    if engine is None:
         return
-    engine: Engine = request.getfixturevalue("engine")
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":

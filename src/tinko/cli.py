@@ -1,10 +1,10 @@
-"""The `tinko` command: serve, migrate, demo, create-user."""
+"""The `tinko` command: serve, worker, beat, migrate, demo, create-user."""
 
 from __future__ import annotations
 
 import os
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -45,7 +45,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve the API, the pages and the in-process job runner."""
+    """Serve the API and the pages; runs the jobs in-process unless a broker is configured."""
     settings = _settings(host, port)
     _serve(settings, host, port)
 
@@ -57,6 +57,52 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     if settings.is_sqlite:
         upgrade(settings.resolved_database_url)  # the embedded default needs no separate step
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="Job processes (default: one per CPU).")
+    ] = None,
+    loglevel: Annotated[str | None, typer.Option(help="Default: TINKO_LOG_LEVEL.")] = None,
+) -> None:
+    """Run jobs from the broker (Celery on Redis). Migrates nothing."""
+    settings = _settings()
+    celery, level = _celery(settings, loglevel)
+    argv = ["worker", f"--loglevel={level}", "--without-gossip", "--without-mingle"]
+    if concurrency is not None:
+        argv.append(f"--concurrency={concurrency}")
+    celery.worker_main(argv)
+
+
+@app.command()
+def beat(
+    loglevel: Annotated[str | None, typer.Option(help="Default: TINKO_LOG_LEVEL.")] = None,
+) -> None:
+    """Send the periodic jobs to the broker on schedule. Run exactly one."""
+    settings = _settings()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)  # beat keeps its schedule state there
+    celery, level = _celery(settings, loglevel)
+    celery.start(["beat", f"--loglevel={level}"])
+
+
+def _celery(settings: Settings, loglevel: str | None) -> tuple[Any, str]:
+    """The Celery app for these settings and the log level to run it at."""
+    from tinko.jobs.celery_app import NO_BROKER, make_celery
+    from tinko.jobs.runner import broker_url
+    from tinko.observability import configure_logging
+
+    if not broker_url(settings):
+        console.print(f"[red]error:[/red] {NO_BROKER}")
+        raise typer.Exit(2)
+    level = (loglevel or settings.log_level).lower()
+    if level not in ("debug", "info", "warning", "error"):
+        console.print(
+            f"[red]error:[/red] --loglevel: {level!r} is not debug, info, warning or error"
+        )
+        raise typer.Exit(2)
+    configure_logging(level)
+    return make_celery(settings), level.upper()
 
 
 @app.command("create-user")

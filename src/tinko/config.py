@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=30, gt=0, le=365)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     run_jobs: bool = True
+    # How long a worker holds an attempt it is running before a sweep may hand it to another
+    # (a worker killed mid-attempt); longer than any PSP call should take.
+    attempt_lease_seconds: int = Field(default=300, ge=1, le=3600)
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None

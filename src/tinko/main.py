@@ -16,9 +16,9 @@ from tinko.config import Settings, load_settings
 from tinko.db import make_engine, make_session_factory
 from tinko.errors import install_error_handlers
 from tinko.intake.api import router as intake_router
-from tinko.jobs.inprocess import InProcessRunner
 from tinko.jobs.outbox import DISPATCHER
 from tinko.jobs.registry import JobContext
+from tinko.jobs.runner import broker_url, make_dispatcher
 from tinko.kit.clock import Clock, SystemClock
 from tinko.kit.ratelimit import RateLimiter
 from tinko.kit.secretbox import SecretBox
@@ -29,6 +29,9 @@ from tinko.middleware import (
 )
 from tinko.observability import configure_logging
 from tinko.ops.api import router as ops_router
+from tinko.policies.api import router as policies_router
+from tinko.recovery.api import router as recovery_router
+from tinko.rules.api import router as rules_router
 
 # Requests served at once per process; more wait their turn without holding a thread.
 MAX_IN_FLIGHT = 32
@@ -47,9 +50,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         if settings.is_sqlite
         else engine
     )
-    runner = InProcessRunner(
-        JobContext(settings, session_factory, clock), periodic=settings.run_jobs
-    )
+    runner = make_dispatcher(settings, JobContext(settings, session_factory, clock))
     session_factory.kw["info"] = {DISPATCHER: runner}
 
     @asynccontextmanager
@@ -88,6 +89,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(ops_router)
     app.include_router(auth_router)
     app.include_router(intake_router)
+    app.include_router(policies_router)
+    app.include_router(rules_router)
+    app.include_router(recovery_router)
     return app
 
 
@@ -96,7 +100,7 @@ def _limits_storage(settings: Settings) -> str | None:
 
 
 def _broker_check(settings: Settings) -> Callable[[], bool] | None:
-    url = settings.broker_url or settings.redis_url
+    url = broker_url(settings)
     if not url:
         return None
 

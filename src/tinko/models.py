@@ -10,8 +10,10 @@ from tinko.intake.models import (
     WebhookEndpoint,
 )
 from tinko.notify.models import OutboundMessage
+from tinko.policies.models import RetryPolicy
 from tinko.psp.models import SandboxCharge
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase, RecoveryLink, TimelineEntry
+from tinko.rules.models import RecoveryRule, RecoveryRuleVersion
 from tinko.tenancy.models import Organization
 
 __all__ = [
@@ -25,7 +27,10 @@ __all__ = [
     "RecoveryAttempt",
     "RecoveryCase",
     "RecoveryLink",
+    "RecoveryRule",
+    "RecoveryRuleVersion",
     "RefreshToken",
+    "RetryPolicy",
     "SandboxCharge",
     "TimelineEntry",
     "Transaction",

@@ -48,7 +48,7 @@ def test_payment_intent_failed_opens_a_case(
     assert txn.card_network == "visa"
     [case] = _rows(app, RecoveryCase)
     assert case.category == "insufficient_funds"
-    assert case.status == "pending"
+    assert case.status == "scheduled"
 
 
 def test_metadata_transaction_ref_wins(

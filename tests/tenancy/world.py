@@ -5,10 +5,29 @@ Every issue that adds org-owned objects adds a line here, so the isolation walk 
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests.factories import Account, create_api_key, invite_and_join, register
 from tests.intake.conftest import failure_body
+
+RETRY_POLICY_BODY: dict[str, Any] = {
+    "name": "Victim policy",
+    "max_attempts": 3,
+    "initial_delay_minutes": 60,
+    "backoff_multiplier": 2,
+    "max_delay_minutes": 1440,
+    "channels": ["email"],
+    "windows": {"timezone": "Asia/Kolkata", "preset": "anytime"},
+    "window_days": 14,
+    "active": True,
+}
+RULE_BODY: dict[str, Any] = {
+    "name": "Victim rule",
+    "conditions": {"field": "category", "op": "eq", "value": "expired_card"},
+    "actions": [{"type": "send_link", "channels": ["email"]}],
+}
 
 
 def populate_org(client: TestClient) -> Account:
@@ -22,6 +41,15 @@ def populate_org(client: TestClient) -> Account:
         body = failure_body(transaction_ref=ref)
         response = client.post("/v1/events/payment_failed", json=body, headers=key)
         assert response.status_code == 202, response.text
+    link = client.post("/v1/recoveries/by_ref/victim_order_1/link", json={}, headers=key)
+    assert link.status_code == 201, link.text
     for psp in ("stripe", "razorpay"):
         client.post("/v1/webhook-endpoints", json={"psp": psp}, headers=owner.headers)
+    policy = client.post("/v1/retry-policies", json=RETRY_POLICY_BODY, headers=owner.headers)
+    assert policy.status_code == 201, policy.text
+    rule = client.post("/v1/rules", json=RULE_BODY, headers=owner.headers)
+    assert rule.status_code == 201, rule.text
+    second = {**RULE_BODY, "priority": 5}
+    version = client.put(f"/v1/rules/{rule.json()['id']}", json=second, headers=owner.headers)
+    assert version.status_code == 200, version.text
     return owner

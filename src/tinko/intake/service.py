@@ -15,6 +15,7 @@ from tinko.intake.reports import FailureReport, SuccessReport
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_new, insert_row
+from tinko.recovery.engine import plan_case
 from tinko.recovery.models import RecoveryCase
 from tinko.recovery.service import close_recovered, open_or_update_case
 
@@ -62,6 +63,7 @@ def record_failure(
             new_failure=repeat_of is None,
             new_transaction=is_new,
         )
+        plan_case(session, clock, case, transaction)
     event_id = new_id("evt")
     insert_row(
         session,

@@ -65,7 +65,8 @@ def load_job_modules() -> None:
     """Import every domain's jobs module so that both runners see the same registry."""
     import tinko.auth.jobs
     import tinko.intake.jobs
-    import tinko.notify.jobs  # noqa: F401
+    import tinko.notify.jobs
+    import tinko.recovery.jobs  # noqa: F401
 
 
 def run_job(ctx: JobContext, name: str, kwargs: dict[str, Any]) -> None:

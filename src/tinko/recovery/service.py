@@ -74,13 +74,12 @@ def close_recovered(
     session: Session, clock: Clock, transaction: Transaction, *, paid_at: datetime, source: str
 ) -> RecoveryCase | None:
     """A success arrived: the open case (if any) is recovered and its pending work cancelled."""
+    from tinko.recovery.engine import close_case
+
     case = get_open_case(session, transaction.org_id, transaction.id)
     if case is None:
         return None
-    now = clock.now()
-    case.status = "recovered"
-    case.closed_at = now
-    case.closed_reason = f"payment succeeded ({source}) at {paid_at.isoformat()}"
-    case.next_action_at = None
-    case.updated_at = now
+    close_case(
+        session, clock, case, "recovered", f"payment succeeded ({source}) at {paid_at.isoformat()}"
+    )
     return case

@@ -1,0 +1,169 @@
+"""Routes of API.md "Recoveries"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy import select
+
+from tinko.deps import (
+    AdminDep,
+    ClockDep,
+    RateLimiterDep,
+    SessionDep,
+    SettingsDep,
+    TinkoRouter,
+    ViewerDep,
+    client_ip,
+)
+from tinko.errors import Conflict, NotFound, RateLimited
+from tinko.intake.models import Transaction
+from tinko.kit.pagination import Page, PageParams, next_cursor, page_params
+from tinko.kit.ratelimit import RateLimitExceeded
+from tinko.recovery import engine, links
+from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
+from tinko.recovery.schemas import (
+    CheckoutIn,
+    CheckoutOut,
+    LinkIn,
+    LinkOut,
+    PayerView,
+    RecoveryOut,
+    RecoverySummary,
+)
+from tinko.recovery.views import payer_view, recovery_out, summary_out
+from tinko.tenancy.models import Organization
+
+router = TinkoRouter(prefix="/v1/recoveries", tags=["recoveries"])
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def _by_ref(session: SessionDep, org_id: str, ref: str) -> RecoveryCase:
+    case = session.scalars(
+        select(RecoveryCase)
+        .join(Transaction, Transaction.id == RecoveryCase.transaction_id)
+        .where(RecoveryCase.org_id == org_id, Transaction.transaction_ref == ref)
+        .order_by(RecoveryCase.id.desc())
+        .limit(1)
+    ).first()
+    if case is None:
+        raise NotFound("No recovery for this transaction reference in your organisation.")
+    return case
+
+
+@router.get("")
+def list_recoveries(
+    principal: ViewerDep,
+    session: SessionDep,
+    page: PageDep,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+) -> Page[RecoverySummary]:
+    statement = select(RecoveryCase).where(RecoveryCase.org_id == principal.org_id)
+    if status:
+        statement = statement.where(RecoveryCase.status == status)
+    from tinko.kit.pagination import paginate
+
+    rows = list(session.scalars(paginate(statement, RecoveryCase.id, page)).all())
+    data = [summary_out(session, c) for c in rows[: page.limit]]
+    return Page(data=data, next_cursor=next_cursor(rows, page))
+
+
+@router.get("/by_ref/{transaction_ref}")
+def recovery_by_ref(transaction_ref: str, principal: ViewerDep, session: SessionDep) -> RecoveryOut:
+    return recovery_out(session, _by_ref(session, principal.org_id, transaction_ref))
+
+
+@router.post("/by_ref/{transaction_ref}/link", status_code=201)
+def create_link(
+    transaction_ref: str,
+    principal: AdminDep,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    body: LinkIn | None = None,
+) -> LinkOut:
+    case = _by_ref(session, principal.org_id, transaction_ref)
+    if case.status not in OPEN_STATUSES:
+        raise Conflict(f"This recovery is {case.status}; a payment link would not help.")
+    org = session.get_one(Organization, case.org_id)
+    issued = links.issue_link(
+        session,
+        clock,
+        secret_key=settings.secret_key,
+        base_url=settings.base_url,
+        case=case,
+        ttl=timedelta(hours=org.link_ttl_hours),
+        channel=body.channel if body else None,
+    )
+    engine.log(session, clock, case, "link_created", link_id=issued.link.id)
+    return LinkOut(url=issued.url, token=issued.token, expires_at=issued.link.expires_at)
+
+
+def _payer_limit(limiter: RateLimiterDep, request: Request) -> None:
+    try:
+        limiter.hit("payer", f"ip:{client_ip(request)}")
+    except RateLimitExceeded as exc:
+        raise RateLimited(exc.retry_after_seconds) from None
+
+
+PayerLimit = Annotated[None, Depends(_payer_limit)]
+
+
+@router.get("/by_token/{token}", tags=["payer"])
+def recovery_by_token(
+    token: str, _: PayerLimit, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> PayerView:
+    link, case = links.resolve(session, clock, settings.secret_key, token)
+    return payer_view(session, link, case)
+
+
+@router.post("/by_token/{token}/open", tags=["payer"])
+def open_link(
+    token: str, _: PayerLimit, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> dict[str, bool]:
+    link, case = links.resolve(session, clock, settings.secret_key, token, for_update=True)
+    first = link.open_count == 0
+    links.record_open(link, clock.now())
+    if first:
+        engine.log(session, clock, case, "link_opened", link_id=link.id)
+    return {"recorded": True}
+
+
+@router.post("/by_token/{token}/checkout", tags=["payer"])
+def checkout(
+    token: str,
+    _: PayerLimit,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    body: CheckoutIn | None = None,
+) -> CheckoutOut:
+    link, case = links.resolve(session, clock, settings.secret_key, token)
+    if case.status not in OPEN_STATUSES:
+        raise Conflict(f"This payment is already {case.status}.")
+    method = body.method if body and body.method else None
+    engine.log(session, clock, case, "checkout_started", link_id=link.id, method=method)
+    query = f"?method={method}" if method else ""
+    return CheckoutOut(redirect_url=f"{settings.base_url}/sandbox/checkout/{token}{query}")
+
+
+@router.get("/{recovery_id}")
+def get_recovery(recovery_id: str, principal: ViewerDep, session: SessionDep) -> RecoveryOut:
+    return recovery_out(session, engine.get_case(session, principal.org_id, recovery_id))
+
+
+@router.post("/{recovery_id}/retry-now", status_code=202)
+def retry_now(
+    recovery_id: str, principal: AdminDep, session: SessionDep, clock: ClockDep
+) -> RecoveryOut:
+    engine.retry_now(session, clock, principal.org_id, recovery_id)
+    return recovery_out(session, engine.get_case(session, principal.org_id, recovery_id))
+
+
+@router.post("/{recovery_id}/cancel")
+def cancel(
+    recovery_id: str, principal: AdminDep, session: SessionDep, clock: ClockDep
+) -> RecoveryOut:
+    return recovery_out(session, engine.cancel(session, clock, principal.org_id, recovery_id))

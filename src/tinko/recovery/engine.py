@@ -1,0 +1,359 @@
+"""The recovery engine's use cases: plan a case, run an attempt, close, cancel, retry now.
+
+Services flush, never commit. PSP calls happen between two units of work (claim, then record)
+so no database lock is held while the network is slow; the attempt id is the PSP idempotency
+key, so running the same attempt twice never charges twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from tinko.errors import Conflict, NotFound
+from tinko.intake.models import Transaction
+from tinko.jobs.outbox import enqueue
+from tinko.kit.clock import Clock
+from tinko.kit.ids import new_id
+from tinko.policies import policy_for
+from tinko.recovery.guard_types import PastAttempt
+from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase, TimelineEntry
+from tinko.recovery.planner import CaseFacts, Plan, plan_next
+from tinko.rules import evaluate
+from tinko.rules.service import current_rules
+from tinko.tenancy.models import Organization
+
+CLAIM_LEASE = timedelta(minutes=5)  # the default of TINKO_ATTEMPT_LEASE_SECONDS
+HISTORY_DAYS = 31  # the longest network counting window is a rolling 30 days
+
+
+def log(
+    session: Session, clock: Clock, case: RecoveryCase, entry_kind: str, /, **detail: Any
+) -> None:
+    """Append to the case's timeline; None values are left out."""
+    session.add(
+        TimelineEntry(
+            id=new_id("tle"),
+            org_id=case.org_id,
+            case_id=case.id,
+            at=clock.now(),
+            kind=entry_kind,
+            detail={k: v for k, v in detail.items() if v is not None},
+        )
+    )
+
+
+def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: Transaction) -> Plan:
+    """Decide and write down the next steps of an open case."""
+    now = clock.now()
+    org = session.get_one(Organization, case.org_id)
+    policy = policy_for(
+        session, case.org_id, case.category, transaction.payment_method_type, org.timezone
+    )
+    if case.expires_at is None:
+        case.expires_at = case.created_at + timedelta(days=policy.window_days)
+        case.policy_name = policy.name
+    attempts = list_attempts(session, case.org_id, case.id)
+    facts = _facts(case, transaction, attempts, now)
+    decision = evaluate(
+        current_rules(session, case.org_id), _rule_context(case, transaction, facts, now)
+    )
+    rule_label = None
+    if decision.matched is not None:
+        case.rule_id, case.rule_version = decision.matched.id, decision.matched.version
+        rule_label = f"rule:{decision.matched.id}@{decision.matched.version}"
+    plan = plan_next(
+        facts, policy, decision.actions, rule_label, _card_history(session, transaction, now), now
+    )
+    if plan.blocked is not None:
+        log(
+            session,
+            clock,
+            case,
+            "retry_blocked",
+            rule=plan.blocked.rule,
+            reason=plan.blocked.reason,
+        )
+    number = len(attempts)
+    for step in plan.steps:
+        number += 1
+        attempt = RecoveryAttempt(
+            id=new_id("att"),
+            org_id=case.org_id,
+            case_id=case.id,
+            kind=step.kind,
+            channel=step.channel,
+            attempt_number=number,
+            status="scheduled",
+            scheduled_for=step.at,
+            payment_method_ref=transaction.payment_method_ref,
+            card_network=transaction.card_network,
+            planned_by=step.planned_by,
+            detail=step.reason,
+            created_at=now,
+        )
+        session.add(attempt)
+        log(
+            session,
+            clock,
+            case,
+            "planned",
+            attempt_id=attempt.id,
+            kind=step.kind,
+            channel=step.channel,
+            scheduled_for=step.at.isoformat(),
+            reason=step.reason,
+            planned_by=step.planned_by,
+        )
+    _refresh_status(session, clock, case, plan.stop_reason)
+    return plan
+
+
+def _refresh_status(
+    session: Session, clock: Clock, case: RecoveryCase, stop_reason: str | None
+) -> None:
+    session.flush()
+    next_at = session.scalar(
+        select(RecoveryAttempt.scheduled_for)
+        .where(RecoveryAttempt.case_id == case.id, RecoveryAttempt.status == "scheduled")
+        .order_by(RecoveryAttempt.scheduled_for)
+        .limit(1)
+    )
+    running = session.scalar(
+        select(RecoveryAttempt.id)
+        .where(
+            RecoveryAttempt.case_id == case.id, RecoveryAttempt.status.in_(("queued", "running"))
+        )
+        .limit(1)
+    )
+    case.next_action_at = next_at
+    case.updated_at = clock.now()
+    if next_at is not None:
+        case.status = "scheduled"
+    elif running is not None:
+        case.status = "in_progress"
+    elif stop_reason is not None:
+        close_case(session, clock, case, "exhausted", stop_reason)
+
+
+def close_case(
+    session: Session, clock: Clock, case: RecoveryCase, status: str, reason: str
+) -> None:
+    """Close a case and cancel everything still planned for it."""
+    now = clock.now()
+    case.status = status
+    case.closed_at = now
+    case.closed_reason = reason
+    case.next_action_at = None
+    case.updated_at = now
+    session.execute(
+        update(RecoveryAttempt)
+        .where(
+            RecoveryAttempt.case_id == case.id,
+            RecoveryAttempt.status.in_(("scheduled", "queued")),
+        )
+        .values(status="cancelled", outcome="cancelled", finished_at=now, detail=f"case {status}")
+    )
+    log(session, clock, case, status, reason=reason)
+
+
+def list_attempts(session: Session, org_id: str, case_id: str) -> list[RecoveryAttempt]:
+    return list(
+        session.scalars(
+            select(RecoveryAttempt)
+            .where(RecoveryAttempt.org_id == org_id, RecoveryAttempt.case_id == case_id)
+            .order_by(RecoveryAttempt.attempt_number, RecoveryAttempt.id)
+        ).all()
+    )
+
+
+def _facts(
+    case: RecoveryCase, transaction: Transaction, attempts: Sequence[RecoveryAttempt], now: datetime
+) -> CaseFacts:
+    c = case.classification
+    retries = [a for a in attempts if a.kind == "psp_retry" and a.outcome in ("declined", "failed")]
+    messages = [a for a in attempts if a.kind == "notification" and a.outcome == "succeeded"]
+    reachable = []
+    if transaction.customer_email:
+        reachable.append("email")
+    if transaction.customer_phone:
+        reachable += ["sms", "whatsapp"]
+    pending = frozenset(a.kind for a in attempts if a.status in ("scheduled", "queued", "running"))
+    return CaseFacts(
+        category=case.category,
+        retryable=bool(c.get("retryable")),
+        cooldown_seconds=int(c.get("cooldown_seconds") or 0),
+        visa_category=c.get("visa_category"),
+        merchant_advice_code=c.get("merchant_advice_code"),
+        payment_method_type=transaction.payment_method_type,
+        payment_method_ref=transaction.payment_method_ref,
+        card_network=transaction.card_network,
+        failed_at=transaction.last_failed_at or case.created_at,
+        expires_at=case.expires_at or now,
+        retries_done=len(retries),
+        last_retry_at=max((a.finished_at for a in retries if a.finished_at), default=None),
+        messages_sent=len(messages),
+        last_message_at=max((a.finished_at for a in messages if a.finished_at), default=None),
+        reachable_channels=tuple(reachable),
+        pending_kinds=pending,
+    )
+
+
+def _rule_context(
+    case: RecoveryCase, transaction: Transaction, facts: CaseFacts, now: datetime
+) -> dict[str, Any]:
+    c = case.classification
+    return {
+        "category": case.category,
+        "decline_type": case.decline_type,
+        "retryable": bool(c.get("retryable")),
+        "amount": transaction.amount_minor,
+        "currency": transaction.currency,
+        "gateway": transaction.gateway,
+        "payment_method_type": transaction.payment_method_type,
+        "country": transaction.country,
+        "card_network": transaction.card_network,
+        "attempt_number": facts.retries_done + 1,
+        "hours_since_failure": (now - facts.failed_at).total_seconds() / 3600,
+        "customer": {
+            "id": transaction.customer_ref,
+            "email": transaction.customer_email,
+            "locale": transaction.customer_locale,
+        },
+        "metadata": transaction.metadata_,
+    }
+
+
+def _card_history(session: Session, transaction: Transaction, now: datetime) -> list[PastAttempt]:
+    """Every attempt sent to the network on this card or mandate, across cases and orders."""
+    if not transaction.payment_method_ref:
+        return []
+    # Attempts still running count too: they are on their way to the network.
+    sent = or_(
+        RecoveryAttempt.outcome.in_(("succeeded", "declined")),
+        and_(RecoveryAttempt.status == "running", RecoveryAttempt.outcome.is_(None)),
+    )
+    rows = session.execute(
+        select(RecoveryAttempt.started_at, RecoveryAttempt.outcome, RecoveryAttempt.decline).where(
+            RecoveryAttempt.org_id == transaction.org_id,
+            RecoveryAttempt.payment_method_ref == transaction.payment_method_ref,
+            RecoveryAttempt.kind == "psp_retry",
+            sent,
+            RecoveryAttempt.started_at >= now - timedelta(days=HISTORY_DAYS),
+        )
+    ).all()
+    history = []
+    for started_at, outcome, decline in rows:
+        decline = decline or {}
+        history.append(
+            PastAttempt(
+                at=started_at,
+                initiator="merchant",
+                approved=outcome == "succeeded",
+                visa_category=decline.get("visa_category"),
+                merchant_advice_code=decline.get("merchant_advice_code"),
+            )
+        )
+    return history
+
+
+def lock_payment_method(session: Session, org_id: str, payment_method_ref: str) -> None:
+    """Serialise decisions about one card or mandate, so two workers cannot both take the last
+    attempt a network cap allows. SQLite's write gate already serialises every writer."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"tinko:pm:{org_id}:{payment_method_ref}"},
+        )
+
+
+def get_case(session: Session, org_id: str, case_id: str, *, lock: bool = False) -> RecoveryCase:
+    statement = select(RecoveryCase).where(
+        RecoveryCase.org_id == org_id, RecoveryCase.id == case_id
+    )
+    if lock:
+        statement = statement.with_for_update()
+    case = session.scalars(statement).one_or_none()
+    if case is None:
+        raise NotFound("No such recovery in this organisation.")
+    return case
+
+
+def cancel(session: Session, clock: Clock, org_id: str, case_id: str) -> RecoveryCase:
+    case = get_case(session, org_id, case_id, lock=True)
+    if case.status not in OPEN_STATUSES:
+        raise Conflict(f"This recovery is already {case.status}; there is nothing to cancel.")
+    close_case(session, clock, case, "cancelled", "cancelled by the merchant")
+    return case
+
+
+def retry_now(session: Session, clock: Clock, org_id: str, case_id: str) -> RecoveryAttempt:
+    """Move the next silent retry to now (the network rules are still checked when it runs)."""
+    case = get_case(session, org_id, case_id, lock=True)
+    if case.status not in OPEN_STATUSES:
+        raise Conflict(f"This recovery is {case.status}; it cannot be retried.")
+    transaction = session.get_one(Transaction, case.transaction_id)
+    if not case.classification.get("retryable") or not transaction.payment_method_ref:
+        raise Conflict("This decline cannot be retried on the same payment method; send a link.")
+    now = clock.now()
+    pending = session.scalars(
+        select(RecoveryAttempt).where(
+            RecoveryAttempt.case_id == case.id,
+            RecoveryAttempt.kind == "psp_retry",
+            RecoveryAttempt.status == "scheduled",
+        )
+    ).first()
+    if pending is None:
+        pending = RecoveryAttempt(
+            id=new_id("att"),
+            org_id=org_id,
+            case_id=case.id,
+            kind="psp_retry",
+            attempt_number=len(list_attempts(session, org_id, case.id)) + 1,
+            status="scheduled",
+            scheduled_for=now,
+            payment_method_ref=transaction.payment_method_ref,
+            card_network=transaction.card_network,
+            planned_by="retry-now",
+            created_at=now,
+        )
+        session.add(pending)
+    pending.scheduled_for = now
+    pending.detail = "retry now, asked by the merchant"
+    log(session, clock, case, "retry_now", attempt_id=pending.id)
+    case.status, case.next_action_at, case.updated_at = "scheduled", now, now
+    enqueue(session, "recovery.run_attempt", attempt_id=pending.id)
+    return pending
+
+
+def claim_due(
+    session: Session, clock: Clock, limit: int, lease: timedelta = CLAIM_LEASE
+) -> list[str]:
+    """Lease due attempts (and ones whose lease ran out) to this sweep; their ids to run."""
+    now = clock.now()
+    due = or_(
+        and_(RecoveryAttempt.status == "scheduled", RecoveryAttempt.scheduled_for <= now),
+        and_(
+            RecoveryAttempt.status.in_(("queued", "running")), RecoveryAttempt.claimed_until < now
+        ),
+    )
+    ids = list(
+        session.scalars(
+            select(RecoveryAttempt.id)
+            .where(due)
+            .order_by(RecoveryAttempt.scheduled_for)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+    )
+    if ids:
+        session.execute(
+            update(RecoveryAttempt)
+            .where(RecoveryAttempt.id.in_(ids))
+            .values(status="queued", claimed_until=now + lease)
+        )
+    return ids

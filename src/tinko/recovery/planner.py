@@ -1,0 +1,244 @@
+"""What a case does next: pure decisions from the case, its policy, the matched rule, the
+network rules and `now`. No I/O; the engine writes the plan down.
+
+One silent retry and one customer message are planned at a time; each result re-plans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+from typing import Literal, Protocol
+
+from tinko.recovery.guard import check_attempt, earliest_allowed
+from tinko.recovery.guard_types import GuardDecision, PastAttempt, ProposedAttempt
+from tinko.recovery.windows import (
+    UPI_AUTOPAY_NON_PEAK,
+    WindowSpec,
+    next_allowed,
+    next_payday_moment,
+    parse_window_spec,
+    quiet_hours_end,
+)
+from tinko.rules import Action, RetryAction, SendLinkAction, StopAction
+
+MANDATE_METHODS = frozenset({"upi", "emandate"})
+MAX_MESSAGES_PER_CASE = 2
+MIN_HOURS_BETWEEN_MESSAGES = 24
+_WINDOW_AND_GUARD_ROUNDS = 8
+
+
+class PolicyLike(Protocol):
+    """What the planner reads of a retry policy (tinko.policies.PolicySpec)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def strategy(self) -> str: ...
+    @property
+    def silent_retries(self) -> bool: ...
+    @property
+    def max_attempts(self) -> int: ...
+    @property
+    def initial_delay_minutes(self) -> int: ...
+    @property
+    def backoff_multiplier(self) -> float: ...
+    @property
+    def max_delay_minutes(self) -> int: ...
+    @property
+    def channels(self) -> tuple[str, ...]: ...
+    @property
+    def link_after_attempt(self) -> int | None: ...
+    @property
+    def windows(self) -> WindowSpec: ...
+    @property
+    def quiet_hours(self) -> tuple[time, time] | None: ...
+    @property
+    def paydays(self) -> tuple[int, ...]: ...
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    category: str
+    retryable: bool
+    cooldown_seconds: int
+    visa_category: int | None
+    merchant_advice_code: str | None
+    payment_method_type: str | None
+    payment_method_ref: str | None
+    card_network: str | None
+    failed_at: datetime  # the newest failure of the payment
+    expires_at: datetime  # the end of the recovery window
+    retries_done: int
+    last_retry_at: datetime | None
+    messages_sent: int
+    last_message_at: datetime | None
+    reachable_channels: tuple[str, ...]  # channels we have contact details for
+    pending_kinds: frozenset[str]  # kinds that already have a planned attempt
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    kind: Literal["psp_retry", "notification"]
+    at: datetime
+    channel: str | None
+    planned_by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: tuple[PlannedStep, ...]
+    blocked: GuardDecision | None = None  # a retry the network rules refused, for the timeline
+    stop_reason: str | None = None  # set when nothing more will ever be planned
+
+
+def plan_next(
+    facts: CaseFacts,
+    policy: PolicyLike,
+    actions: Sequence[Action],
+    rule_label: str | None,
+    history: Sequence[PastAttempt],
+    now: datetime,
+) -> Plan:
+    planner = rule_label or f"policy:{policy.name}"
+    if any(isinstance(a, StopAction) for a in actions):
+        return Plan((), stop_reason=f"stopped by {planner}")
+    steps: list[PlannedStep] = []
+    retry, blocked = _next_retry(facts, policy, actions, history, now, planner)
+    if retry is not None:
+        steps.append(retry)
+    message = _next_message(facts, policy, actions, now, planner, retry_planned=retry is not None)
+    if message is not None:
+        steps.append(message)
+    if steps or facts.pending_kinds:
+        return Plan(tuple(steps), blocked)
+    return Plan((), blocked, stop_reason=_why_finished(facts, policy, blocked))
+
+
+def _next_retry(
+    facts: CaseFacts,
+    policy: PolicyLike,
+    actions: Sequence[Action],
+    history: Sequence[PastAttempt],
+    now: datetime,
+    planner: str,
+) -> tuple[PlannedStep | None, GuardDecision | None]:
+    rule_retry = next((a for a in actions if isinstance(a, RetryAction)), None)
+    # Hard declines are never retried on the same method, whatever a rule says.
+    if not facts.retryable or not facts.payment_method_ref or "psp_retry" in facts.pending_kinds:
+        return None, None
+    if rule_retry is None and (
+        not policy.silent_retries or facts.retries_done >= policy.max_attempts
+    ):
+        return None, None
+    if rule_retry is not None and facts.retries_done >= max(policy.max_attempts, 1):
+        return None, None
+    at, why = _retry_time(facts, policy, rule_retry, now)
+    windows = _retry_windows(facts, policy, rule_retry)
+    proposed = ProposedAttempt(
+        at=at,
+        initiator="merchant",
+        card_network=facts.card_network,
+        payment_method_type=facts.payment_method_type or "card",
+        last_decline_visa_category=facts.visa_category,
+        last_decline_merchant_advice_code=facts.merchant_advice_code,
+        last_decline_at=facts.last_retry_at or facts.failed_at,
+    )
+    for _ in range(_WINDOW_AND_GUARD_ROUNDS):
+        at = next_allowed(at, windows)
+        allowed_at = earliest_allowed(replace(proposed, at=at), history)
+        if allowed_at is None:
+            return None, check_attempt(replace(proposed, at=at), history)
+        if allowed_at == at:
+            break
+        at = allowed_at
+    if at > facts.expires_at:
+        return None, None
+    step = PlannedStep("psp_retry", at, None, planner, why)
+    return step, None
+
+
+def _retry_time(
+    facts: CaseFacts, policy: PolicyLike, rule_retry: RetryAction | None, now: datetime
+) -> tuple[datetime, str]:
+    since = facts.last_retry_at or facts.failed_at
+    earliest = max(now, facts.failed_at + timedelta(seconds=facts.cooldown_seconds))
+    if rule_retry is not None and rule_retry.after_minutes is not None:
+        at = max(earliest, since + timedelta(minutes=rule_retry.after_minutes))
+        return at, f"retry {rule_retry.after_minutes} min after the last try (rule)"
+    wants_payday = policy.strategy == "payday" or (
+        rule_retry is not None and rule_retry.window == "payday"
+    )
+    if wants_payday:
+        at = next_payday_moment(earliest, policy.windows.timezone, policy.paydays)
+        if at <= facts.expires_at:
+            return at, "retry on the next payday, when balances are replenished"
+    delay = min(
+        policy.initial_delay_minutes * policy.backoff_multiplier**facts.retries_done,
+        policy.max_delay_minutes,
+    )
+    at = max(earliest, since + timedelta(minutes=delay))
+    return at, f"retry after {round(delay)} min of backoff"
+
+
+def _retry_windows(
+    facts: CaseFacts, policy: PolicyLike, rule_retry: RetryAction | None
+) -> WindowSpec:
+    if facts.payment_method_type in MANDATE_METHODS:
+        return UPI_AUTOPAY_NON_PEAK  # NPCI: mandate debits only in non-peak hours
+    if rule_retry is not None and rule_retry.window in ("anytime", "business_hours", "weekdays"):
+        return parse_window_spec({"timezone": policy.windows.timezone, "preset": rule_retry.window})
+    return policy.windows
+
+
+def _next_message(
+    facts: CaseFacts,
+    policy: PolicyLike,
+    actions: Sequence[Action],
+    now: datetime,
+    planner: str,
+    *,
+    retry_planned: bool,
+) -> PlannedStep | None:
+    if "notification" in facts.pending_kinds or facts.messages_sent >= MAX_MESSAGES_PER_CASE:
+        return None
+    rule_link = next((a for a in actions if isinstance(a, SendLinkAction)), None)
+    preferred = rule_link.channels if rule_link else policy.channels
+    channel = next((c for c in preferred if c in facts.reachable_channels), None)
+    if channel is None:
+        return None
+    if rule_link is not None:
+        at = facts.failed_at + timedelta(minutes=rule_link.after_minutes or 0)
+        why = "payment link (rule)"
+    elif not facts.retryable or not facts.payment_method_ref or not policy.silent_retries:
+        # A customer-only policy's initial delay is a wait before the first message (a UPI
+        # payment may still settle by itself within it).
+        at = facts.failed_at + timedelta(minutes=policy.initial_delay_minutes)
+        why = "the customer must act: payment link with other ways to pay"
+    elif policy.link_after_attempt is not None and facts.retries_done >= policy.link_after_attempt:
+        at, why = now, f"payment link after {facts.retries_done} failed retries"
+    elif not retry_planned and facts.messages_sent == 0:
+        at, why = now, "silent retries are over: payment link"
+    else:
+        return None
+    if facts.messages_sent > 0 and facts.last_message_at is not None:
+        at = max(at, facts.last_message_at + timedelta(hours=MIN_HOURS_BETWEEN_MESSAGES))
+        why = "reminder: " + why
+    at = max(at, now)
+    if policy.quiet_hours is not None:
+        at = quiet_hours_end(at, policy.windows.timezone, *policy.quiet_hours)
+    if at > facts.expires_at:
+        return None
+    return PlannedStep("notification", at, channel, planner, why)
+
+
+def _why_finished(facts: CaseFacts, policy: PolicyLike, blocked: GuardDecision | None) -> str:
+    if blocked is not None:
+        return f"blocked by network rule {blocked.rule}: {blocked.reason}"
+    if not facts.retryable and not facts.reachable_channels:
+        return "hard decline and no way to reach the customer"
+    if facts.retries_done >= policy.max_attempts:
+        return f"all {facts.retries_done} retries used"
+    return "nothing more to try within the recovery window"

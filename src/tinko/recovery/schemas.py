@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class TransactionSummary(BaseModel):
+    id: str
+    transaction_ref: str
+    amount: int
+    currency: str
+    gateway: str
+    payment_method_type: str | None
+
+
+class AttemptOut(BaseModel):
+    id: str
+    kind: str
+    channel: str | None
+    attempt_number: int
+    scheduled_for: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    outcome: str | None
+    detail: str | None
+    blocked_by: str | None
+    planned_by: str | None
+
+
+class TimelineOut(BaseModel):
+    at: datetime
+    kind: str
+    detail: dict[str, Any]
+
+
+class RecoveryOut(BaseModel):
+    id: str
+    status: str
+    transaction: TransactionSummary
+    classification: dict[str, Any]
+    rule_id: str | None
+    rule_version: int | None
+    policy: str | None
+    next_action_at: datetime | None
+    expires_at: datetime | None
+    attempts: list[AttemptOut]
+    timeline: list[TimelineOut]
+    created_at: datetime
+    closed_at: datetime | None
+    closed_reason: str | None
+
+
+class RecoverySummary(BaseModel):
+    id: str
+    status: str
+    transaction_ref: str
+    amount: int
+    currency: str
+    category: str
+    next_action_at: datetime | None
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Literal["email", "sms", "whatsapp"] | None = None
+
+
+class LinkOut(BaseModel):
+    url: str
+    token: str
+    expires_at: datetime
+
+
+class PayerView(BaseModel):
+    merchant: dict[str, str]
+    amount: int
+    currency: str
+    status: str
+    reason: str
+    recommended_method: str | None
+    alternates: list[str]
+    customer_first_name: str | None
+    masked_contact: str | None
+    expires_at: datetime
+
+
+class CheckoutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["card", "upi", "netbanking", "wallet", "emandate"] | None = None
+
+
+class CheckoutOut(BaseModel):
+    redirect_url: str

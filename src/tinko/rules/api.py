@@ -1,0 +1,159 @@
+"""Routes of API.md "Configuration": `/v1/rules` (admin writes; viewers read and test)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+
+from tinko.deps import AdminDep, ClockDep, SessionDep, TinkoRouter, ViewerDep
+from tinko.kit.pagination import Page, PageParams, next_cursor, page_params
+from tinko.rules import service
+from tinko.rules.models import RecoveryRule, RecoveryRuleVersion
+
+router = TinkoRouter(prefix="/v1/rules", tags=["rules"])
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+_CONDITIONS_DOC = (
+    '`{"all": [...]}`, `{"any": [...]}`, `{"not": cond}` or `{"field", "op", "value"}`; '
+    "see API.md for the fields and operators."
+)
+_ACTIONS_DOC = "1-10 actions: retry, send_link, offer_methods, notify_merchant, stop (last)."
+
+
+class RuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=4096)
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    priority: Annotated[
+        StrictInt, Field(ge=0, le=1_000_000, description="Lower runs first; ties by rule id.")
+    ] = 100
+    enabled: StrictBool = True
+    conditions: Annotated[Any, Field(description=_CONDITIONS_DOC)]
+    actions: Annotated[Any, Field(description=_ACTIONS_DOC)]
+
+
+class RuleOut(BaseModel):
+    id: str
+    version: int
+    name: str
+    priority: int
+    enabled: bool
+    conditions: dict[str, Any]
+    actions: list[dict[str, Any]]
+    created_at: datetime
+    updated_at: datetime
+
+
+class RuleVersionOut(BaseModel):
+    id: str  # the rule's id; (id, version) names the version
+    version: int
+    name: str
+    priority: int
+    enabled: bool
+    conditions: dict[str, Any]
+    actions: list[dict[str, Any]]
+    created_at: datetime
+    created_by: str | None
+
+
+class RuleTestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    context: Annotated[
+        dict[str, Any],
+        Field(description="A failed payment as the rules see it (at most 64 KB of JSON)."),
+    ]
+
+
+class RuleMatch(BaseModel):
+    rule_id: str
+    version: int
+
+
+class RuleTestOut(BaseModel):
+    matched: RuleMatch | None
+    actions: list[dict[str, Any]]
+    trace: list[dict[str, Any]]
+
+
+def rule_out(rule: RecoveryRule, version: RecoveryRuleVersion) -> RuleOut:
+    return RuleOut(
+        id=rule.id,
+        version=version.version,
+        name=version.name,
+        priority=version.priority,
+        enabled=version.enabled,
+        conditions=version.conditions,
+        actions=version.actions,
+        created_at=rule.created_at,
+        updated_at=rule.updated_at,
+    )
+
+
+def version_out(version: RecoveryRuleVersion) -> RuleVersionOut:
+    return RuleVersionOut(
+        id=version.rule_id,
+        version=version.version,
+        name=version.name,
+        priority=version.priority,
+        enabled=version.enabled,
+        conditions=version.conditions,
+        actions=version.actions,
+        created_at=version.created_at,
+        created_by=version.created_by,
+    )
+
+
+@router.post("", status_code=201)
+def create_rule(body: RuleIn, principal: AdminDep, session: SessionDep, clock: ClockDep) -> RuleOut:
+    fields = body.model_dump()
+    return rule_out(*service.create_rule(session, clock, principal.org_id, fields, principal.id))
+
+
+@router.get("")
+def list_rules(principal: ViewerDep, session: SessionDep, page: PageDep) -> Page[RuleOut]:
+    rows = service.list_rules(session, principal.org_id, page)
+    data = [rule_out(rule, version) for rule, version in rows[: page.limit]]
+    return Page(data=data, next_cursor=next_cursor(rows, page, id_of=lambda row: row[0].id))
+
+
+@router.post("/test")
+def run_rules_test(body: RuleTestIn, principal: ViewerDep, session: SessionDep) -> RuleTestOut:
+    """Which rule would match this context, its actions, and the evaluation step by step."""
+    decision = service.try_rules(session, principal.org_id, body.context)
+    return RuleTestOut.model_validate(decision.to_dict())
+
+
+@router.get("/{rule_id}")
+def get_rule(rule_id: str, principal: ViewerDep, session: SessionDep) -> RuleOut:
+    return rule_out(*service.get_rule(session, principal.org_id, rule_id))
+
+
+@router.put("/{rule_id}")
+def save_rule_version(
+    rule_id: str, body: RuleIn, principal: AdminDep, session: SessionDep, clock: ClockDep
+) -> RuleOut:
+    """Saves the body as the rule's next version; earlier versions stay as they were."""
+    fields = body.model_dump()
+    saved = service.save_version(session, clock, principal.org_id, rule_id, fields, principal.id)
+    return rule_out(*saved)
+
+
+@router.delete("/{rule_id}", status_code=204)
+def delete_rule(
+    rule_id: str, principal: AdminDep, session: SessionDep, clock: ClockDep
+) -> Response:
+    service.delete_rule(session, clock, principal.org_id, rule_id)
+    return Response(status_code=204)
+
+
+@router.get("/{rule_id}/versions")
+def list_rule_versions(
+    rule_id: str, principal: ViewerDep, session: SessionDep
+) -> Page[RuleVersionOut]:
+    """Every version of the rule, newest first."""
+    versions = service.list_versions(session, principal.org_id, rule_id)
+    return Page(data=[version_out(v) for v in versions])
