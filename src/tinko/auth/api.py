@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends, Request, Response
+from fastapi import Request, Response
 
 from tinko.auth import members, service
 from tinko.auth.identities import forget_after_commit
@@ -41,13 +39,12 @@ from tinko.deps import (
 )
 from tinko.errors import RateLimited
 from tinko.kit.crypto import token_digest
-from tinko.kit.pagination import Page, PageParams, next_cursor, page_params
+from tinko.kit.pagination import Page, PageDep, page_of
 from tinko.kit.ratelimit import RateLimiter, RateLimitExceeded
 from tinko.tenancy.models import Organization
 from tinko.tenancy.service import get_org, update_org
 
 router = TinkoRouter(prefix="/v1", tags=["auth"])
-PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 def _limit(limiter: RateLimiter, name: str, request: Request, account: str) -> None:
@@ -190,7 +187,7 @@ def reset_password(
 @router.get("/users")
 def list_users(principal: OwnerDep, session: SessionDep, page: PageDep) -> Page[UserOut]:
     rows = members.list_users(session, principal.org_id, page)
-    return Page(data=[user_out(u) for u in rows[: page.limit]], next_cursor=next_cursor(rows, page))
+    return page_of(rows, page, user_out)
 
 
 @router.post("/users", status_code=201)
@@ -231,7 +228,7 @@ def remove_user(
 @router.get("/api-keys")
 def list_api_keys(principal: OwnerDep, session: SessionDep, page: PageDep) -> Page[ApiKeyOut]:
     rows = members.list_api_keys(session, principal.org_id, page)
-    return Page(data=[key_out(k) for k in rows[: page.limit]], next_cursor=next_cursor(rows, page))
+    return page_of(rows, page, key_out)
 
 
 @router.post("/api-keys", status_code=201)

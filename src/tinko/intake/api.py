@@ -27,11 +27,10 @@ from tinko.intake.schemas import (
 )
 from tinko.intake.service import FailureOutcome, record_failure
 from tinko.intake.validation import check_occurred_at
-from tinko.kit.pagination import Page, PageParams, next_cursor, page_params
+from tinko.kit.pagination import Page, PageDep, page_of
 from tinko.kit.secretbox import SecretBox
 
 router = TinkoRouter(prefix="/v1", tags=["intake"])
-PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 async def get_secret_box(request: Request) -> SecretBox:
@@ -177,8 +176,7 @@ def list_webhook_endpoints(
     principal: AdminDep, session: SessionDep, settings: SettingsDep, page: PageDep
 ) -> Page[WebhookEndpointOut]:
     rows = webhooks.list_endpoints(session, principal.org_id, page)
-    data = [_endpoint_out(e, settings.base_url) for e in rows[: page.limit]]
-    return Page(data=data, next_cursor=next_cursor(rows, page))
+    return page_of(rows, page, lambda e: _endpoint_out(e, settings.base_url))
 
 
 @router.post("/webhook-endpoints/{endpoint_id}/rotate")

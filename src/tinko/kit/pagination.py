@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import Select
 
 from tinko.errors import Unprocessable
 
 T = TypeVar("T")
+R = TypeVar("R")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
@@ -54,3 +55,16 @@ def _decode(cursor: str) -> str:
         return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError):
         raise Unprocessable("cursor is not one this API issued", loc=["query", "cursor"]) from None
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def page_of(
+    rows: Sequence[R], params: PageParams, convert: Callable[[R], T], id_of: Any = None
+) -> Page[T]:
+    """The API page for rows fetched with `paginate` (one row more than the page holds)."""
+    return Page(
+        data=[convert(row) for row in rows[: params.limit]],
+        next_cursor=next_cursor(rows, params, id_of),
+    )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Response
+from fastapi import Query, Response
 
 from tinko.classifier import CATEGORIES
 from tinko.deps import AdminDep, ClockDep, SessionDep, TinkoRouter, ViewerDep
 from tinko.errors import Unprocessable
 from tinko.intake.schemas import PaymentMethodType
-from tinko.kit.pagination import Page, PageParams, next_cursor, page_params
+from tinko.kit.pagination import Page, PageDep, page_of
 from tinko.policies import service
 from tinko.policies.defaults import PolicySpec
 from tinko.policies.models import RetryPolicy
@@ -19,7 +19,6 @@ from tinko.recovery.windows import window_spec_to_dict
 from tinko.tenancy.service import get_org
 
 router = TinkoRouter(prefix="/v1/retry-policies", tags=["retry policies"])
-PageDep = Annotated[PageParams, Depends(page_params)]
 CategoryQuery = Annotated[
     str | None, Query(max_length=64, description="A decline category; omit for the catch-all.")
 ]
@@ -88,9 +87,7 @@ def create_policy(
 @router.get("")
 def list_policies(principal: ViewerDep, session: SessionDep, page: PageDep) -> Page[PolicyOut]:
     rows = service.list_policies(session, principal.org_id, page)
-    return Page(
-        data=[policy_out(p) for p in rows[: page.limit]], next_cursor=next_cursor(rows, page)
-    )
+    return page_of(rows, page, policy_out)
 
 
 @router.get("/active")

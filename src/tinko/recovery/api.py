@@ -20,7 +20,7 @@ from tinko.deps import (
 )
 from tinko.errors import Conflict, NotFound, RateLimited
 from tinko.intake.models import Transaction
-from tinko.kit.pagination import Page, PageParams, next_cursor, page_params
+from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.kit.ratelimit import RateLimitExceeded
 from tinko.recovery import engine, links
 from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
@@ -37,7 +37,6 @@ from tinko.recovery.views import payer_view, recovery_out, summary_out
 from tinko.tenancy.models import Organization
 
 router = TinkoRouter(prefix="/v1/recoveries", tags=["recoveries"])
-PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 def _by_ref(session: SessionDep, org_id: str, ref: str) -> RecoveryCase:
@@ -63,11 +62,8 @@ def list_recoveries(
     statement = select(RecoveryCase).where(RecoveryCase.org_id == principal.org_id)
     if status:
         statement = statement.where(RecoveryCase.status == status)
-    from tinko.kit.pagination import paginate
-
     rows = list(session.scalars(paginate(statement, RecoveryCase.id, page)).all())
-    data = [summary_out(session, c) for c in rows[: page.limit]]
-    return Page(data=data, next_cursor=next_cursor(rows, page))
+    return page_of(rows, page, lambda case: summary_out(session, case))
 
 
 @router.get("/by_ref/{transaction_ref}")

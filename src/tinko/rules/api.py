@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Response
+from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from tinko.deps import AdminDep, ClockDep, SessionDep, TinkoRouter, ViewerDep
-from tinko.kit.pagination import Page, PageParams, next_cursor, page_params
+from tinko.kit.pagination import Page, PageDep, page_of
 from tinko.rules import service
 from tinko.rules.models import RecoveryRule, RecoveryRuleVersion
 
 router = TinkoRouter(prefix="/v1/rules", tags=["rules"])
-PageDep = Annotated[PageParams, Depends(page_params)]
 
 _CONDITIONS_DOC = (
     '`{"all": [...]}`, `{"any": [...]}`, `{"not": cond}` or `{"field", "op", "value"}`; '
@@ -116,8 +115,7 @@ def create_rule(body: RuleIn, principal: AdminDep, session: SessionDep, clock: C
 @router.get("")
 def list_rules(principal: ViewerDep, session: SessionDep, page: PageDep) -> Page[RuleOut]:
     rows = service.list_rules(session, principal.org_id, page)
-    data = [rule_out(rule, version) for rule, version in rows[: page.limit]]
-    return Page(data=data, next_cursor=next_cursor(rows, page, id_of=lambda row: row[0].id))
+    return page_of(rows, page, lambda row: rule_out(*row), id_of=lambda row: row[0].id)
 
 
 @router.post("/test")
