@@ -54,8 +54,9 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     from tinko.main import create_app
     from tinko.migrate import upgrade
 
-    if settings.is_sqlite:
-        upgrade(settings.resolved_database_url)  # the embedded default needs no separate step
+    # Bring the schema up to date before serving (a no-op when it is; concurrent starters on
+    # PostgreSQL take turns under an advisory lock), so a fresh database needs no extra step.
+    upgrade(settings.resolved_database_url)
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
 
 

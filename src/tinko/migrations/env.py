@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from tinko.db import make_engine
 from tinko.models import Base
@@ -30,6 +30,9 @@ def run_migrations_online() -> None:
         with engine.connect() as connection:
             _configure(connection)
             with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # Servers starting together migrate one after the other, not at once.
+                    connection.execute(text("SELECT pg_advisory_xact_lock(7212202611220001)"))
                 context.run_migrations()
             connection.commit()
     finally:
