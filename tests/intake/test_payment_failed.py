@@ -31,7 +31,7 @@ def test_failure_is_accepted_classified_and_opens_a_case(
     assert body["classification"]["decline_type"] == "soft"
     assert "upi" in body["classification"]["alternate_methods"]
     assert body["recovery"]["id"].startswith("rec_")
-    assert body["recovery"]["status"] == "scheduled"
+    assert body["recovery"]["status"] == "pending"  # planned by a job right after commit
 
 
 def test_same_reference_updates_one_transaction_and_case(

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from tinko.classifier import Classification, DeclineSignal, classify
 from tinko.intake.models import PaymentEvent, Transaction
 from tinko.intake.reports import FailureReport, SuccessReport
+from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_new, insert_row
-from tinko.recovery.engine import plan_case
 from tinko.recovery.models import RecoveryCase
 from tinko.recovery.service import close_recovered, open_or_update_case
 
@@ -63,7 +63,9 @@ def record_failure(
             new_failure=repeat_of is None,
             new_transaction=is_new,
         )
-        plan_case(session, clock, case, transaction)
+        # Planning reads policies, rules and the card's history: a job does it just after
+        # commit, so intake stays fast. The recovery sweep re-plans any case left pending.
+        enqueue(session, "recovery.plan_case", case_id=case.id)
     event_id = new_id("evt")
     insert_row(
         session,

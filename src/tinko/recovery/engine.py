@@ -66,9 +66,11 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
     if decision.matched is not None:
         case.rule_id, case.rule_version = decision.matched.id, decision.matched.version
         rule_label = f"rule:{decision.matched.id}@{decision.matched.version}"
-    plan = plan_next(
-        facts, policy, decision.actions, rule_label, _card_history(session, transaction, now), now
+    may_retry = (
+        facts.retryable and facts.payment_method_ref and "psp_retry" not in facts.pending_kinds
     )
+    history = _card_history(session, transaction, now) if may_retry else []
+    plan = plan_next(facts, policy, decision.actions, rule_label, history, now)
     if plan.blocked is not None:
         log(
             session,
@@ -97,6 +99,7 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
             created_at=now,
         )
         session.add(attempt)
+        attempts.append(attempt)
         log(
             session,
             clock,
@@ -109,32 +112,25 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
             reason=step.reason,
             planned_by=step.planned_by,
         )
-    _refresh_status(session, clock, case, plan.stop_reason)
+    _refresh_status(session, clock, case, attempts, plan.stop_reason)
     return plan
 
 
 def _refresh_status(
-    session: Session, clock: Clock, case: RecoveryCase, stop_reason: str | None
+    session: Session,
+    clock: Clock,
+    case: RecoveryCase,
+    attempts: Sequence[RecoveryAttempt],
+    stop_reason: str | None,
 ) -> None:
-    session.flush()
-    next_at = session.scalar(
-        select(RecoveryAttempt.scheduled_for)
-        .where(RecoveryAttempt.case_id == case.id, RecoveryAttempt.status == "scheduled")
-        .order_by(RecoveryAttempt.scheduled_for)
-        .limit(1)
-    )
-    running = session.scalar(
-        select(RecoveryAttempt.id)
-        .where(
-            RecoveryAttempt.case_id == case.id, RecoveryAttempt.status.in_(("queued", "running"))
-        )
-        .limit(1)
-    )
+    """Status and next action from the case's attempts as they stand in this unit of work."""
+    next_at = min((a.scheduled_for for a in attempts if a.status == "scheduled"), default=None)
+    running = any(a.status in ("queued", "running") for a in attempts)
     case.next_action_at = next_at
     case.updated_at = clock.now()
     if next_at is not None:
         case.status = "scheduled"
-    elif running is not None:
+    elif running:
         case.status = "in_progress"
     elif stop_reason is not None:
         close_case(session, clock, case, "exhausted", stop_reason)
@@ -328,6 +324,20 @@ def retry_now(session: Session, clock: Clock, org_id: str, case_id: str) -> Reco
     case.status, case.next_action_at, case.updated_at = "scheduled", now, now
     enqueue(session, "recovery.run_attempt", attempt_id=pending.id)
     return pending
+
+
+def unplanned_cases(session: Session, clock: Clock, limit: int) -> list[str]:
+    """Cases still `pending` a minute after they changed: their planning job was lost."""
+    return list(
+        session.scalars(
+            select(RecoveryCase.id)
+            .where(
+                RecoveryCase.status == "pending",
+                RecoveryCase.updated_at < clock.now() - timedelta(minutes=1),
+            )
+            .limit(limit)
+        ).all()
+    )
 
 
 def claim_due(

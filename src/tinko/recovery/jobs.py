@@ -3,9 +3,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tinko.db import unit_of_work
+from tinko.intake.models import Transaction
 from tinko.jobs.outbox import enqueue
 from tinko.jobs.registry import JobContext, job
 from tinko.recovery import engine, runner
+from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
 
 SWEEP_BATCH = 500
 
@@ -15,10 +17,23 @@ def run_attempt(ctx: JobContext, attempt_id: str) -> None:
     runner.run_attempt(ctx, attempt_id)
 
 
+@job("recovery.plan_case")
+def plan_case(ctx: JobContext, case_id: str) -> None:
+    """Plan a case that has just opened (or re-plan one whose plan was lost); idempotent."""
+    with unit_of_work(ctx.session_factory) as session:
+        case = session.get(RecoveryCase, case_id, with_for_update=True)
+        if case is None or case.status not in OPEN_STATUSES:
+            return
+        transaction = session.get_one(Transaction, case.transaction_id)
+        engine.plan_case(session, ctx.clock, case, transaction)
+
+
 @job("recovery.sweep_due", every_seconds=5)
 def sweep_due(ctx: JobContext) -> None:
     """Lease the attempts that are due and hand each to a worker."""
     lease = timedelta(seconds=ctx.settings.attempt_lease_seconds)
     with unit_of_work(ctx.session_factory) as session:
+        for case_id in engine.unplanned_cases(session, ctx.clock, SWEEP_BATCH):
+            enqueue(session, "recovery.plan_case", case_id=case_id)
         for attempt_id in engine.claim_due(session, ctx.clock, SWEEP_BATCH, lease):
             enqueue(session, "recovery.run_attempt", attempt_id=attempt_id)
