@@ -132,7 +132,9 @@ def measure(
     serve = [PYTHON, "-m", "tinko.cli", "serve", "--port", str(port)]
     with process(serve, env, f"{base}/healthz"):
         headers = setup_tinko(base)
-        results["tinko"] = run_both(f"{base}/v1/events/payment_failed", headers, 202, args)
+        results["tinko"] = run_both(
+            f"{base}/v1/events/payment_failed", headers, 202, args, wait_for_planning(base, headers)
+        )
     port = free_port()
     bare = [
         PYTHON,
@@ -152,19 +154,48 @@ def measure(
 
 
 def run_both(
-    url: str, headers: dict[str, str], ok: int, args: argparse.Namespace
+    url: str,
+    headers: dict[str, str],
+    ok: int,
+    args: argparse.Namespace,
+    settle: Callable[[], float] = lambda: 0.0,
 ) -> dict[str, float]:
+    """Sustained rate, then paced latency; `settle` waits out deferred work in between (and
+    says how long that took) so each phase starts from an idle server."""
     asyncio.run(closed_loop(url, headers, failure_body, 2, args.concurrency))  # warm-up
+    settle()
     sustained = asyncio.run(
         closed_loop(url, headers, failure_body, args.seconds, args.concurrency)
     ).summary(ok)
+    backlog = settle()
     paced = asyncio.run(open_loop(url, headers, failure_body, args.seconds, args.rate)).summary(ok)
     return {
         "per_second": sustained["per_second"],
         "p50_ms": paced["p50_ms"],
         "p99_ms": paced["p99_ms"],
         "errors": sustained["errors"] + paced["errors"],
+        "backlog_seconds": backlog,
     }
+
+
+def wait_for_planning(base: str, headers: dict[str, str]) -> Callable[[], float]:
+    """Seconds until no recovery is left `pending` (each intake defers its planning to a job)."""
+
+    def settle() -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < 300:
+            page = httpx.get(
+                f"{base}/v1/recoveries",
+                params={"status": "pending", "limit": 1},
+                headers=headers,
+                timeout=30,
+            ).json()
+            if not page["data"]:
+                break
+            time.sleep(0.2)
+        return round(time.monotonic() - started, 1)
+
+    return settle
 
 
 def main(argv: list[str] | None = None) -> None:

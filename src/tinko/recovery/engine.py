@@ -19,6 +19,7 @@ from tinko.intake.models import Transaction
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
+from tinko.kit.upsert import insert_row
 from tinko.policies import policy_for
 from tinko.recovery.guard_types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase, TimelineEntry
@@ -34,16 +35,18 @@ HISTORY_DAYS = 31  # the longest network counting window is a rolling 30 days
 def log(
     session: Session, clock: Clock, case: RecoveryCase, entry_kind: str, /, **detail: Any
 ) -> None:
-    """Append to the case's timeline; None values are left out."""
-    session.add(
-        TimelineEntry(
-            id=new_id("tle"),
-            org_id=case.org_id,
-            case_id=case.id,
-            at=clock.now(),
-            kind=entry_kind,
-            detail={k: v for k, v in detail.items() if v is not None},
-        )
+    """Append to the case's timeline (written at once; nothing edits an entry later)."""
+    insert_row(
+        session,
+        TimelineEntry,
+        {
+            "id": new_id("tle"),
+            "org_id": case.org_id,
+            "case_id": case.id,
+            "at": clock.now(),
+            "kind": entry_kind,
+            "detail": {k: v for k, v in detail.items() if v is not None},
+        },
     )
 
 
