@@ -16,6 +16,7 @@ from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_new, insert_row
+from tinko.recovery.engine import close_case
 from tinko.recovery.models import RecoveryCase
 from tinko.recovery.service import close_recovered, open_or_update_case
 
@@ -104,39 +105,61 @@ def record_success(
     source: str,
     external_id: str | None = None,
 ) -> RecoveryCase | None:
-    now = clock.now()
     transaction = _find_for_success(session, org_id, report)
     if transaction is None:
         transaction, _ = _lock_transaction(
             session, clock, org_id, report.transaction_ref, report, report.gateway
         )
-    session.add(
-        PaymentEvent(
-            id=new_id("evt"),
-            org_id=org_id,
-            transaction_id=transaction.id,
-            kind="payment_succeeded",
-            source=source,
-            external_id=external_id,
-            event_type=report.event_type,
-            occurred_at=report.occurred_at,
-            received_at=now,
-            amount_minor=report.amount_minor or transaction.amount_minor,
-            currency=report.currency or transaction.currency,
-        )
+    return record_success_of(
+        session, clock, transaction, report, source=source, external_id=external_id
+    )
+
+
+def record_success_of(
+    session: Session,
+    clock: Clock,
+    transaction: Transaction,
+    report: SuccessReport,
+    *,
+    source: str,
+    external_id: str | None = None,
+    case: RecoveryCase | None = None,
+) -> RecoveryCase | None:
+    """A success of a known (locked) transaction: the event, the paid state, the case closed.
+
+    `case` skips the lookup when the caller already holds the open case (a retry that worked).
+    """
+    now = clock.now()
+    insert_row(
+        session,
+        PaymentEvent,
+        {
+            "id": new_id("evt"),
+            "org_id": transaction.org_id,
+            "transaction_id": transaction.id,
+            "kind": "payment_succeeded",
+            "source": source,
+            "external_id": external_id,
+            "event_type": report.event_type,
+            "occurred_at": report.occurred_at,
+            "received_at": now,
+            "amount_minor": report.amount_minor or transaction.amount_minor,
+            "currency": report.currency or transaction.currency,
+        },
     )
     if transaction.last_failed_at is not None and report.occurred_at < transaction.last_failed_at:
         # An older success (an earlier payment on this reference) must not close a newer failure.
-        session.flush()
         return None
     transaction.status = "succeeded"
     transaction.succeeded_at = max(
         report.occurred_at, transaction.succeeded_at or report.occurred_at
     )
     transaction.updated_at = now
-    case = close_recovered(session, clock, transaction, paid_at=report.occurred_at, source=source)
-    session.flush()
-    return case
+    reason = f"payment succeeded ({source}) at {report.occurred_at.isoformat()}"
+    if case is not None:
+        close_case(session, clock, case, "recovered", reason)
+        return case
+    return close_recovered(session, clock, transaction, paid_at=report.occurred_at, source=source)
 
 
 def _lock_transaction(

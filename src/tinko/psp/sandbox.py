@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
-from tinko.kit.upsert import insert_if_absent
+from tinko.kit.upsert import insert_new
 from tinko.psp.base import ChargeRequest, ChargeResult, PSPTerminalError
 from tinko.psp.models import SandboxCharge
 
@@ -66,13 +66,12 @@ class SandboxPSP:
         self._clock = clock
 
     def charge(self, session: Session, request: ChargeRequest) -> ChargeResult:
-        first = self._recorded(session, request)
-        if first is not None:
-            return _result(first)
+        # Decide, then write the result under the key in one statement; a key seen before
+        # keeps its first result (the insert finds the row and writes nothing).
         status, decline_code, message = self._decide(session, request)
-        inserted = insert_if_absent(
+        inserted = insert_new(
             session,
-            SandboxCharge.__table__,  # type: ignore[arg-type]
+            SandboxCharge,
             {
                 "id": new_id("sbch"),
                 "org_id": request.org_id,
@@ -87,7 +86,7 @@ class SandboxPSP:
             },
             ["org_id", "idempotency_key"],
         )
-        recorded = self._recorded(session, request)
+        recorded = inserted or self._recorded(session, request)
         assert recorded is not None
         if inserted and _behaviour(request.payment_method_ref) == "pm_sandbox_slow_success":
             session.info[_SETTLE] = SLOW_SUCCESS_SECONDS

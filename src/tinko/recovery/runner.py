@@ -14,7 +14,7 @@ from tinko.config import Settings
 from tinko.db import unit_of_work
 from tinko.intake.models import Transaction
 from tinko.intake.reports import SuccessReport
-from tinko.intake.service import record_success
+from tinko.intake.service import record_success_of
 from tinko.jobs.registry import JobContext
 from tinko.kit.clock import Clock
 from tinko.notify.messages import Message, queue_message
@@ -147,10 +147,10 @@ def _record_charge(
     elif result.status == "succeeded":
         _finish(attempt, now, "succeeded", f"charged ({result.psp_reference})")
         engine.log(session, clock, case, "attempt_succeeded", attempt_id=attempt.id)
-        record_success(
+        record_success_of(
             session,
             clock,
-            case.org_id,
+            transaction,
             SuccessReport(
                 transaction_ref=transaction.transaction_ref,
                 gateway=transaction.gateway,
@@ -161,6 +161,7 @@ def _record_charge(
             ),
             source="retry",
             external_id=attempt.id,
+            case=case,
         )
         return
     else:
