@@ -182,3 +182,13 @@ def finish(session: Session, error: BaseException | None) -> None:
             session.rollback()
     finally:
         session.close()
+
+
+# PostgreSQL's deadlock victim and serialization failure: the transaction may simply be retried.
+_TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for a failure that a fresh attempt of the same transaction can succeed at."""
+    original = getattr(error, "orig", None)
+    return getattr(original, "sqlstate", None) in _TRANSIENT_SQLSTATES

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -23,7 +24,7 @@ from tinko.auth.identities import Identity, IdentityCache
 from tinko.auth.models import ApiKey, User
 from tinko.auth.tokens import AccessClaims, decode_access_token
 from tinko.config import Settings
-from tinko.db import finish, unit_of_work
+from tinko.db import finish, is_transient, unit_of_work
 from tinko.errors import Forbidden, Unauthorized
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
@@ -192,17 +193,36 @@ def _commit_on_return(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     def run_and_commit(*args: Any, **kwargs: Any) -> Any:
         sessions = [value for value in kwargs.values() if isinstance(value, Session)]
-        try:
-            result = endpoint(*args, **kwargs)
-        except BaseException as exc:
+        for attempt in range(1, _TRANSACTION_TRIES + 1):
+            try:
+                result = endpoint(*args, **kwargs)
+                for session in sessions:
+                    session.commit()
+            except OperationalError as exc:
+                if attempt == _TRANSACTION_TRIES or not is_transient(exc):
+                    _fail(sessions, exc)
+                    raise
+                # PostgreSQL chose this transaction as a deadlock's victim: run it again.
+                for session in sessions:
+                    session.rollback()
+                continue
+            except BaseException as exc:
+                _fail(sessions, exc)
+                raise
             for session in sessions:
-                finish(session, exc)
-            raise
-        for session in sessions:
-            finish(session, None)
-        return result
+                session.close()
+            return result
+        raise AssertionError("unreachable")
 
     return run_and_commit
+
+
+_TRANSACTION_TRIES = 3
+
+
+def _fail(sessions: list[Session], error: BaseException) -> None:
+    for session in sessions:
+        finish(session, error)
 
 
 class TinkoRouter(APIRouter):

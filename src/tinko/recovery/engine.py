@@ -370,3 +370,30 @@ def claim_due(
             .values(status="queued", claimed_until=now + lease)
         )
     return ids
+
+
+def lock_for_work(
+    session: Session, *, attempt_id: str | None = None, case_id: str | None = None
+) -> tuple[RecoveryAttempt | None, RecoveryCase, Transaction] | None:
+    """Lock a transaction, its case and (optionally) one attempt, always in that order.
+
+    Intake locks the transaction before it touches the case; everything else that changes a
+    case takes its locks in the same order, so the two can never wait on each other in a cycle.
+    Returns None when the attempt or case does not exist.
+    """
+    attempt = session.get(RecoveryAttempt, attempt_id) if attempt_id else None
+    target_case_id = attempt.case_id if attempt is not None else case_id
+    if target_case_id is None:
+        return None
+    case = session.get(RecoveryCase, target_case_id)
+    if case is None:
+        return None
+    transaction = session.get_one(
+        Transaction, case.transaction_id, with_for_update=True, populate_existing=True
+    )
+    case = session.get_one(RecoveryCase, case.id, with_for_update=True, populate_existing=True)
+    if attempt is not None:
+        attempt = session.get_one(
+            RecoveryAttempt, attempt.id, with_for_update=True, populate_existing=True
+        )
+    return attempt, case, transaction

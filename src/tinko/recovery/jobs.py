@@ -3,11 +3,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tinko.db import unit_of_work
-from tinko.intake.models import Transaction
 from tinko.jobs.outbox import enqueue
 from tinko.jobs.registry import JobContext, job
 from tinko.recovery import engine, runner
-from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
+from tinko.recovery.models import OPEN_STATUSES
 
 SWEEP_BATCH = 500
 
@@ -21,11 +20,12 @@ def run_attempt(ctx: JobContext, attempt_id: str) -> None:
 def plan_case(ctx: JobContext, case_id: str) -> None:
     """Plan a case that has just opened (or re-plan one whose plan was lost); idempotent."""
     with unit_of_work(ctx.session_factory) as session:
-        case = session.get(RecoveryCase, case_id, with_for_update=True)
-        if case is None or case.status not in OPEN_STATUSES:
+        locked = engine.lock_for_work(session, case_id=case_id)
+        if locked is None:
             return
-        transaction = session.get_one(Transaction, case.transaction_id)
-        engine.plan_case(session, ctx.clock, case, transaction)
+        _, case, transaction = locked
+        if case.status in OPEN_STATUSES:
+            engine.plan_case(session, ctx.clock, case, transaction)
 
 
 @job("recovery.sweep_due", every_seconds=5)

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from tinko.classifier import DeclineSignal, classify
 from tinko.config import Settings
 from tinko.db import unit_of_work
-from tinko.intake.models import Transaction
 from tinko.intake.reports import SuccessReport
 from tinko.intake.service import record_success_of
 from tinko.jobs.registry import JobContext
@@ -24,7 +23,7 @@ from tinko.recovery import engine
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard_types import ProposedAttempt
 from tinko.recovery.links import issue_link
-from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
+from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt
 from tinko.tenancy.models import Organization
 
 log = structlog.get_logger("tinko.recovery")
@@ -62,19 +61,21 @@ def run_attempt(ctx: JobContext, attempt_id: str) -> None:
 def _claim(ctx: JobContext, attempt_id: str) -> _Work | None:
     now = ctx.clock.now()
     with unit_of_work(ctx.session_factory) as session:
-        attempt = session.get(RecoveryAttempt, attempt_id, with_for_update=True)
-        if attempt is None or attempt.status in ("done", "cancelled"):
+        locked = engine.lock_for_work(session, attempt_id=attempt_id)
+        if locked is None:
+            return None
+        attempt, case, transaction = locked
+        assert attempt is not None
+        if attempt.status in ("done", "cancelled"):
             return None
         if attempt.status == "scheduled" and attempt.scheduled_for > now:
             return None  # not due yet: the sweep will bring it back
         if attempt.status == "running" and attempt.claimed_until and attempt.claimed_until > now:
             return None  # another worker holds it
-        case = session.get_one(RecoveryCase, attempt.case_id, with_for_update=True)
         if case.status not in OPEN_STATUSES:
             _finish(attempt, now, "cancelled", f"case already {case.status}")
             attempt.status = "cancelled"
             return None
-        transaction = session.get_one(Transaction, case.transaction_id)
         if attempt.kind == "psp_retry" and transaction.payment_method_ref:
             engine.lock_payment_method(session, attempt.org_id, transaction.payment_method_ref)
             decision = check_attempt(
@@ -129,11 +130,12 @@ def _record_charge(
     session: Session, clock: Clock, attempt_id: str, result: ChargeResult | PSPError
 ) -> None:
     now = clock.now()
-    attempt = session.get_one(RecoveryAttempt, attempt_id, with_for_update=True)
+    locked = engine.lock_for_work(session, attempt_id=attempt_id)
+    assert locked is not None
+    attempt, case, transaction = locked
+    assert attempt is not None
     if attempt.status != "running":
         return  # recorded by an earlier run
-    case = session.get_one(RecoveryCase, attempt.case_id, with_for_update=True)
-    transaction = session.get_one(Transaction, case.transaction_id)
     if isinstance(result, PSPError):
         _finish(attempt, now, "failed", f"the PSP gave no answer: {str(result)[:200]}")
         engine.log(
@@ -201,11 +203,12 @@ def _record_charge(
 
 def _send_link(session: Session, clock: Clock, settings: Settings, attempt_id: str) -> None:
     now = clock.now()
-    attempt = session.get_one(RecoveryAttempt, attempt_id, with_for_update=True)
+    locked = engine.lock_for_work(session, attempt_id=attempt_id)
+    assert locked is not None
+    attempt, case, transaction = locked
+    assert attempt is not None
     if attempt.status != "running":
         return
-    case = session.get_one(RecoveryCase, attempt.case_id, with_for_update=True)
-    transaction = session.get_one(Transaction, case.transaction_id)
     org = session.get_one(Organization, case.org_id)
     channel = attempt.channel or "email"
     recipient = transaction.customer_email if channel == "email" else transaction.customer_phone
