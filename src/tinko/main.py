@@ -30,6 +30,7 @@ from tinko.middleware import (
 from tinko.observability import configure_logging
 from tinko.ops.api import router as ops_router
 from tinko.policies.api import router as policies_router
+from tinko.psp.sandbox_checkout import router as sandbox_checkout_router
 from tinko.recovery.api import router as recovery_router
 from tinko.rules.api import router as rules_router
 
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(policies_router)
     app.include_router(rules_router)
     app.include_router(recovery_router)
+    app.include_router(sandbox_checkout_router)
     return app
 
 
