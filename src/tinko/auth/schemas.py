@@ -73,9 +73,6 @@ class OrgOut(BaseModel):
     locale: str
 
 
-SUPPORTED_LOCALES = ("en", "en-IN", "hi", "ta")
-
-
 class OrgPatch(StrictModel):
     name: Name | None = None
     timezone: str | None = None

@@ -19,7 +19,6 @@ Ref = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")
 ]
 PaymentMethodType = Literal["card", "upi", "netbanking", "wallet", "emandate"]
-KNOWN_GATEWAYS = frozenset({"stripe", "razorpay", "sandbox", "other"})
 
 # Same bounds as Stripe's metadata (50 keys, 40-character keys, 500-character values), so
 # anything a merchant forwards from Stripe fits. https://docs.stripe.com/api/metadata

@@ -14,9 +14,8 @@ import structlog
 from sqlalchemy.orm import Session
 
 from tinko.config import Settings
-from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
-from tinko.kit.ids import new_id
+from tinko.notify.messages import Message, queue_message
 from tinko.notify.models import OutboundMessage
 
 log = structlog.get_logger("tinko.mail")
@@ -32,21 +31,8 @@ class Mail:
 
 
 def queue_mail(session: Session, clock: Clock, org_id: str | None, mail: Mail) -> str:
-    message = OutboundMessage(
-        id=new_id("msg"),
-        org_id=org_id,
-        channel="email",
-        recipient=mail.to,
-        subject=mail.subject,
-        body_text=mail.text,
-        body_html=mail.html,
-        kind=mail.kind,
-        status="queued",
-        created_at=clock.now(),
-    )
-    session.add(message)
-    enqueue(session, "notify.deliver_message", message_id=message.id)
-    return message.id
+    message = Message("email", mail.to, mail.subject, mail.text, mail.kind, html=mail.html)
+    return queue_message(session, clock, org_id, message)
 
 
 def build_email(settings: Settings, message: OutboundMessage) -> EmailMessage:

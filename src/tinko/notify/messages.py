@@ -23,9 +23,11 @@ class Message:
     subject: str
     text: str
     kind: str
+    html: str | None = None
 
 
-def queue_message(session: Session, clock: Clock, org_id: str, message: Message) -> str:
+def queue_message(session: Session, clock: Clock, org_id: str | None, message: Message) -> str:
+    """Store the message and deliver it in a job once this unit of work commits."""
     row = OutboundMessage(
         id=new_id("msg"),
         org_id=org_id,
@@ -33,7 +35,7 @@ def queue_message(session: Session, clock: Clock, org_id: str, message: Message)
         recipient=message.to,
         subject=message.subject,
         body_text=message.text,
-        body_html=None,
+        body_html=message.html,
         kind=message.kind,
         status="queued",
         created_at=clock.now(),

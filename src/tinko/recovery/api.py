@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tinko.deps import (
     AdminDep,
@@ -39,7 +40,7 @@ from tinko.tenancy.models import Organization
 router = TinkoRouter(prefix="/v1/recoveries", tags=["recoveries"])
 
 
-def _by_ref(session: SessionDep, org_id: str, ref: str) -> RecoveryCase:
+def _by_ref(session: Session, org_id: str, ref: str) -> RecoveryCase:
     case = session.scalars(
         select(RecoveryCase)
         .join(Transaction, Transaction.id == RecoveryCase.transaction_id)

@@ -72,7 +72,7 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
     may_retry = (
         facts.retryable and facts.payment_method_ref and "psp_retry" not in facts.pending_kinds
     )
-    history = _card_history(session, transaction, now) if may_retry else []
+    history = card_history(session, transaction, now) if may_retry else []
     plan = plan_next(facts, policy, decision.actions, rule_label, history, now)
     if plan.blocked is not None:
         log(
@@ -227,7 +227,7 @@ def _rule_context(
     }
 
 
-def _card_history(session: Session, transaction: Transaction, now: datetime) -> list[PastAttempt]:
+def card_history(session: Session, transaction: Transaction, now: datetime) -> list[PastAttempt]:
     """Every attempt sent to the network on this card or mandate, across cases and orders."""
     if not transaction.payment_method_ref:
         return []

@@ -4,7 +4,7 @@ record the result and plan what follows. Safe to run twice and to be killed at a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.orm import Session
@@ -90,7 +90,7 @@ def _claim(ctx: JobContext, attempt_id: str) -> _Work | None:
                     ),
                     last_decline_at=transaction.last_failed_at,
                 ),
-                engine._card_history(session, transaction, now),
+                engine.card_history(session, transaction, now),
             )
             if not decision.allowed:
                 _finish(attempt, now, "blocked", decision.reason)
@@ -257,9 +257,9 @@ def _send_link(session: Session, clock: Clock, settings: Settings, attempt_id: s
     engine.plan_case(session, clock, case, transaction)
 
 
-def _finish(attempt: RecoveryAttempt, now: object, outcome: str, detail: str) -> None:
+def _finish(attempt: RecoveryAttempt, now: datetime, outcome: str, detail: str) -> None:
     attempt.status = "done"
     attempt.outcome = outcome
-    attempt.finished_at = now  # type: ignore[assignment]
+    attempt.finished_at = now
     attempt.detail = detail[:500]
     attempt.claimed_until = None

@@ -12,6 +12,7 @@ from tinko.intake.models import Transaction
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_attached
+from tinko.recovery.engine import close_case
 from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
 
 
@@ -74,8 +75,6 @@ def close_recovered(
     session: Session, clock: Clock, transaction: Transaction, *, paid_at: datetime, source: str
 ) -> RecoveryCase | None:
     """A success arrived: the open case (if any) is recovered and its pending work cancelled."""
-    from tinko.recovery.engine import close_case
-
     case = get_open_case(session, transaction.org_id, transaction.id)
     if case is None:
         return None
