@@ -177,7 +177,9 @@ def test_an_attempt_run_twice_charges_once(
     from tinko.psp.registry import provider_for
 
     with unit_of_work(app.state.session_factory) as session:
-        provider_for("sandbox", scheduler.clock).charge(session, work.charge)
+        provider_for(
+            session, scheduler.ctx.settings, scheduler.clock, work.org_id, "sandbox"
+        ).charge(session, work.charge)
     # Its lease runs out; the next sweep hands the attempt to another worker.
     scheduler.clock.advance(timedelta(minutes=6))
     scheduler.sweep()

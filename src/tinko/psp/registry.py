@@ -4,10 +4,15 @@ sandbox")."""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
+from tinko.config import Settings
 from tinko.kit.clock import Clock
 from tinko.psp.base import PaymentProvider
 from tinko.psp.sandbox import SandboxPSP
 
 
-def provider_for(gateway: str, clock: Clock) -> PaymentProvider:
+def provider_for(
+    session: Session, settings: Settings, clock: Clock, org_id: str, gateway: str
+) -> PaymentProvider:
     return SandboxPSP(clock)

@@ -49,9 +49,8 @@ def run_attempt(ctx: JobContext, attempt_id: str) -> None:
     assert work.charge is not None
     try:
         with unit_of_work(ctx.session_factory) as session:
-            result: ChargeResult | PSPError = provider_for(work.gateway, ctx.clock).charge(
-                session, work.charge
-            )
+            provider = provider_for(session, ctx.settings, ctx.clock, work.org_id, work.gateway)
+            result: ChargeResult | PSPError = provider.charge(session, work.charge)
     except PSPError as exc:
         result = exc
     with unit_of_work(ctx.session_factory) as session:
