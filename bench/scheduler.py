@@ -2,7 +2,7 @@
 
 Seeds N open cases, each with one due silent retry on the sandbox PSP (`pm_sandbox_success`,
 so each run goes claim → charge → record → close), then drains them with 1 and 2 worker
-processes running the sweep/run loop of `recovery.sweep_due` + `recovery.run_attempt`.
+processes running the sweep/run loop of `recovery.sweep_due` + `recovery.run_batch`.
 In the same run it times one `UPDATE recovery_attempt SET status = 'done' …` over the same
 rows, the floor for touching them at all, and reports attempts/s and the ratio.
 
@@ -34,6 +34,7 @@ from tinko.kit.ids import new_id
 from tinko.migrate import upgrade
 from tinko.recovery import engine as recovery_engine
 from tinko.recovery import runner
+from tinko.recovery.jobs import RUN_BATCH
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
 from tinko.tenancy.models import Organization
 
@@ -155,9 +156,9 @@ def drain_worker(url: str, var_dir: str) -> int:
             ids = recovery_engine.claim_due(session, ctx.clock, BATCH)
         if not ids:
             break
-        for attempt_id in ids:
-            runner.run_attempt(ctx, attempt_id)
-            done += 1
+        for start in range(0, len(ids), RUN_BATCH):
+            runner.run_batch(ctx, ids[start : start + RUN_BATCH])
+        done += len(ids)
     engine.dispose()
     return done
 

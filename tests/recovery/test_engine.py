@@ -170,8 +170,7 @@ def test_an_attempt_run_twice_charges_once(
     attempt_id = full["attempts"][0]["id"]
     scheduler.clock.set(_at(full["next_action_at"]))
     # A worker claims the attempt and charges, then dies before recording the result.
-    work = runner._claim(scheduler.ctx, attempt_id)
-    assert work is not None
+    [work] = runner.claim(scheduler.ctx, [attempt_id])
     assert work.charge is not None
     from tinko.db import unit_of_work
     from tinko.psp.registry import provider_for

@@ -7,12 +7,13 @@ key, so running the same attempt twice never charges twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tinko.errors import Conflict, NotFound
 from tinko.intake.models import Transaction
@@ -27,6 +28,8 @@ from tinko.recovery.planner import CaseFacts, Plan, plan_next
 from tinko.rules import evaluate
 from tinko.rules.service import current_rules
 from tinko.tenancy.models import Organization
+
+_Locked = TypeVar("_Locked", Transaction, RecoveryCase, RecoveryAttempt)
 
 CLAIM_LEASE = timedelta(minutes=5)  # the default of TINKO_ATTEMPT_LEASE_SECONDS
 HISTORY_DAYS = 31  # the longest network counting window is a rolling 30 days
@@ -149,14 +152,29 @@ def close_case(
     case.closed_reason = reason
     case.next_action_at = None
     case.updated_at = now
+    cancelled = {
+        "status": "cancelled",
+        "outcome": "cancelled",
+        "finished_at": now,
+        "detail": f"case {status}",
+    }
+    open_attempt = RecoveryAttempt.status.in_(("scheduled", "queued"))
     session.execute(
         update(RecoveryAttempt)
-        .where(
-            RecoveryAttempt.case_id == case.id,
-            RecoveryAttempt.status.in_(("scheduled", "queued")),
-        )
-        .values(status="cancelled", outcome="cancelled", finished_at=now, detail=f"case {status}")
+        .where(RecoveryAttempt.case_id == case.id, open_attempt)
+        .values(**cancelled)
+        # The case's loaded attempts are brought up to date below; letting the ORM test every
+        # object in the session instead costs more than the UPDATE when a batch holds hundreds.
+        .execution_options(synchronize_session=False)
     )
+    for loaded in list(session.identity_map.values()):
+        if (
+            isinstance(loaded, RecoveryAttempt)
+            and loaded.case_id == case.id
+            and loaded.status in ("scheduled", "queued")
+        ):
+            for key, value in cancelled.items():
+                set_committed_value(loaded, key, value)
     log(session, clock, case, status, reason=reason)
 
 
@@ -231,24 +249,40 @@ def card_history(session: Session, transaction: Transaction, now: datetime) -> l
     """Every attempt sent to the network on this card or mandate, across cases and orders."""
     if not transaction.payment_method_ref:
         return []
+    histories = card_histories(session, transaction.org_id, [transaction.payment_method_ref], now)
+    return histories[transaction.payment_method_ref]
+
+
+def card_histories(
+    session: Session, org_id: str, payment_method_refs: Iterable[str], now: datetime
+) -> dict[str, list[PastAttempt]]:
+    """`card_history` of several cards of one organisation in one query, by reference."""
+    refs = sorted(set(payment_method_refs))
+    histories: dict[str, list[PastAttempt]] = {ref: [] for ref in refs}
+    if not refs:
+        return histories
     # Attempts still running count too: they are on their way to the network.
     sent = or_(
         RecoveryAttempt.outcome.in_(("succeeded", "declined")),
         and_(RecoveryAttempt.status == "running", RecoveryAttempt.outcome.is_(None)),
     )
     rows = session.execute(
-        select(RecoveryAttempt.started_at, RecoveryAttempt.outcome, RecoveryAttempt.decline).where(
-            RecoveryAttempt.org_id == transaction.org_id,
-            RecoveryAttempt.payment_method_ref == transaction.payment_method_ref,
+        select(
+            RecoveryAttempt.payment_method_ref,
+            RecoveryAttempt.started_at,
+            RecoveryAttempt.outcome,
+            RecoveryAttempt.decline,
+        ).where(
+            RecoveryAttempt.org_id == org_id,
+            RecoveryAttempt.payment_method_ref.in_(refs),
             RecoveryAttempt.kind == "psp_retry",
             sent,
             RecoveryAttempt.started_at >= now - timedelta(days=HISTORY_DAYS),
         )
     ).all()
-    history = []
-    for started_at, outcome, decline in rows:
+    for ref, started_at, outcome, decline in rows:
         decline = decline or {}
-        history.append(
+        histories[ref].append(
             PastAttempt(
                 at=started_at,
                 initiator="merchant",
@@ -257,17 +291,28 @@ def card_history(session: Session, transaction: Transaction, now: datetime) -> l
                 merchant_advice_code=decline.get("merchant_advice_code"),
             )
         )
-    return history
+    return histories
 
 
 def lock_payment_method(session: Session, org_id: str, payment_method_ref: str) -> None:
     """Serialise decisions about one card or mandate, so two workers cannot both take the last
     attempt a network cap allows. SQLite's write gate already serialises every writer."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"tinko:pm:{org_id}:{payment_method_ref}"},
-        )
+    lock_payment_methods(session, [(org_id, payment_method_ref)])
+
+
+def lock_payment_methods(session: Session, methods: Iterable[tuple[str, str]]) -> None:
+    """`lock_payment_method` for several (org, reference) pairs, always in sorted order."""
+    keys = sorted({f"tinko:pm:{org_id}:{ref}" for org_id, ref in methods})
+    if not keys or session.get_bind().dialect.name != "postgresql":
+        return
+    # One round trip; the array is sorted and read in order, so every worker locks the same way.
+    session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
+            "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS k(key, n) ORDER BY n"
+        ),
+        {"keys": keys},
+    )
 
 
 def get_case(session: Session, org_id: str, case_id: str, *, lock: bool = False) -> RecoveryCase:
@@ -370,6 +415,36 @@ def claim_due(
             .values(status="queued", claimed_until=now + lease)
         )
     return ids
+
+
+def lock_batch(
+    session: Session, attempt_ids: Sequence[str]
+) -> list[tuple[RecoveryAttempt, RecoveryCase, Transaction]]:
+    """`lock_for_work` for many attempts at once, in the same order: every transaction (by id),
+    then every case, then every attempt, so batches never wait on each other in a cycle.
+    Payment methods are locked after that, also sorted (`lock_payment_methods`).
+    """
+    attempts = _load(session, RecoveryAttempt, attempt_ids, lock=False)
+    cases = _load(session, RecoveryCase, {a.case_id for a in attempts}, lock=False)
+    transactions = _load(session, Transaction, {c.transaction_id for c in cases}, lock=True)
+    if session.get_bind().dialect.name == "postgresql":  # SQLite's write gate holds them all
+        cases = _load(session, RecoveryCase, {c.id for c in cases}, lock=True)
+        attempts = _load(session, RecoveryAttempt, attempt_ids, lock=True)
+    case_by_id = {c.id: c for c in cases}
+    transaction_by_id = {t.id: t for t in transactions}
+    return [
+        (a, case_by_id[a.case_id], transaction_by_id[case_by_id[a.case_id].transaction_id])
+        for a in sorted(attempts, key=lambda a: (a.case_id, a.attempt_number, a.id))
+    ]
+
+
+def _load(
+    session: Session, model: type[_Locked], ids: Iterable[str], *, lock: bool
+) -> Sequence[_Locked]:
+    statement = select(model).where(model.id.in_(sorted(set(ids)))).order_by(model.id)
+    if lock:
+        statement = statement.with_for_update()
+    return session.scalars(statement.execution_options(populate_existing=True)).all()
 
 
 def lock_for_work(

@@ -9,11 +9,18 @@ from tinko.recovery import engine, runner
 from tinko.recovery.models import OPEN_STATUSES
 
 SWEEP_BATCH = 500
+# Attempts one job claims, charges and records together: three transactions for the lot.
+RUN_BATCH = 50
 
 
 @job("recovery.run_attempt")
 def run_attempt(ctx: JobContext, attempt_id: str) -> None:
     runner.run_attempt(ctx, attempt_id)
+
+
+@job("recovery.run_batch")
+def run_batch(ctx: JobContext, attempt_ids: list[str]) -> None:
+    runner.run_batch(ctx, attempt_ids)
 
 
 @job("recovery.plan_case")
@@ -30,10 +37,11 @@ def plan_case(ctx: JobContext, case_id: str) -> None:
 
 @job("recovery.sweep_due", every_seconds=5)
 def sweep_due(ctx: JobContext) -> None:
-    """Lease the attempts that are due and hand each to a worker."""
+    """Lease the attempts that are due and hand them to workers in batches."""
     lease = timedelta(seconds=ctx.settings.attempt_lease_seconds)
     with unit_of_work(ctx.session_factory) as session:
         for case_id in engine.unplanned_cases(session, ctx.clock, SWEEP_BATCH):
             enqueue(session, "recovery.plan_case", case_id=case_id)
-        for attempt_id in engine.claim_due(session, ctx.clock, SWEEP_BATCH, lease):
-            enqueue(session, "recovery.run_attempt", attempt_id=attempt_id)
+        due = engine.claim_due(session, ctx.clock, SWEEP_BATCH, lease)
+        for start in range(0, len(due), RUN_BATCH):
+            enqueue(session, "recovery.run_batch", attempt_ids=due[start : start + RUN_BATCH])

@@ -3,8 +3,11 @@ record the result and plan what follows. Safe to run twice and to be killed at a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
+from typing import TypeVar
 
 import structlog
 from sqlalchemy.orm import Session
@@ -12,25 +15,28 @@ from sqlalchemy.orm import Session
 from tinko.classifier import DeclineSignal, classify
 from tinko.config import Settings
 from tinko.db import unit_of_work
+from tinko.intake.models import Transaction
 from tinko.intake.reports import SuccessReport
 from tinko.intake.service import record_success_of
 from tinko.jobs.registry import JobContext
 from tinko.kit.clock import Clock
 from tinko.notify.messages import Message, queue_message
-from tinko.psp.base import ChargeRequest, ChargeResult, PSPError
+from tinko.psp.base import ChargeRequest, ChargeResult, PaymentProvider, PSPError
 from tinko.psp.registry import provider_for
 from tinko.recovery import engine
 from tinko.recovery.guard import check_attempt
-from tinko.recovery.guard_types import ProposedAttempt
+from tinko.recovery.guard_types import PastAttempt, ProposedAttempt
 from tinko.recovery.links import issue_link
-from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt
+from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
 from tinko.tenancy.models import Organization
 
 log = structlog.get_logger("tinko.recovery")
 
 
 @dataclass(frozen=True)
-class _Work:
+class Work:
+    """An attempt this worker has claimed, with what it needs to act outside a transaction."""
+
     attempt_id: str
     org_id: str
     kind: str
@@ -38,101 +44,190 @@ class _Work:
     gateway: str
 
 
+_Locked = tuple[RecoveryAttempt, RecoveryCase, Transaction]
+_Outcome = ChargeResult | PSPError
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
 def run_attempt(ctx: JobContext, attempt_id: str) -> None:
-    work = _claim(ctx, attempt_id)
-    if work is None:
-        return
-    if work.kind == "notification":
-        with unit_of_work(ctx.session_factory) as session:
-            _send_link(session, ctx.clock, ctx.settings, work.attempt_id)
-        return
-    assert work.charge is not None
+    run_batch(ctx, [attempt_id])
+
+
+def run_batch(ctx: JobContext, attempt_ids: Sequence[str]) -> None:
+    """Claim, act on and record many attempts with three transactions in all, not three each.
+
+    Money moves only between the claim and the record, keyed by each attempt's id, so a crash
+    anywhere leaves attempts `running` until their lease ends and the sweep hands them out again;
+    the PSP answers a repeated key with its first result.
+    """
+    works = claim(ctx, attempt_ids)
+    charges = [w for w in works if w.charge is not None]
+    outcomes: dict[str, _Outcome] = {}
+    for part in _in_batch_or_alone(ctx, charges, lambda s, ws: _charge(s, ctx, ws), "charge"):
+        outcomes.update(part)
+    to_record = [w for w in works if w.charge is None or w.attempt_id in outcomes]
+    _in_batch_or_alone(ctx, to_record, lambda s, ws: _record(s, ctx, ws, outcomes), "record")
+
+
+def claim(ctx: JobContext, attempt_ids: Sequence[str]) -> list[Work]:
+    parts = _in_batch_or_alone(ctx, list(attempt_ids), lambda s, ids: _claim(s, ctx, ids), "claim")
+    return [work for part in parts for work in part]
+
+
+def _in_batch_or_alone(
+    ctx: JobContext,
+    items: list[_T],
+    step: Callable[[Session, list[_T]], _R],
+    name: str,
+) -> list[_R]:
+    """Run `step` over all items in one unit of work; if that fails (a row that breaks a rule,
+    a deadlock victim), run it again item by item so one bad attempt cannot hold up the rest.
+    An item that fails alone is logged and left to its lease and the next sweep."""
+    if not items:
+        return []
     try:
         with unit_of_work(ctx.session_factory) as session:
-            provider = provider_for(session, ctx.settings, ctx.clock, work.org_id, work.gateway)
-            result: ChargeResult | PSPError = provider.charge(session, work.charge)
-    except PSPError as exc:
-        result = exc
-    with unit_of_work(ctx.session_factory) as session:
-        _record_charge(session, ctx.clock, work.attempt_id, result)
+            return [step(session, items)]
+    except Exception:
+        if len(items) == 1:
+            raise
+        log.warning("recovery.batch_step_failed", step=name, size=len(items), exc_info=True)
+    results = []
+    for item in items:
+        try:
+            with unit_of_work(ctx.session_factory) as session:
+                results.append(step(session, [item]))
+        except Exception:
+            log.exception("recovery.step_failed", step=name)
+    return results
 
 
-def _claim(ctx: JobContext, attempt_id: str) -> _Work | None:
+def _claim(session: Session, ctx: JobContext, attempt_ids: list[str]) -> list[Work]:
+    locked = engine.lock_batch(session, attempt_ids)
+    cards = sorted(
+        {
+            (attempt.org_id, transaction.payment_method_ref)
+            for attempt, _, transaction in locked
+            if attempt.kind == "psp_retry" and transaction.payment_method_ref
+        }
+    )
+    engine.lock_payment_methods(session, cards)
+    # Each card's history, read once; attempts claimed in this batch are added as they go.
+    histories: dict[tuple[str, str], list[PastAttempt]] = {}
+    for org_id, group in groupby(cards, key=lambda card: card[0]):
+        found = engine.card_histories(session, org_id, [ref for _, ref in group], ctx.clock.now())
+        histories.update({(org_id, ref): past for ref, past in found.items()})
+    works = (_claim_one(session, ctx, *row, histories) for row in locked)
+    return [work for work in works if work is not None]
+
+
+def _claim_one(
+    session: Session,
+    ctx: JobContext,
+    attempt: RecoveryAttempt,
+    case: RecoveryCase,
+    transaction: Transaction,
+    histories: dict[tuple[str, str], list[PastAttempt]],
+) -> Work | None:
     now = ctx.clock.now()
-    with unit_of_work(ctx.session_factory) as session:
-        locked = engine.lock_for_work(session, attempt_id=attempt_id)
-        if locked is None:
-            return None
-        attempt, case, transaction = locked
-        assert attempt is not None
-        if attempt.status in ("done", "cancelled"):
-            return None
-        if attempt.status == "scheduled" and attempt.scheduled_for > now:
-            return None  # not due yet: the sweep will bring it back
-        if attempt.status == "running" and attempt.claimed_until and attempt.claimed_until > now:
-            return None  # another worker holds it
-        if case.status not in OPEN_STATUSES:
-            _finish(attempt, now, "cancelled", f"case already {case.status}")
-            attempt.status = "cancelled"
-            return None
-        if attempt.kind == "psp_retry" and transaction.payment_method_ref:
-            engine.lock_payment_method(session, attempt.org_id, transaction.payment_method_ref)
-            decision = check_attempt(
-                ProposedAttempt(
-                    at=now,
-                    initiator="merchant",
-                    card_network=transaction.card_network,
-                    payment_method_type=transaction.payment_method_type or "card",
-                    last_decline_visa_category=case.classification.get("visa_category"),
-                    last_decline_merchant_advice_code=case.classification.get(
-                        "merchant_advice_code"
-                    ),
-                    last_decline_at=transaction.last_failed_at,
-                ),
-                engine.card_history(session, transaction, now),
+    if attempt.status in ("done", "cancelled"):
+        return None
+    if attempt.status == "scheduled" and attempt.scheduled_for > now:
+        return None  # not due yet: the sweep will bring it back
+    if attempt.status == "running" and attempt.claimed_until and attempt.claimed_until > now:
+        return None  # another worker holds it
+    if case.status not in OPEN_STATUSES:
+        _finish(attempt, now, "cancelled", f"case already {case.status}")
+        attempt.status = "cancelled"
+        return None
+    history: list[PastAttempt] | None = None
+    if attempt.kind == "psp_retry" and transaction.payment_method_ref:
+        history = histories[(attempt.org_id, transaction.payment_method_ref)]
+        decision = check_attempt(
+            ProposedAttempt(
+                at=now,
+                initiator="merchant",
+                card_network=transaction.card_network,
+                payment_method_type=transaction.payment_method_type or "card",
+                last_decline_visa_category=case.classification.get("visa_category"),
+                last_decline_merchant_advice_code=case.classification.get("merchant_advice_code"),
+                last_decline_at=transaction.last_failed_at,
+            ),
+            history,
+        )
+        if not decision.allowed:
+            _finish(attempt, now, "blocked", decision.reason)
+            attempt.blocked_by = decision.rule
+            engine.log(
+                session,
+                ctx.clock,
+                case,
+                "blocked",
+                attempt_id=attempt.id,
+                rule=decision.rule,
+                reason=decision.reason,
             )
-            if not decision.allowed:
-                _finish(attempt, now, "blocked", decision.reason)
-                attempt.blocked_by = decision.rule
-                engine.log(
-                    session,
-                    ctx.clock,
-                    case,
-                    "blocked",
-                    attempt_id=attempt.id,
-                    rule=decision.rule,
-                    reason=decision.reason,
-                )
-                engine.plan_case(session, ctx.clock, case, transaction)
-                return None
-        attempt.status = "running"
-        attempt.claimed_until = now + timedelta(seconds=ctx.settings.attempt_lease_seconds)
-        attempt.started_at = attempt.started_at or now
-        case.status = "in_progress"
-        charge = None
-        if attempt.kind == "psp_retry":
-            assert transaction.payment_method_ref is not None
-            charge = ChargeRequest(
-                org_id=attempt.org_id,
-                idempotency_key=attempt.id,
-                payment_method_ref=transaction.payment_method_ref,
-                amount_minor=transaction.amount_minor,
-                currency=transaction.currency,
-                customer_ref=transaction.customer_ref,
-                description=f"Retry of {transaction.transaction_ref}",
-                first_failed_at=case.created_at,
-            )
-        return _Work(attempt.id, attempt.org_id, attempt.kind, charge, transaction.gateway)
+            engine.plan_case(session, ctx.clock, case, transaction)
+            return None
+    attempt.status = "running"
+    attempt.claimed_until = now + timedelta(seconds=ctx.settings.attempt_lease_seconds)
+    attempt.started_at = attempt.started_at or now
+    if history is not None:  # on its way to the network: it counts against the card's caps
+        history.append(PastAttempt(at=attempt.started_at, initiator="merchant", approved=False))
+    case.status = "in_progress"
+    charge = None
+    if attempt.kind == "psp_retry":
+        assert transaction.payment_method_ref is not None
+        charge = ChargeRequest(
+            org_id=attempt.org_id,
+            idempotency_key=attempt.id,
+            payment_method_ref=transaction.payment_method_ref,
+            amount_minor=transaction.amount_minor,
+            currency=transaction.currency,
+            customer_ref=transaction.customer_ref,
+            description=f"Retry of {transaction.transaction_ref}",
+            first_failed_at=case.created_at,
+        )
+    return Work(attempt.id, attempt.org_id, attempt.kind, charge, transaction.gateway)
+
+
+def _charge(session: Session, ctx: JobContext, works: list[Work]) -> dict[str, _Outcome]:
+    """Charge each claimed retry. The sandbox writes its ledger in this unit of work; real PSPs
+    are called over the network and leave it empty."""
+    providers: dict[tuple[str, str], PaymentProvider] = {}
+    outcomes: dict[str, _Outcome] = {}
+    for work in works:
+        assert work.charge is not None
+        key = (work.org_id, work.gateway)
+        if key not in providers:
+            providers[key] = provider_for(session, ctx.settings, ctx.clock, *key)
+        try:
+            outcomes[work.attempt_id] = providers[key].charge(session, work.charge)
+        except PSPError as exc:
+            outcomes[work.attempt_id] = exc
+    return outcomes
+
+
+def _record(
+    session: Session, ctx: JobContext, works: list[Work], outcomes: dict[str, _Outcome]
+) -> None:
+    for attempt, case, transaction in engine.lock_batch(session, [w.attempt_id for w in works]):
+        if attempt.kind == "notification":
+            _send_link(session, ctx.clock, ctx.settings, attempt, case, transaction)
+        else:
+            _record_charge(session, ctx.clock, attempt, case, transaction, outcomes[attempt.id])
 
 
 def _record_charge(
-    session: Session, clock: Clock, attempt_id: str, result: ChargeResult | PSPError
+    session: Session,
+    clock: Clock,
+    attempt: RecoveryAttempt,
+    case: RecoveryCase,
+    transaction: Transaction,
+    result: _Outcome,
 ) -> None:
     now = clock.now()
-    locked = engine.lock_for_work(session, attempt_id=attempt_id)
-    assert locked is not None
-    attempt, case, transaction = locked
-    assert attempt is not None
     if attempt.status != "running":
         return  # recorded by an earlier run
     if isinstance(result, PSPError):
@@ -200,12 +295,15 @@ def _record_charge(
     engine.plan_case(session, clock, case, transaction)
 
 
-def _send_link(session: Session, clock: Clock, settings: Settings, attempt_id: str) -> None:
+def _send_link(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    attempt: RecoveryAttempt,
+    case: RecoveryCase,
+    transaction: Transaction,
+) -> None:
     now = clock.now()
-    locked = engine.lock_for_work(session, attempt_id=attempt_id)
-    assert locked is not None
-    attempt, case, transaction = locked
-    assert attempt is not None
     if attempt.status != "running":
         return
     org = session.get_one(Organization, case.org_id)
