@@ -165,5 +165,11 @@ def demo(
     _serve(settings, host, port)
 
 
+# `tinko simulate` and `tinko backtest` (issue #7) live in tinko.simulate.commands.
+from tinko.simulate.commands import register as _register_simulator  # noqa: E402
+
+_register_simulator(app)
+
+
 if __name__ == "__main__":
     app()

@@ -27,9 +27,14 @@ from tinko.middleware import (
     ConcurrencyLimitMiddleware,
     RequestContextMiddleware,
 )
+from tinko.notify.api import router as notify_router
+from tinko.notify.views import router as unsubscribe_router
 from tinko.observability import configure_logging
 from tinko.ops.api import router as ops_router
+from tinko.pages.api import router as pages_router
 from tinko.policies.api import router as policies_router
+from tinko.psp.api import router as psp_router
+from tinko.psp.api import sandbox_router as sandbox_webhook_router
 from tinko.psp.sandbox_checkout import router as sandbox_checkout_router
 from tinko.recovery.api import router as recovery_router
 from tinko.rules.api import router as rules_router
@@ -94,6 +99,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(rules_router)
     app.include_router(recovery_router)
     app.include_router(sandbox_checkout_router)
+    app.include_router(psp_router)
+    app.include_router(sandbox_webhook_router)
+    app.include_router(notify_router)
+    app.include_router(unsubscribe_router)
+    app.include_router(pages_router)
     return app
 
 

@@ -9,9 +9,14 @@ from tinko.intake.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from tinko.notify.models import OutboundMessage
+from tinko.notify.models import (
+    MessageTemplate,
+    MessageTemplateVersion,
+    NotificationOptOut,
+    OutboundMessage,
+)
 from tinko.policies.models import RetryPolicy
-from tinko.psp.models import SandboxCharge
+from tinko.psp.models import PspCheckout, PspCredential, SandboxCharge, SandboxEvent
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase, RecoveryLink, TimelineEntry
 from tinko.rules.models import RecoveryRule, RecoveryRuleVersion
 from tinko.tenancy.models import Organization
@@ -20,10 +25,15 @@ __all__ = [
     "ApiKey",
     "Base",
     "IdempotencyRecord",
+    "MessageTemplate",
+    "MessageTemplateVersion",
+    "NotificationOptOut",
     "OneTimeToken",
     "Organization",
     "OutboundMessage",
     "PaymentEvent",
+    "PspCheckout",
+    "PspCredential",
     "RecoveryAttempt",
     "RecoveryCase",
     "RecoveryLink",
@@ -32,6 +42,7 @@ __all__ = [
     "RefreshToken",
     "RetryPolicy",
     "SandboxCharge",
+    "SandboxEvent",
     "TimelineEntry",
     "Transaction",
     "User",

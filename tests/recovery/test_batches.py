@@ -25,7 +25,7 @@ def _outcomes(app: FastAPI) -> dict[str, str | None]:
             .join(RecoveryAttempt, RecoveryAttempt.case_id == RecoveryCase.id)
             .where(RecoveryAttempt.kind == "psp_retry")
         ).all()
-    return {ref: outcome for ref, outcome in rows}
+    return {row.transaction_ref: row.outcome for row in rows}
 
 
 def test_a_batch_runs_every_due_attempt(

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from tests.factories import Account, register
-from tests.tenancy.world import RETRY_POLICY_BODY, RULE_BODY, populate_org
+from tests.tenancy.world import RETRY_POLICY_BODY, RULE_BODY, TEMPLATE_BODY, populate_org
 from tinko.models import Base
 
 # Routes anyone may call: sign-up and sign-in, health, documentation.
@@ -40,6 +40,13 @@ PUBLIC_ROUTES = {
     ("GET", "/v1/recoveries/by_token/{token}"),
     ("POST", "/v1/recoveries/by_token/{token}/open"),
     ("POST", "/v1/recoveries/by_token/{token}/checkout"),
+    ("GET", "/pay/{token}"),
+    ("POST", "/pay/{token}/checkout"),
+    ("GET", "/pay/{token}/success"),
+    ("GET", "/pay/{token}/cancel"),
+    # One-click opt-out: the signed token names the org, channel and recipient.
+    ("GET", "/unsubscribe/{token}"),
+    ("POST", "/unsubscribe/{token}"),
 }
 # A body valid enough to get past validation to the object lookup.
 EXAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -48,6 +55,9 @@ EXAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/v1/retry-policies/{policy_id}"): {"max_attempts": 1},
     ("PUT", "/v1/rules/{rule_id}"): RULE_BODY,
     ("POST", "/v1/recoveries/by_ref/{transaction_ref}/link"): {},
+    ("PUT", "/v1/templates/{template_id}"): TEMPLATE_BODY,
+    ("POST", "/v1/templates/{template_id}/preview"): {},
+    ("PUT", "/v1/psp-credentials/{psp}"): {"secret_key": "sk_test_51AttackerKey00000"},
 }
 
 

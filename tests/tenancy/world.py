@@ -29,6 +29,14 @@ RULE_BODY: dict[str, Any] = {
     "actions": [{"type": "send_link", "channels": ["email"]}],
 }
 
+TEMPLATE_BODY: dict[str, Any] = {
+    "channel": "email",
+    "locale": "en",
+    "name": "Victim template",
+    "subject": "{{ merchant }}: payment",
+    "body": "Pay {{ amount }} at {{ link }}",
+}
+
 
 def populate_org(client: TestClient) -> Account:
     owner = register(client, org_name="Victim Org")
@@ -43,6 +51,9 @@ def populate_org(client: TestClient) -> Account:
         assert response.status_code == 202, response.text
     link = client.post("/v1/recoveries/by_ref/victim_order_1/link", json={}, headers=key)
     assert link.status_code == 201, link.text
+    checkout = client.post(f"/v1/recoveries/by_token/{link.json()['token']}/checkout", json={})
+    assert checkout.status_code == 200, checkout.text
+    _save_psp_credentials(client, owner.org_id)
     for psp in ("stripe", "razorpay"):
         client.post("/v1/webhook-endpoints", json={"psp": psp}, headers=owner.headers)
     policy = client.post("/v1/retry-policies", json=RETRY_POLICY_BODY, headers=owner.headers)
@@ -52,4 +63,24 @@ def populate_org(client: TestClient) -> Account:
     second = {**RULE_BODY, "priority": 5}
     version = client.put(f"/v1/rules/{rule.json()['id']}", json=second, headers=owner.headers)
     assert version.status_code == 200, version.text
+    template = client.post("/v1/templates", json=TEMPLATE_BODY, headers=owner.headers)
+    assert template.status_code == 201, template.text
     return owner
+
+
+def _save_psp_credentials(client: TestClient, org_id: str) -> None:
+    """Stripe keys stored as the API would after verifying them (no PSP to ask here)."""
+    from tinko.db import unit_of_work
+    from tinko.psp import credentials
+
+    app = client.app
+    keys = credentials.validate("stripe", {"secret_key": "sk_test_51VictimSecretKey0000"})
+    with unit_of_work(app.state.session_factory) as session:  # type: ignore[attr-defined]
+        credentials.save(
+            session,
+            app.state.clock,
+            app.state.secret_box,
+            org_id,
+            keys,
+            "ok",  # type: ignore[attr-defined]
+        )

@@ -66,6 +66,7 @@ def load_job_modules() -> None:
     import tinko.auth.jobs
     import tinko.intake.jobs
     import tinko.notify.jobs
+    import tinko.psp.jobs
     import tinko.recovery.jobs  # noqa: F401
 
 

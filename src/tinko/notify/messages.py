@@ -1,12 +1,9 @@
-"""Customer messages for recovery (email, SMS, WhatsApp) through the outbound seam.
-
-Until the notifications issue adds real channels and merchant templates, messages go to the
-dev outbox with plain default copy.
-"""
+"""Queueing a message: store the row, deliver it in a job once this unit of work commits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,10 +21,18 @@ class Message:
     text: str
     kind: str
     html: str | None = None
+    case_id: str | None = None
+    customer_key: str | None = None
+    locale: str | None = None
+    template_id: str | None = None
+    template_version: int | None = None
+    unsubscribe_url: str | None = None
+    provider_template_id: str | None = None
+    provider_variables: dict[str, Any] = field(default_factory=dict)
 
 
 def queue_message(session: Session, clock: Clock, org_id: str | None, message: Message) -> str:
-    """Store the message and deliver it in a job once this unit of work commits."""
+    now = clock.now()
     row = OutboundMessage(
         id=new_id("msg"),
         org_id=org_id,
@@ -38,7 +43,17 @@ def queue_message(session: Session, clock: Clock, org_id: str | None, message: M
         body_html=message.html,
         kind=message.kind,
         status="queued",
-        created_at=clock.now(),
+        created_at=now,
+        updated_at=now,
+        tries=0,
+        case_id=message.case_id,
+        customer_key=message.customer_key,
+        locale=message.locale,
+        template_id=message.template_id,
+        template_version=message.template_version,
+        unsubscribe_url=message.unsubscribe_url,
+        provider_template_id=message.provider_template_id,
+        provider_variables=message.provider_variables or None,
     )
     session.add(row)
     enqueue(session, "notify.deliver_message", message_id=row.id)

@@ -14,7 +14,8 @@ Any of them may carry a suffix (`pm_sandbox_success_cust42`): the same behaviour
 its own, so demos and tests can have many distinct cards.
 
 Like Stripe, a repeated idempotency key returns the first result without charging again (and
-without the slow card's wait).
+without the slow card's wait). An approved charge owes the organisation's intake a signed
+`payment_intent.succeeded` webhook (sandbox_events.py), as a PSP would send.
 
 The slow card is a test and demo aid for crash safety: it opens a window between "the money
 moved" and "the engine recorded it" wide enough to kill a worker in. Like every adapter, the
@@ -28,16 +29,31 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
+from tinko.intake import webhooks
+from tinko.intake.reports import FailureReport, SuccessReport
+from tinko.intake.stripe_events import parse_stripe_event
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_new
-from tinko.psp.base import ChargeRequest, ChargeResult, PSPTerminalError
-from tinko.psp.models import SandboxCharge
+from tinko.psp import sandbox_events
+from tinko.psp.base import (
+    ChargeRequest,
+    ChargeResult,
+    CheckoutRequest,
+    CheckoutState,
+    HostedCheckout,
+    PSPTerminalError,
+    RefundResult,
+    WebhookSecrets,
+)
+from tinko.psp.models import PspCheckout, SandboxCharge
 
 _FUNDS_AFTER = re.compile(r"^pm_sandbox_funds_after_(\d{1,3})d(_[\w-]+)?$")
 _SCRIPTED = re.compile(
@@ -62,8 +78,9 @@ _DECLINES = {
 class SandboxPSP:
     name = "sandbox"
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, base_url: str = "") -> None:
         self._clock = clock
+        self._base_url = base_url  # where its hosted checkout page is served
 
     def charge(self, session: Session, request: ChargeRequest) -> ChargeResult:
         # Decide, then write the result under the key in one statement; a key seen before
@@ -90,7 +107,94 @@ class SandboxPSP:
         assert recorded is not None
         if inserted and _behaviour(request.payment_method_ref) == "pm_sandbox_slow_success":
             session.info[_SETTLE] = SLOW_SUCCESS_SECONDS
+        if inserted and status == "succeeded" and request.transaction_ref:
+            sandbox_events.owe_event(
+                session,
+                self._clock,
+                request.org_id,
+                "payment_intent.succeeded",
+                sandbox_events.payment_intent_object(
+                    charge_id=inserted.id,
+                    amount_minor=request.amount_minor,
+                    currency=request.currency,
+                    transaction_ref=request.transaction_ref,
+                    method=request.payment_method_ref,
+                ),
+            )
         return _result(recorded)
+
+    def retrieve(self, session: Session, org_id: str, psp_reference: str) -> ChargeResult:
+        return _result(self._charge_row(session, org_id, psp_reference))
+
+    def refund(
+        self,
+        session: Session,
+        org_id: str,
+        psp_reference: str,
+        *,
+        idempotency_key: str,
+        amount_minor: int | None = None,
+    ) -> RefundResult:
+        charge = self._charge_row(session, org_id, psp_reference, for_update=True)
+        if amount_minor is not None and amount_minor != charge.amount_minor:
+            raise PSPTerminalError("The sandbox refunds whole charges only.")
+        if charge.status not in ("succeeded", "refunded"):
+            raise PSPTerminalError(f"Charge {charge.id} was {charge.status}; nothing to refund.")
+        charge.status = "refunded"  # a second refund of the same charge finds it refunded
+        return RefundResult(
+            f"sbrf_{charge.id[5:]}", "succeeded", charge.amount_minor, charge.currency
+        )
+
+    def _charge_row(
+        self, session: Session, org_id: str, charge_id: str, *, for_update: bool = False
+    ) -> SandboxCharge:
+        statement = select(SandboxCharge).where(
+            SandboxCharge.org_id == org_id, SandboxCharge.id == charge_id
+        )
+        charge = session.scalars(
+            statement.with_for_update() if for_update else statement
+        ).one_or_none()
+        if charge is None:
+            raise PSPTerminalError(f"The sandbox has no charge {charge_id!r}.")
+        return charge
+
+    def create_checkout(self, session: Session, request: CheckoutRequest) -> HostedCheckout:
+        query = f"?method={request.method}" if request.method else ""
+        return HostedCheckout(
+            external_id=f"cs_sandbox_{request.reference}",
+            url=f"{self._base_url}/sandbox/checkout/{request.token}{query}",
+        )
+
+    def checkout_state(
+        self, session: Session, org_id: str, external_id: str, params: Mapping[str, str]
+    ) -> CheckoutState:
+        checkout = session.scalars(
+            select(PspCheckout).where(
+                PspCheckout.org_id == org_id,
+                PspCheckout.psp == self.name,
+                PspCheckout.external_id == external_id,
+            )
+        ).one_or_none()
+        if checkout is None:
+            return CheckoutState("invalid", reason="the sandbox has no such checkout")
+        return CheckoutState(
+            "paid" if checkout.status == "paid" else "pending",
+            amount_minor=checkout.amount_minor,
+            currency=checkout.currency,
+            psp_reference=checkout.external_id,
+            reference=checkout.id,
+        )
+
+    def verify_credentials(self) -> str:
+        return "The sandbox needs no credentials."
+
+    def parse_webhook(
+        self, body: bytes, headers: Mapping[str, str], secrets: WebhookSecrets
+    ) -> FailureReport | SuccessReport | None:
+        """The sandbox's own webhooks: Stripe's format and signature (sandbox_events.py)."""
+        webhooks._verify_stripe(body, headers.get("stripe-signature"), secrets.secrets)
+        report = parse_stripe_event(webhooks._parse_json(body))
+        return replace(report, gateway=self.name) if report else None
 
     def _recorded(self, session: Session, request: ChargeRequest) -> SandboxCharge | None:
         return session.scalars(

@@ -2,7 +2,9 @@
 page"), so a demo can finish a recovery through a payment link with no outside account.
 
 It stands where Stripe Checkout or a Razorpay Payment Link would: one page with the amount and
-a Pay button; paying records the success exactly as a PSP's success webhook would.
+a Pay button. Paying records the success, marks the checkout paid (so the payer page's return
+check finds it), owes the org's intake a signed `checkout.session.completed` webhook, and sends
+the payer back to the payer page's success URL, as a PSP's hosted page does.
 """
 
 from __future__ import annotations
@@ -11,11 +13,16 @@ from html import escape
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tinko.deps import ClockDep, SessionDep, SettingsDep, TinkoRouter
 from tinko.intake.models import Transaction
 from tinko.intake.reports import SuccessReport
 from tinko.intake.service import record_success_of
+from tinko.kit.clock import Clock
+from tinko.psp import sandbox_events
+from tinko.psp.models import PspCheckout
 from tinko.recovery import engine, links
 from tinko.recovery.models import OPEN_STATUSES
 from tinko.tenancy.models import Organization
@@ -89,4 +96,36 @@ def sandbox_pay(
             case=case,
         )
         link.used_at = now
-    return RedirectResponse(f"/sandbox/checkout/{token}", status_code=303)
+        _mark_paid(session, clock, link.id, case.id, transaction)
+    return RedirectResponse(f"{settings.base_url}/pay/{token}/success", status_code=303)
+
+
+def _mark_paid(
+    session: Session, clock: Clock, link_id: str, case_id: str, transaction: Transaction
+) -> None:
+    now = clock.now()
+    checkout = session.scalars(
+        select(PspCheckout)
+        .where(
+            PspCheckout.org_id == transaction.org_id,
+            PspCheckout.link_id == link_id,
+            PspCheckout.psp == "sandbox",
+        )
+        .order_by(PspCheckout.created_at.desc())
+        .limit(1)
+    ).first()
+    if checkout is not None:
+        checkout.status, checkout.paid_at = "paid", now
+    sandbox_events.owe_event(
+        session,
+        clock,
+        transaction.org_id,
+        "checkout.session.completed",
+        sandbox_events.checkout_session_object(
+            checkout_id=checkout.external_id if checkout else f"cs_sandbox_{link_id}",
+            amount_minor=transaction.amount_minor,
+            currency=transaction.currency,
+            transaction_ref=transaction.transaction_ref,
+            case_id=case_id,
+        ),
+    )

@@ -23,6 +23,7 @@ from tinko.errors import Conflict, NotFound, RateLimited
 from tinko.intake.models import Transaction
 from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.kit.ratelimit import RateLimitExceeded
+from tinko.psp.checkout import start_checkout
 from tinko.recovery import engine, links
 from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
 from tinko.recovery.schemas import (
@@ -141,9 +142,12 @@ def checkout(
     if case.status not in OPEN_STATUSES:
         raise Conflict(f"This payment is already {case.status}.")
     method = body.method if body and body.method else None
+    txn = session.get_one(Transaction, case.transaction_id)
+    url = start_checkout(
+        session, settings, clock, case=case, transaction=txn, link=link, token=token, method=method
+    )
     engine.log(session, clock, case, "checkout_started", link_id=link.id, method=method)
-    query = f"?method={method}" if method else ""
-    return CheckoutOut(redirect_url=f"{settings.base_url}/sandbox/checkout/{token}{query}")
+    return CheckoutOut(redirect_url=url)
 
 
 @router.get("/{recovery_id}")

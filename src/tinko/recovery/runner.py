@@ -10,6 +10,7 @@ from itertools import groupby
 from typing import TypeVar
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tinko.classifier import DeclineSignal, classify
@@ -20,9 +21,16 @@ from tinko.intake.reports import SuccessReport
 from tinko.intake.service import record_success_of
 from tinko.jobs.registry import JobContext
 from tinko.kit.clock import Clock
-from tinko.notify.messages import Message, queue_message
-from tinko.psp.base import ChargeRequest, ChargeResult, PaymentProvider, PSPError
+from tinko.notify.recovery import queue_recovery_message
+from tinko.psp.base import (
+    ChargeRequest,
+    ChargeResult,
+    PaymentProvider,
+    PSPError,
+    PSPRateLimited,
+)
 from tinko.psp.registry import provider_for
+from tinko.psp.sandbox import SandboxPSP
 from tinko.recovery import engine
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard_types import PastAttempt, ProposedAttempt
@@ -44,7 +52,10 @@ class Work:
     gateway: str
 
 
-_Locked = tuple[RecoveryAttempt, RecoveryCase, Transaction]
+PENDING_RECHECK = timedelta(hours=1)
+NO_ANSWER_FIRST_WAIT = timedelta(minutes=1)
+NO_ANSWER_MAX_WAIT = timedelta(hours=1)
+NO_ANSWER_GIVE_UP = timedelta(hours=23)
 _Outcome = ChargeResult | PSPError
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -62,10 +73,7 @@ def run_batch(ctx: JobContext, attempt_ids: Sequence[str]) -> None:
     the PSP answers a repeated key with its first result.
     """
     works = claim(ctx, attempt_ids)
-    charges = [w for w in works if w.charge is not None]
-    outcomes: dict[str, _Outcome] = {}
-    for part in _in_batch_or_alone(ctx, charges, lambda s, ws: _charge(s, ctx, ws), "charge"):
-        outcomes.update(part)
+    outcomes = _charge_all(ctx, [w for w in works if w.charge is not None])
     to_record = [w for w in works if w.charge is None or w.attempt_id in outcomes]
     _in_batch_or_alone(ctx, to_record, lambda s, ws: _record(s, ctx, ws, outcomes), "record")
 
@@ -142,7 +150,9 @@ def _claim_one(
         attempt.status = "cancelled"
         return None
     history: list[PastAttempt] | None = None
-    if attempt.kind == "psp_retry" and transaction.payment_method_ref:
+    # An attempt that started before (a worker died, or the PSP is still settling it) is asked
+    # again under the same key: no new network attempt, so the caps are not consulted again.
+    if attempt.kind == "psp_retry" and transaction.payment_method_ref and not attempt.started_at:
         history = histories[(attempt.org_id, transaction.payment_method_ref)]
         decision = check_attempt(
             ProposedAttempt(
@@ -188,24 +198,52 @@ def _claim_one(
             customer_ref=transaction.customer_ref,
             description=f"Retry of {transaction.transaction_ref}",
             first_failed_at=case.created_at,
+            payment_method_type=transaction.payment_method_type,
+            customer_email=transaction.customer_email,
+            customer_phone=transaction.customer_phone,
+            transaction_ref=transaction.transaction_ref,
         )
     return Work(attempt.id, attempt.org_id, attempt.kind, charge, transaction.gateway)
 
 
-def _charge(session: Session, ctx: JobContext, works: list[Work]) -> dict[str, _Outcome]:
-    """Charge each claimed retry. The sandbox writes its ledger in this unit of work; real PSPs
-    are called over the network and leave it empty."""
-    providers: dict[tuple[str, str], PaymentProvider] = {}
+def _charge_all(ctx: JobContext, works: list[Work]) -> dict[str, _Outcome]:
+    """Charge each claimed retry. The sandbox keeps its ledger in our database, so its charges
+    share one unit of work; real PSPs are called over the network with no transaction open, so
+    a slow PSP never holds SQLite's write lock or a PostgreSQL connection."""
+    if not works:
+        return {}
+    with unit_of_work(ctx.session_factory) as session:
+        providers = {
+            key: provider_for(session, ctx.settings, ctx.clock, *key)
+            for key in {(w.org_id, w.gateway) for w in works}
+        }
+    local = [w for w in works if isinstance(providers[(w.org_id, w.gateway)], SandboxPSP)]
+    remote = [w for w in works if w not in local]
+    outcomes: dict[str, _Outcome] = {}
+    for part in _in_batch_or_alone(ctx, local, lambda s, ws: _charge(s, providers, ws), "charge"):
+        outcomes.update(part)
+    with ctx.session_factory() as unused:  # the adapters' signature; they never touch it
+        outcomes.update(_charge(unused, providers, remote))
+    return outcomes
+
+
+def _charge(
+    session: Session, providers: dict[tuple[str, str], PaymentProvider], works: list[Work]
+) -> dict[str, _Outcome]:
     outcomes: dict[str, _Outcome] = {}
     for work in works:
         assert work.charge is not None
-        key = (work.org_id, work.gateway)
-        if key not in providers:
-            providers[key] = provider_for(session, ctx.settings, ctx.clock, *key)
         try:
-            outcomes[work.attempt_id] = providers[key].charge(session, work.charge)
+            outcomes[work.attempt_id] = providers[(work.org_id, work.gateway)].charge(
+                session, work.charge
+            )
         except PSPError as exc:
             outcomes[work.attempt_id] = exc
+        except Exception as exc:  # an adapter bug must not lose the batch's other results
+            if isinstance(exc, SQLAlchemyError):
+                raise  # the sandbox's ledger write: the unit of work is gone, start again
+            log.exception("recovery.charge_crashed", attempt_id=work.attempt_id)
+            outcomes[work.attempt_id] = PSPError(f"the adapter failed: {type(exc).__name__}")
     return outcomes
 
 
@@ -230,6 +268,17 @@ def _record_charge(
     now = clock.now()
     if attempt.status != "running":
         return  # recorded by an earlier run
+    if isinstance(result, PSPError) and result.retryable and _ask_again(attempt, now, result):
+        engine.log(
+            session,
+            clock,
+            case,
+            "attempt_unanswered",
+            attempt_id=attempt.id,
+            error=type(result).__name__,
+            ask_again_at=attempt.claimed_until.isoformat() if attempt.claimed_until else None,
+        )
+        return
     if isinstance(result, PSPError):
         _finish(attempt, now, "failed", f"the PSP gave no answer: {str(result)[:200]}")
         engine.log(
@@ -240,6 +289,13 @@ def _record_charge(
             attempt_id=attempt.id,
             error=type(result).__name__,
         )
+    elif result.status == "pending":
+        # The PSP took the debit and settles it later (e-mandates): its webhook closes the case;
+        # if none comes, the sweep asks again under the same key when this lease ends.
+        attempt.claimed_until = now + PENDING_RECHECK
+        attempt.detail = f"the PSP is settling the charge ({result.psp_reference})"
+        engine.log(session, clock, case, "attempt_pending", attempt_id=attempt.id)
+        return
     elif result.status == "succeeded":
         _finish(attempt, now, "succeeded", f"charged ({result.psp_reference})")
         engine.log(session, clock, case, "attempt_succeeded", attempt_id=attempt.id)
@@ -308,39 +364,28 @@ def _send_link(
         return
     org = session.get_one(Organization, case.org_id)
     channel = attempt.channel or "email"
-    recipient = transaction.customer_email if channel == "email" else transaction.customer_phone
-    if not recipient:
-        _finish(attempt, now, "skipped", f"no {channel} contact for the customer")
-    else:
-        issued = issue_link(
-            session,
-            clock,
-            secret_key=settings.secret_key,
-            base_url=settings.base_url,
-            case=case,
-            ttl=timedelta(hours=org.link_ttl_hours),
-            channel=channel,
-        )
-        amount = f"{transaction.amount_minor / 100:.2f} {transaction.currency}"
-        queue_message(
-            session,
-            clock,
-            case.org_id,
-            Message(
-                channel=channel,
-                to=recipient,
-                kind="recovery_link",
-                subject=f"Your payment to {org.name} did not go through",
-                text=(
-                    f"Hello{' ' + transaction.customer_name if transaction.customer_name else ''},"
-                    f"\n\nYour payment of {amount} to {org.name} did not go through: "
-                    f"{case.classification.get('reason', '')}\n\n"
-                    f"You can complete it here: {issued.url}\n"
-                    f"The link works until {issued.link.expires_at:%d %b %Y %H:%M} UTC.\n"
-                ),
-            ),
-        )
-        _finish(attempt, now, "succeeded", f"payment link sent by {channel}")
+    issued = issue_link(
+        session,
+        clock,
+        secret_key=settings.secret_key,
+        base_url=settings.base_url,
+        case=case,
+        ttl=timedelta(hours=org.link_ttl_hours),
+        channel=channel,
+    )
+    queued, detail = queue_recovery_message(
+        session,
+        clock,
+        settings,
+        org=org,
+        case=case,
+        transaction=transaction,
+        channel=channel,
+        link_url=issued.url,
+        link_expires_at=issued.link.expires_at,
+    )
+    if queued:
+        _finish(attempt, now, "succeeded", detail)
         engine.log(
             session,
             clock,
@@ -350,8 +395,28 @@ def _send_link(
             channel=channel,
             link_id=issued.link.id,
         )
+    else:  # opted out, no usable contact, or the customer's message cap: the link goes unused
+        session.delete(issued.link)
+        _finish(attempt, now, "skipped", detail)
+        engine.log(session, clock, case, "message_skipped", attempt_id=attempt.id, reason=detail)
     case.status = "scheduled"
     engine.plan_case(session, clock, case, transaction)
+
+
+def _ask_again(attempt: RecoveryAttempt, now: datetime, error: PSPError) -> bool:
+    """No answer about the money (timeout, 5xx, rate limit): the charge may have gone through,
+    so it must be asked again under the same key, never replaced by a new attempt (a second
+    key could charge twice). Backs off as the silence grows; gives up within the 24 hours a
+    PSP keeps idempotency keys, after which the PSP's webhook is what settles it."""
+    waited = now - (attempt.started_at or now)
+    if waited >= NO_ANSWER_GIVE_UP:
+        return False
+    wait = min(max(waited, NO_ANSWER_FIRST_WAIT), NO_ANSWER_MAX_WAIT)
+    if isinstance(error, PSPRateLimited):
+        wait = max(wait, timedelta(seconds=error.retry_after_seconds))
+    attempt.claimed_until = now + wait
+    attempt.detail = f"no answer from the PSP yet ({type(error).__name__}); asking again"
+    return True
 
 
 def _finish(attempt: RecoveryAttempt, now: datetime, outcome: str, detail: str) -> None:

@@ -1,0 +1,187 @@
+"""Delivering one message: claim it, send it outside any transaction, record what happened.
+
+The claim is a status transition under a row lock (queued → sending), so two runs of the job
+never both send. Before claiming, customer messages are checked again: a case that closed or
+a recipient who opted out since the message was queued cancels it; quiet hours defer it to
+their end. After the send, transient failures go back to `queued` with an exponential
+backoff (`not_before`), permanent ones and the last try end as `failed` with the provider's
+reason. Nothing here raises to the worker for a message's own problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Final
+
+import structlog
+from sqlalchemy.orm import Session
+
+from tinko.config import Settings
+from tinko.kit.clock import Clock
+from tinko.notify.channels import channel_for
+from tinko.notify.channels.base import (
+    DeliveryError,
+    Outgoing,
+    PermanentFailure,
+    Sent,
+    TransientFailure,
+)
+from tinko.notify.contacts import InvalidContact, normalise
+from tinko.notify.models import OutboundMessage
+from tinko.notify.optouts import is_opted_out
+from tinko.policies.service import active_policy_row
+from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
+from tinko.recovery.windows import quiet_hours_end
+from tinko.tenancy.models import Organization
+
+log = structlog.get_logger("tinko.notify")
+
+MAX_TRIES: Final = 5
+FIRST_BACKOFF: Final = timedelta(minutes=1)
+BACKOFF_FACTOR: Final = 4  # 1, 4, 16, 64 minutes between the five tries
+# A message left `sending` this long belongs to a worker that died mid-send.
+SEND_LEASE: Final = timedelta(minutes=10)
+# When no active retry policy sets quiet hours: no customer messages at night.
+DEFAULT_QUIET_HOURS: Final = (time(21, 0), time(8, 0))
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    timezone: str
+    start: time
+    end: time
+
+
+def claim(session: Session, clock: Clock, message_id: str) -> Outgoing | None:
+    """The message to send now, marked `sending`; None if it is not ours to send now."""
+    message = session.get(OutboundMessage, message_id, with_for_update=True)
+    now = clock.now()
+    if message is None or message.status != "queued":
+        return None  # sent, failed or cancelled already, or another run holds it
+    if message.not_before is not None and message.not_before > now:
+        return None  # the sweep brings it back when its time comes
+    try:
+        message.recipient = normalise(message.channel, message.recipient)
+    except InvalidContact as exc:
+        _close(message, now, "failed", str(exc))
+        return None
+    if message.case_id is not None:
+        reason = _reason_to_cancel(session, message)
+        if reason is not None:
+            _close(message, now, "cancelled", reason)
+            return None
+        resume_at = _quiet_until(session, message, now)
+        if resume_at > now:
+            message.not_before = resume_at
+            message.updated_at = now
+            log.info("message_deferred_for_quiet_hours", message_id=message.id)
+            return None
+    message.status = "sending"
+    message.tries += 1
+    message.claimed_at = now
+    message.updated_at = now
+    return _outgoing(message)
+
+
+def send(settings: Settings, outgoing: Outgoing) -> Sent | DeliveryError:
+    try:
+        return channel_for(settings, outgoing.channel).send(outgoing)
+    except DeliveryError as exc:
+        return exc
+    except Exception as exc:  # a bug or an SDK surprise must not kill the worker
+        log.exception("message_send_crashed", message_id=outgoing.id)
+        return TransientFailure(f"unexpected error while sending: {type(exc).__name__}")
+
+
+def record(session: Session, clock: Clock, message_id: str, outcome: Sent | DeliveryError) -> None:
+    message = session.get(OutboundMessage, message_id, with_for_update=True)
+    if message is None or message.status != "sending":
+        return
+    now = clock.now()
+    if isinstance(outcome, Sent):
+        message.provider_message_id = outcome.provider_message_id
+        message.sent_at = now
+        _close(message, now, outcome.status, None)
+        log.info("message_sent", message_id=message.id, channel=message.channel)
+        return
+    log.warning(
+        "message_send_failed",
+        message_id=message.id,
+        channel=message.channel,
+        permanent=isinstance(outcome, PermanentFailure),
+        tries=message.tries,
+    )
+    if isinstance(outcome, PermanentFailure) or message.tries >= MAX_TRIES:
+        _close(message, now, "failed", outcome.reason)
+        return
+    message.status = "queued"
+    message.error = outcome.reason
+    message.not_before = now + FIRST_BACKOFF * BACKOFF_FACTOR ** (message.tries - 1)
+    message.updated_at = now
+
+
+def release_stale_sends(message: OutboundMessage, now: datetime) -> None:
+    """A worker died between claim and record: offer the message again (at least once)."""
+    message.status = "queued"
+    message.error = "the worker stopped while sending; trying again"
+    message.not_before = now
+    message.updated_at = now
+
+
+def _close(message: OutboundMessage, now: datetime, status: str, error: str | None) -> None:
+    message.status = status
+    message.error = error
+    message.not_before = None
+    message.updated_at = now
+
+
+def _reason_to_cancel(session: Session, message: OutboundMessage) -> str | None:
+    assert message.case_id is not None
+    assert message.org_id is not None
+    case = session.get(RecoveryCase, message.case_id)
+    if case is None or case.org_id != message.org_id:
+        return "the recovery case no longer exists"
+    if case.status not in OPEN_STATUSES:
+        return f"the recovery case is {case.status}"
+    if is_opted_out(session, message.org_id, message.channel, message.recipient):
+        return f"the recipient opted out of {message.channel} messages"
+    return None
+
+
+def quiet_hours_for(session: Session, org: Organization, category: str | None) -> QuietHours:
+    """The active retry policy's quiet hours (in its windows' zone), else 21:00-08:00 in the
+    org's time zone."""
+    policy = active_policy_row(session, org.id, category)
+    if policy is not None and policy.quiet_start and policy.quiet_end:
+        timezone = str(policy.windows.get("timezone") or org.timezone)
+        start, end = time.fromisoformat(policy.quiet_start), time.fromisoformat(policy.quiet_end)
+        return QuietHours(timezone, start, end)
+    return QuietHours(org.timezone, *DEFAULT_QUIET_HOURS)
+
+
+def _quiet_until(session: Session, message: OutboundMessage, now: datetime) -> datetime:
+    assert message.org_id is not None
+    assert message.case_id is not None
+    org = session.get_one(Organization, message.org_id)
+    case = session.get_one(RecoveryCase, message.case_id)
+    quiet = quiet_hours_for(session, org, case.category)
+    try:
+        return quiet_hours_end(now, quiet.timezone, quiet.start, quiet.end)
+    except ValueError:
+        return now  # an unknown zone or hours covering the day: never hold messages forever
+
+
+def _outgoing(message: OutboundMessage) -> Outgoing:
+    return Outgoing(
+        id=message.id,
+        channel=message.channel,
+        recipient=message.recipient,
+        subject=message.subject,
+        text=message.body_text,
+        html=message.body_html,
+        created_at=message.created_at,
+        unsubscribe_url=message.unsubscribe_url,
+        provider_template_id=message.provider_template_id,
+        provider_variables={k: str(v) for k, v in (message.provider_variables or {}).items()},
+    )

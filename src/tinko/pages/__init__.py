@@ -1,0 +1,1 @@
+"""Server-rendered pages for payers: /pay/{token} and its return pages (API.md "Pages")."""

@@ -1,0 +1,129 @@
+"""Routes of API.md "Configuration" → `/v1/psp-credentials/{psp}`, and the sandbox PSP's
+webhook intake."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+from sqlalchemy.orm import Session, sessionmaker
+
+from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, TinkoRouter
+from tinko.errors import NotFound
+from tinko.intake.webhooks import BadSignature
+from tinko.psp import credentials
+from tinko.psp.base import PSPTerminalError, WebhookSecrets
+from tinko.psp.problems import CredentialsRejected, call_psp
+from tinko.psp.registry import adapter_for, secret_box
+from tinko.psp.sandbox import SandboxPSP
+from tinko.psp.sandbox_events import receive, signing_secret
+from tinko.psp.schemas import PspCredentialsIn, PspCredentialsList, PspCredentialsOut, VerifyOut
+from tinko.tenancy.models import Organization
+
+router = TinkoRouter(prefix="/v1/psp-credentials", tags=["psp"])
+sandbox_router = TinkoRouter(prefix="/sandbox/webhooks", tags=["sandbox"], include_in_schema=False)
+
+_NAMES = {"stripe": "Stripe", "razorpay": "Razorpay"}
+
+
+async def read_sessions(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.read_session_factory
+    return factory
+
+
+ReadSessionsDep = Annotated[sessionmaker[Session], Depends(read_sessions)]
+
+
+@router.get("")
+def list_psp_credentials(principal: AdminDep, session: SessionDep) -> PspCredentialsList:
+    rows = {row.psp: row for row in credentials.list_for(session, principal.org_id)}
+    return PspCredentialsList(
+        data=[
+            PspCredentialsOut.model_validate(credentials.describe(rows.get(psp), psp))
+            for psp in credentials.PSPS
+        ]
+    )
+
+
+@router.get("/{psp}")
+def get_psp_credentials(psp: str, principal: AdminDep, session: SessionDep) -> PspCredentialsOut:
+    row = credentials.get(session, principal.org_id, credentials.check_psp(psp))
+    return PspCredentialsOut.model_validate(credentials.describe(row, psp))
+
+
+@router.put("/{psp}")
+def put_psp_credentials(
+    psp: str,
+    body: PspCredentialsIn,
+    principal: AdminDep,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> PspCredentialsOut:
+    keys = credentials.validate(credentials.check_psp(psp), body.model_dump())
+    # Checked with the PSP before anything is stored (and before this unit of work begins).
+    try:
+        detail = call_psp(adapter_for(settings, keys).verify_credentials, raise_terminal=True)
+    except PSPTerminalError as exc:
+        raise CredentialsRejected(f"{_NAMES[psp]} refused these credentials: {exc}") from None
+    row = credentials.save(session, clock, secret_box(settings), principal.org_id, keys, detail)
+    return PspCredentialsOut.model_validate(credentials.describe(row, psp))
+
+
+@router.post("/{psp}/verify")
+def verify_psp_credentials(
+    psp: str,
+    principal: AdminDep,
+    session: SessionDep,
+    reads: ReadSessionsDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> VerifyOut:
+    credentials.check_psp(psp)
+    with reads() as reader:  # no write lock is held over the PSP's answer
+        keys = credentials.load(reader, secret_box(settings), principal.org_id, psp)
+    if keys is None:
+        raise NotFound(f"This organisation has no {psp} credentials.")
+    try:
+        ok, detail = (
+            True,
+            call_psp(adapter_for(settings, keys).verify_credentials, raise_terminal=True),
+        )
+    except PSPTerminalError as exc:
+        ok, detail = False, f"{_NAMES[psp]} refused the saved credentials: {exc}"
+    row = credentials.get(session, principal.org_id, psp)
+    if row is not None:
+        credentials.record_check(row, clock, ok=ok, detail=detail)
+    return VerifyOut(ok=ok, detail=detail)
+
+
+@router.delete("/{psp}", status_code=204)
+def delete_psp_credentials(psp: str, principal: AdminDep, session: SessionDep) -> Response:
+    credentials.delete(session, principal.org_id, credentials.check_psp(psp))
+    return Response(status_code=204)
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+@sandbox_router.post("/{org_id}")
+def sandbox_webhook(
+    org_id: str,
+    body: Annotated[bytes, Depends(raw_body)],
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> dict[str, bool]:
+    """The sandbox PSP's signed events (sandbox_events.py), verified with the org's secret."""
+    if session.get(Organization, org_id) is None:
+        raise NotFound("No such organisation.")
+    secrets = WebhookSecrets([signing_secret(settings.secret_key, org_id)])
+    report = SandboxPSP(clock).parse_webhook(body, request.headers, secrets)
+    event_id = str(json.loads(body).get("id") or "")
+    if not event_id:
+        raise BadSignature("The event has no id.")
+    new = receive(session, clock, org_id=org_id, event_id=event_id, report=report)
+    return {"received": True, "duplicate": not new}

@@ -1,0 +1,208 @@
+"""The `tinko simulate` and `tinko backtest` commands (registered in tinko.cli)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tinko.policies.models import RetryPolicy
+from tinko.rules import RuleSpec
+from tinko.simulate.plot import recovered_svg
+from tinko.simulate.report import daily_recovered, details, oracle_revenue, table, to_json
+from tinko.simulate.run import Simulation, simulate
+from tinko.simulate.scenario import Scenario, ScenarioError, load_scenario
+from tinko.simulate.strategies import ConfigError, load_policy, load_rules
+
+err = Console(stderr=True)
+
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option("--policy", help="A retry policy (JSON or YAML) in the /v1/retry-policies shape."),
+]
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help="A list of rules (JSON or YAML) in the /v1/rules shape."),
+]
+SeedOption = Annotated[int, typer.Option("--seed", help="Everything random follows from it.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")]
+PlotOption = Annotated[
+    Path | None,
+    typer.Option("--plot", help="Where to write the SVG plot (default: <scenario>-<seed>.svg)."),
+]
+WorkersOption = Annotated[
+    int | None, typer.Option("--workers", min=1, help="Worker processes (default: CPUs, ≤ 4).")
+]
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def engine_config(
+    policy: Path | None, rules: Path | None
+) -> tuple[RetryPolicy | None, list[RuleSpec]]:
+    try:
+        return (
+            load_policy(policy) if policy else None,
+            load_rules(rules) if rules else [],
+        )
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def run_and_report(
+    scenario: Scenario,
+    seed: int,
+    policy: RetryPolicy | None,
+    rules: list[RuleSpec],
+    *,
+    as_json: bool,
+    plot: Path | None,
+    workers: int | None,
+) -> Simulation:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[days]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=as_json,
+        disable=not err.is_terminal and as_json,
+    ) as bar:
+        task = bar.add_task(f"simulating {scenario.name}", total=1.0, days="")
+        per_run = float(scenario.days + scenario.window_days)
+
+        def progress(done: float, total: float) -> None:
+            runs = total / per_run
+            bar.update(
+                task,
+                completed=done / total,
+                days=f"{done / runs:.0f}/{per_run:.0f} virtual days x {runs:.0f} runs",
+            )
+
+        sim = simulate(
+            scenario, seed, policy=policy, rules=rules, workers=workers, progress=progress
+        )
+    target = plot or (None if as_json else Path(f"{scenario.name}-{seed}.svg"))
+    if target is not None:
+        _write_plot(sim, target)
+    if as_json:
+        sys.stdout.write(json.dumps(to_json(sim), sort_keys=False) + "\n")
+        return sim
+    out = Console()
+    out.print(table(sim))
+    for name, info in details(sim).items():
+        rules_hit = ", ".join(f"{k} x{v}" for k, v in info["violated_rules"].items()) or "none"
+        out.print(
+            f"[bold]{name}[/bold]: {info['retries_sent']} retries sent, "
+            f"{info['retries_blocked']} held back by the guard, {info['messages_sent']} messages; "
+            f"rules broken: {rules_hit}",
+            highlight=False,
+        )
+    out.print(json.dumps(to_json(sim)), highlight=False, soft_wrap=True)
+    out.print(f"plot: {target}   ({sim.elapsed_seconds:.1f} s)", highlight=False)
+    return sim
+
+
+def _write_plot(sim: Simulation, target: Path) -> None:
+    svg = recovered_svg(
+        daily_recovered(sim),
+        start=sim.scenario.start,
+        currency=sim.scenario.currency,
+        title=f"{sim.scenario.name} (seed {sim.seed}): recovered revenue by strategy",
+        oracle=oracle_revenue(sim),
+    )
+    try:
+        target.write_text(svg, encoding="utf-8")
+    except OSError as exc:  # the figures matter more than the picture: warn, carry on
+        err.print(f"[yellow]warning:[/yellow] cannot write the plot to {target}: {exc.strerror}")
+
+
+def simulate_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML); see docs/simulator.md.")],
+    policy: PolicyOption = None,
+    rules: RulesOption = None,
+    seed: SeedOption = 1,
+    as_json: JsonOption = False,
+    plot: PlotOption = None,
+    workers: WorkersOption = None,
+) -> None:
+    """Run Tinko's engine and two baselines over a simulated world; compare with the oracle."""
+    try:
+        world = load_scenario(scenario)
+    except ScenarioError as exc:
+        raise fail(f"{scenario}: {exc}") from None
+    chosen_policy, chosen_rules = engine_config(policy, rules)
+    run_and_report(
+        world, seed, chosen_policy, chosen_rules, as_json=as_json, plot=plot, workers=workers
+    )
+
+
+def backtest_command(
+    csv_file: Annotated[
+        Path | None,
+        typer.Option("--csv", help="A CSV export of failed payments (Stripe or Razorpay)."),
+    ] = None,
+    org: Annotated[
+        str | None, typer.Option("--org", help="Use this organisation's stored failures.")
+    ] = None,
+    gateway: Annotated[
+        str, typer.Option("--gateway", help="Whose codes the export holds: stripe or razorpay.")
+    ] = "stripe",
+    policy: PolicyOption = None,
+    rules: RulesOption = None,
+    seed: SeedOption = 1,
+    as_json: JsonOption = False,
+    plot: PlotOption = None,
+    workers: WorkersOption = None,
+) -> None:
+    """What would this policy have recovered of our own failures? The same comparison as
+    `simulate`, on a world calibrated on the organisation's decline mix and amounts."""
+    from tinko.simulate.backtest import BacktestError, calibrated_scenario, read_csv
+
+    if (csv_file is None) == (org is None):
+        raise fail("give exactly one of --csv FILE or --org ORG_ID")
+    try:
+        if csv_file is not None:
+            failures = read_csv(csv_file)
+            name = f"backtest-{csv_file.stem}"
+        else:
+            assert org is not None
+            failures = _org_failures(org)
+            name = f"backtest-{org}"
+        world = calibrated_scenario(name, failures, gateway)
+    except BacktestError as exc:
+        raise fail(str(exc)) from None
+    chosen_policy, chosen_rules = engine_config(policy, rules)
+    run_and_report(
+        world, seed, chosen_policy, chosen_rules, as_json=as_json, plot=plot, workers=workers
+    )
+
+
+def _org_failures(org: str) -> list[Any]:
+    from tinko.config import SettingsError, load_settings
+    from tinko.db import make_engine, make_session_factory, unit_of_work
+    from tinko.simulate.backtest import read_org
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise fail(str(exc)) from None
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            return list(read_org(session, org))
+    finally:
+        engine.dispose()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate_command)
+    app.command("backtest")(backtest_command)

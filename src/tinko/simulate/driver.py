@@ -1,0 +1,368 @@
+"""Run one strategy over the world's failures on a virtual clock.
+
+This is the in-memory twin of the live engine's loop. The live service keeps due work as
+`recovery_attempt` rows that a periodic sweep claims; here due work sits in a priority queue
+keyed by virtual time and runs exactly when due (no sweep interval, no lease, no crash
+recovery: nothing can crash mid-attempt in memory). Everything the live runner decides is the
+same: the guard is asked again just before a retry runs (``runner._claim``), a decline is
+re-classified and the case re-planned (``runner._record_charge``), a message re-plans after it
+is sent (``runner._send_link``), and a success closes the case and cancels what is planned.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
+
+from tinko.classifier import DeclineSignal, classify
+from tinko.kit.clock import FrozenClock
+from tinko.recovery.guard import check_attempt
+from tinko.recovery.guard_types import PastAttempt, ProposedAttempt
+from tinko.simulate.decide import AttemptView, PaymentView
+from tinko.simulate.ledger import Ledger
+from tinko.simulate.outcomes import charge, reachable, react
+from tinko.simulate.strategies import Strategy
+from tinko.simulate.world import Failure, World
+
+HISTORY: Final = timedelta(days=31)  # engine.HISTORY_DAYS: the longest network window
+# A PSP answers a charge in a few seconds; the live runner records the result (and re-plans)
+# at that later moment, so the simulator does too.
+PSP_SECONDS: Final = 3.0
+MAX_PLANS_PER_CASE: Final = 200  # a planner that never settles is a bug; stop and say so
+_INTAKE, _DUE, _PAYS = 0, 1, 2
+
+
+@dataclass(slots=True)
+class SimAttempt:
+    kind: str
+    channel: str | None
+    scheduled_for: datetime
+    planned_by: str
+    status: str = "scheduled"
+    outcome: str | None = None
+    finished_at: datetime | None = None
+
+    def view(self) -> AttemptView:
+        return AttemptView(self.kind, self.status, self.outcome, self.finished_at)
+
+
+@dataclass(slots=True)
+class SimCase:
+    slot: int  # position in the driver's case list
+    failure: Failure
+    classification: dict[str, Any]
+    expires_at: datetime | None = None
+    attempts: list[SimAttempt] = field(default_factory=list)
+    open: bool = True
+    status: str = "pending"
+    closed_reason: str | None = None
+    messages_sent: int = 0
+    plans: int = 0
+
+
+@dataclass
+class StrategyResult:
+    name: str
+    recovered: dict[int, tuple[float, str]] = field(default_factory=dict)  # index → (at, via)
+    retries_sent: int = 0
+    retries_blocked: int = 0
+    messages_sent: int = 0
+    opt_outs: int = 0
+    violations: dict[str, int] = field(default_factory=dict)
+    network_fees_usd_cents: int = 0
+    attempt_fees_minor: int = 0
+    runaway_cases: int = 0
+
+    def merge(self, other: StrategyResult) -> None:
+        self.recovered.update(other.recovered)
+        self.retries_sent += other.retries_sent
+        self.retries_blocked += other.retries_blocked
+        self.messages_sent += other.messages_sent
+        self.opt_outs += other.opt_outs
+        for rule, count in other.violations.items():
+            self.violations[rule] = self.violations.get(rule, 0) + count
+        self.network_fees_usd_cents += other.network_fees_usd_cents
+        self.attempt_fees_minor += other.attempt_fees_minor
+        self.runaway_cases += other.runaway_cases
+
+
+def utc(at: float) -> datetime:
+    return datetime.fromtimestamp(at, UTC)
+
+
+def classify_code(world: World, failure: Failure, code: str, at: float) -> dict[str, Any]:
+    customer = failure.customer
+    advice = failure.kind.advice_code if code == failure.kind.code else None
+    return _classified(
+        world.scenario.gateway,
+        code,
+        advice,
+        customer.payment_method_type,
+        customer.card_network,
+        customer.country,
+        utc(at).date(),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _classified(
+    gateway: str,
+    code: str,
+    advice: str | None,
+    method: str,
+    network: str | None,
+    country: str,
+    on: date,
+) -> dict[str, Any]:
+    """classify() is pure; the same signal on the same day always reads the same (shared,
+    never mutated) classification."""
+    signal = DeclineSignal(
+        gateway=gateway,
+        decline_code=code,
+        network_advice_code=advice,
+        payment_method_type=method,
+        card_network=network,
+        country=country,
+        on=on,
+    )
+    return classify(signal).to_dict()
+
+
+class Driver:
+    """One strategy over some of the world's failures (a shard: whole customers only)."""
+
+    def __init__(
+        self,
+        world: World,
+        strategy: Strategy,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> None:
+        self.world = world
+        self.strategy = strategy
+        self.clock = FrozenClock(utc(world.failures[0].failed_at if world.failures else 0))
+        self.ledger = Ledger()
+        self.result = StrategyResult(strategy.name)
+        self.cards: dict[str, list[PastAttempt]] = {}
+        self.customer_messages: dict[int, int] = {}
+        self.opted_out: set[int] = set()
+        self.cases: list[SimCase] = []
+        self.queue: list[tuple[float, int, int, int, int]] = []
+        self.seq = 0
+        self.on_progress = on_progress
+        self._fee = dict(world.scenario.fees.per_attempt)
+
+    def _push(self, at: float, kind: int, case: int, attempt: int = -1) -> None:
+        self.seq += 1
+        heapq.heappush(self.queue, (at, self.seq, kind, case, attempt))
+
+    def run(self, failures: Iterable[Failure]) -> StrategyResult:
+        for failure in failures:
+            self.cases.append(SimCase(len(self.cases), failure, {}))
+            self._push(failure.failed_at, _INTAKE, len(self.cases) - 1)
+        last_day = None
+        while self.queue:
+            at, _, kind, index, attempt = heapq.heappop(self.queue)
+            self.clock.set(utc(at))
+            case = self.cases[index]
+            if kind == _INTAKE:
+                self._intake(case, at)
+            elif kind == _DUE:
+                self._run_attempt(case, case.attempts[attempt], at)
+            else:
+                self._payer_pays(case, at)
+            if self.on_progress is not None and (last_day is None or at - last_day >= 86_400):
+                last_day = at
+                self.on_progress(at)
+        self.result.violations = dict(self.ledger.violations)
+        self.result.network_fees_usd_cents = self.ledger.network_fees_usd_cents
+        return self.result
+
+    # --- intake and planning ------------------------------------------------------------------
+
+    def _intake(self, case: SimCase, at: float) -> None:
+        failure = case.failure
+        self.ledger.original(failure)
+        case.classification = classify_code(self.world, failure, failure.kind.code, at)
+        # The failed payment itself reached the network: the guard's rules count it (a
+        # mandate's first execution of the cycle), so it is card history like any retry.
+        # engine.card_history lists only retries; see docs/simulator.md "Differences".
+        self.cards.setdefault(failure.customer.payment_method_ref, []).append(
+            PastAttempt(
+                utc(at),
+                "merchant",
+                False,
+                case.classification.get("visa_category"),
+                case.classification.get("merchant_advice_code"),
+            )
+        )
+        self._plan(case)
+
+    def _payment(self, case: SimCase) -> PaymentView:
+        failure, customer, c = case.failure, case.failure.customer, case.classification
+        channels = () if customer.index in self.opted_out else reachable(failure)
+        failed_at = utc(failure.failed_at)
+        assert case.expires_at is not None
+        return PaymentView(
+            category=str(c["category"]),
+            decline_type=str(c["decline_type"]),
+            classification=c,
+            amount_minor=failure.amount,
+            currency=self.world.scenario.currency,
+            gateway=self.world.scenario.gateway,
+            payment_method_type=customer.payment_method_type,
+            payment_method_ref=customer.payment_method_ref,
+            card_network=customer.card_network,
+            country=customer.country,
+            customer_ref=customer.ref,
+            customer_email=customer.email,
+            customer_locale=None,
+            metadata={},
+            failed_at=failed_at,
+            expires_at=case.expires_at,
+            reachable_channels=channels,
+        )
+
+    def _history(self, ref: str) -> Callable[[], list[PastAttempt]]:
+        def history() -> list[PastAttempt]:
+            since = self.clock.now() - HISTORY
+            return [a for a in self.cards.get(ref, ()) if a.at >= since]
+
+        return history
+
+    def _plan(self, case: SimCase) -> None:
+        if not case.open:
+            return
+        case.plans += 1
+        if case.plans > MAX_PLANS_PER_CASE:
+            self.result.runaway_cases += 1
+            self._close(case, "exhausted", "the planner did not settle")
+            return
+        now = self.clock.now()
+        customer = case.failure.customer
+        if case.expires_at is None:
+            days = self.strategy.window_days(
+                str(case.classification["category"]), customer.payment_method_type
+            )
+            case.expires_at = utc(case.failure.failed_at) + timedelta(days=days)
+        payment = self._payment(case)
+        views = [a.view() for a in case.attempts]
+        plan = self.strategy.plan(payment, views, self._history(customer.payment_method_ref), now)
+        for step in plan.steps:
+            attempt = SimAttempt(step.kind, step.channel, step.at, step.planned_by)
+            case.attempts.append(attempt)
+            self._push(step.at.timestamp(), _DUE, case.slot, len(case.attempts) - 1)
+        if any(a.status == "scheduled" for a in case.attempts):
+            case.status = "scheduled"
+        elif plan.stop_reason is not None:
+            self._close(case, "exhausted", plan.stop_reason)
+
+    def _close(self, case: SimCase, status: str, reason: str) -> None:
+        now = self.clock.now()
+        case.open, case.status, case.closed_reason = False, status, reason
+        for attempt in case.attempts:
+            if attempt.status == "scheduled":
+                attempt.status, attempt.outcome, attempt.finished_at = "cancelled", "cancelled", now
+
+    # --- running attempts ---------------------------------------------------------------------
+
+    def _run_attempt(self, case: SimCase, attempt: SimAttempt, at: float) -> None:
+        if attempt.status != "scheduled":
+            return
+        now = self.clock.now()
+        if not case.open:
+            attempt.status, attempt.outcome, attempt.finished_at = "cancelled", "cancelled", now
+            return
+        if attempt.kind == "psp_retry":
+            self._retry(case, attempt, at, now)
+        else:
+            self._message(case, attempt, at, now)
+
+    def _retry(self, case: SimCase, attempt: SimAttempt, at: float, now: datetime) -> None:
+        failure = case.failure
+        customer = failure.customer
+        history = self._history(customer.payment_method_ref)
+        if self.strategy.guarded:
+            decision = check_attempt(
+                ProposedAttempt(
+                    at=now,
+                    initiator="merchant",
+                    card_network=customer.card_network,
+                    payment_method_type=customer.payment_method_type,
+                    last_decline_visa_category=case.classification.get("visa_category"),
+                    last_decline_merchant_advice_code=case.classification.get(
+                        "merchant_advice_code"
+                    ),
+                    last_decline_at=utc(failure.failed_at),
+                ),
+                history(),
+            )
+            if not decision.allowed:
+                self.result.retries_blocked += 1
+                attempt.status, attempt.outcome, attempt.finished_at = "done", "blocked", now
+                self._plan(case)
+                return
+        verdict = self.ledger.check(failure, at)
+        self.result.retries_sent += 1
+        self.result.attempt_fees_minor += self._fee.get(customer.method, 0)
+        code = failure.kind.code if verdict.refused else charge(self.world, failure, at)
+        approved = code is None
+        self.ledger.record(failure, at, approved)
+        self.clock.set(utc(at + PSP_SECONDS))
+        now = self.clock.now()
+        attempt.status, attempt.finished_at = "done", now
+        if approved:
+            attempt.outcome = "succeeded"
+            self.cards.setdefault(customer.payment_method_ref, []).append(
+                PastAttempt(now, "merchant", True)
+            )
+            self._recovered(case, at, "retry")
+            return
+        assert code is not None
+        case.classification = classify_code(self.world, failure, code, at)
+        attempt.outcome = "declined"
+        self.cards.setdefault(customer.payment_method_ref, []).append(
+            PastAttempt(
+                now,
+                "merchant",
+                False,
+                case.classification.get("visa_category"),
+                case.classification.get("merchant_advice_code"),
+            )
+        )
+        self._plan(case)
+
+    def _message(self, case: SimCase, attempt: SimAttempt, at: float, now: datetime) -> None:
+        failure = case.failure
+        customer = failure.customer
+        channel = attempt.channel or "email"
+        attempt.status, attempt.finished_at = "done", now
+        if customer.index in self.opted_out or channel not in reachable(failure):
+            attempt.outcome = "skipped"
+            self._plan(case)
+            return
+        prior = self.customer_messages.get(customer.index, 0)
+        reaction = react(self.world, failure, channel, at, case.messages_sent, prior)
+        self.customer_messages[customer.index] = prior + 1
+        case.messages_sent += 1
+        self.result.messages_sent += 1
+        attempt.outcome = "succeeded"
+        if reaction.pays_at is not None:
+            self._push(reaction.pays_at, _PAYS, case.slot)
+        if reaction.opts_out:
+            self.opted_out.add(customer.index)
+            self.result.opt_outs += 1
+        self._plan(case)
+
+    def _payer_pays(self, case: SimCase, at: float) -> None:
+        if case.status == "recovered":
+            return
+        self._recovered(case, at, "link")
+
+    def _recovered(self, case: SimCase, at: float, via: str) -> None:
+        self._close(case, "recovered", f"paid ({via})")
+        if at <= case.failure.window_end:
+            self.result.recovered[case.failure.index] = (at, via)

@@ -1,0 +1,150 @@
+"""What the world answers: a retry's result, a customer's reaction to a message, and the oracle.
+
+The oracle knows each failure's hidden truth and asks: within the window, what is the earliest
+moment some action could have collected the money? Either a merchant retry the networks would
+accept at a moment the charge would succeed, or a message the customer would answer (their
+seeded draw below the best chance any strategy could get) followed by a payment they can fund.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from tinko.recovery.guard import load_network_rules
+from tinko.recovery.windows import next_allowed
+from tinko.simulate.world import LINK_TTL, NEVER, RESPONSE_DRAWS, Failure, World, local_hour
+
+# The customer has to act: the saved method cannot succeed on a merchant retry.
+NEEDS_CUSTOMER: Final = frozenset(
+    {"expired_card", "lost_stolen", "authentication", "mandate_revoked"}
+)
+_PHONE_CHANNELS: Final = ("sms", "whatsapp")
+
+
+def _utc(at: float) -> datetime:
+    return datetime.fromtimestamp(at, UTC)
+
+
+def charge(world: World, failure: Failure, at: float) -> str | None:
+    """A merchant retry at ``at``: None when approved, else the decline code the PSP reports."""
+    kind = failure.kind
+    if kind.behaviour in NEEDS_CUSTOMER:
+        return kind.code
+    rules = load_network_rules().mastercard
+    if kind.advice_code is not None:
+        never = rules.do_not_retry.at(_utc(at))
+        if never is not None and kind.advice_code in never.advice_codes:
+            return kind.code  # the issuer said "do not try again"
+        delay = (rules.retry_after.at(_utc(at)) or {}).get(kind.advice_code)
+        if delay is not None and at < failure.failed_at + delay.total_seconds():
+            return kind.code  # earlier than the issuer asked
+    if world.issuer_down(failure.customer.issuer, at) is not None:
+        return world.scenario.issuer_down_code
+    if kind.behaviour == "funds":
+        return None if failure.balance(at) >= failure.amount else kind.code
+    return None if at >= failure.clears_at else kind.code
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    pays_at: float | None  # when the customer pays through the link, if they do
+    opts_out: bool
+
+
+def read_chance(world: World, failure: Failure, channel: str, at: float) -> float:
+    """Chance a message is read: by channel and the customer's local time of day."""
+    responses = world.scenario.responses
+    hour = local_hour(at, failure.customer.timezone)
+    daytime = responses.day_start <= hour < responses.day_end
+    return responses.channels.get(channel, 0.0) * (1.0 if daytime else responses.night_factor)
+
+
+def react(
+    world: World, failure: Failure, channel: str, at: float, in_case: int, prior: int
+) -> Reaction:
+    """The customer's reaction to the case's message number ``in_case`` (0-based) sent at ``at``,
+    ``prior`` being how many messages they had already received from the merchant.
+
+    They act when they read it and are willing; willingness is one hidden trait per failure
+    that every earlier message wears down (``fatigue``). Unread or unwelcome, a message may
+    make them opt out, the more so the more they have had.
+    """
+    if in_case >= RESPONSE_DRAWS:
+        return Reaction(None, False)
+    responses = world.scenario.responses
+    read = failure.read_draws[in_case] < read_chance(world, failure, channel, at)
+    willing = failure.willing_draw < responses.willingness * responses.fatigue**prior
+    if read and willing:
+        paid = failure.funds_from(at + failure.response_delays[in_case])
+        if paid <= min(at + LINK_TTL, failure.window_end):
+            return Reaction(paid, False)
+        return Reaction(None, False)
+    chance_out = min(1.0, responses.opt_out_first + responses.opt_out_per_message * prior)
+    return Reaction(None, failure.opt_out_draws[in_case] < chance_out)
+
+
+def reachable(failure: Failure) -> tuple[str, ...]:
+    channels = ["email"] if failure.customer.email else []
+    if failure.customer.phone:
+        channels += list(_PHONE_CHANNELS)
+    return tuple(channels)
+
+
+# --- the oracle -----------------------------------------------------------------------------
+
+
+def oracle_time(world: World, failure: Failure) -> float | None:
+    """The earliest moment within the window at which some action collects, or None."""
+    best = min(_earliest_retry(world, failure), _earliest_answer(world, failure))
+    return None if best == NEVER else best
+
+
+def _earliest_retry(world: World, failure: Failure) -> float:
+    kind = failure.kind
+    if kind.behaviour in NEEDS_CUSTOMER:
+        return NEVER
+    start, end = failure.failed_at + 1.0, failure.window_end
+    candidates = {start, failure.clears_at, *failure.paydays}
+    candidates.update(e for _, e in world.outages[failure.customer.issuer] if start < e <= end)
+    if kind.advice_code is not None:
+        delay = (load_network_rules().mastercard.retry_after.at(_utc(start)) or {}).get(
+            kind.advice_code
+        )
+        if delay is not None:
+            candidates.add(failure.failed_at + delay.total_seconds())
+    window = None
+    if failure.customer.payment_method_type == "upi":
+        window = load_network_rules().upi_autopay.execution_window.at(_utc(start))
+    for moment in sorted(c for c in candidates if start <= c <= end):
+        if window is not None:
+            moment = next_allowed(_utc(moment), window).timestamp()
+            if moment > end:
+                break
+        if charge(world, failure, moment) is None:
+            return moment
+    return NEVER
+
+
+def _earliest_answer(world: World, failure: Failure) -> float:
+    channels = reachable(failure)
+    if not channels:
+        return NEVER
+    responses = world.scenario.responses
+    if failure.willing_draw >= responses.willingness:
+        return NEVER
+    top = max(responses.channels.get(c, 0.0) for c in channels)
+    best = NEVER
+    for k in range(RESPONSE_DRAWS):
+        if failure.read_draws[k] >= top:
+            continue
+        delay = failure.response_delays[k]
+        sends = {failure.failed_at, *(p - delay for p in failure.paydays)}
+        for sent in sends:
+            if not failure.failed_at <= sent <= failure.window_end:
+                continue
+            paid = failure.funds_from(sent + delay)
+            if paid <= min(sent + LINK_TTL, failure.window_end):
+                best = min(best, paid)
+    return best

@@ -1,0 +1,289 @@
+"""The simulator's world description: a scenario file (YAML) read and validated into `Scenario`.
+
+docs/simulator.md is the reference for every key. Validation is strict: an unknown key, a
+missing one or a bad value raises `ScenarioError` naming the key's path (``failure_mix[2].share``)
+so a scenario written from the docs alone fails with a message that says what to fix.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+from yaml.nodes import MappingNode
+
+from tinko.recovery.windows import WEEKDAY_NAMES, WindowError, zone
+
+METHODS: Final = ("visa_card", "mastercard_card", "rupay_card", "upi_autopay", "emandate")
+CARD_METHODS: Final = ("visa_card", "mastercard_card", "rupay_card")
+BEHAVIOURS: Final = (
+    "funds",
+    "temporary_block",
+    "issuer_outage",
+    "expired_card",
+    "lost_stolen",
+    "authentication",
+    "upi_timeout",
+    "mandate_revoked",
+)
+# Which payment methods a behaviour can hit when an entry does not say.
+DEFAULT_METHODS: Final[Mapping[str, tuple[str, ...]]] = {
+    "funds": METHODS,
+    "temporary_block": METHODS,
+    "issuer_outage": METHODS,
+    "expired_card": CARD_METHODS,
+    "lost_stolen": CARD_METHODS,
+    "authentication": CARD_METHODS,
+    "upi_timeout": ("upi_autopay",),
+    "mandate_revoked": ("upi_autopay", "emandate"),
+}
+PATTERNS: Final = ("monthly", "twice_monthly", "weekly", "irregular")
+GATEWAYS: Final = ("stripe", "razorpay", "sandbox")
+CHANNELS: Final = ("email", "sms", "whatsapp")
+MAX_FAILURES: Final = 2_000_000
+DEFAULT_START: Final = date(2026, 1, 5)
+
+
+class ScenarioError(ValueError):
+    """A scenario file is malformed; ``where`` is the path of the offending key."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        self.where = where
+        self.problem = problem
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    kind: str  # fixed | uniform | lognormal | choices
+    values: tuple[float, ...]  # fixed: (v,); uniform: (min, max); lognormal: (median, spread)
+    choices: tuple[tuple[int, float], ...] = ()  # (value, share)
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    code: str
+    timezone: str
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class MethodShare:
+    type: str
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Income:
+    pattern: str
+    share: float
+    days: tuple[int, ...] = ()  # monthly / twice_monthly: days of month, -1 the last
+    weekday: int = 4  # weekly: 0 = Monday
+    mean_days: float = 10.0  # irregular
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    income_multiple: Range  # income per payday, as a multiple of the charge
+    spend_share: Range  # share of each pay period's income spent, evenly over the period
+
+
+@dataclass(frozen=True, slots=True)
+class Issuers:
+    count: int
+    outages_per_30_days: float
+    outage_hours: Range
+
+
+@dataclass(frozen=True, slots=True)
+class FailureKind:
+    code: str
+    share: float
+    behaviour: str
+    methods: tuple[str, ...]
+    advice_code: str | None
+    clears_after_hours: Range
+    never_clears_share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Responses:
+    reachable_email: float
+    reachable_phone: float
+    channels: Mapping[str, float]  # chance that a message sent in daytime is read
+    willingness: float  # chance that a customer who reads the first message pays
+    day_start: int  # local hour
+    day_end: int
+    night_factor: float
+    fatigue: float  # each earlier message to the customer multiplies the willingness
+    delay_hours: Range
+    opt_out_first: float
+    opt_out_per_message: float
+
+
+@dataclass(frozen=True, slots=True)
+class Fees:
+    per_attempt: Mapping[str, int]  # minor units per attempt, by payment method type
+    usd_cent: float  # one US cent in minor units of the scenario's currency
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    description: str
+    currency: str
+    gateway: str
+    merchant_timezone: str
+    start: date
+    days: int
+    window_days: int
+    failures: int
+    customers: int
+    amount: Amount
+    countries: tuple[Country, ...]
+    payment_methods: tuple[MethodShare, ...]
+    income: tuple[Income, ...]
+    balance: Balance
+    issuers: Issuers
+    failure_mix: tuple[FailureKind, ...]
+    responses: Responses
+    fees: Fees
+    issuer_down_code: str
+
+    def with_failures(self, failures: int, customers: int | None = None) -> Scenario:
+        from dataclasses import replace
+
+        return replace(self, failures=failures, customers=customers or failures)
+
+
+def load_scenario(path: Path) -> Scenario:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError("", f"cannot read {path}: {exc.strerror}") from None
+    return parse_scenario(source)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings refuse a repeated key (PyYAML would keep the last silently)."""
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable) and key in seen:
+                line = key_node.start_mark.line + 1
+                raise ScenarioError(str(key), f"duplicate key (again on line {line})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_scenario(source: str) -> Scenario:
+    try:
+        doc = yaml.load(source, Loader=_StrictLoader)
+    except yaml.YAMLError as exc:
+        raise ScenarioError("", f"not valid YAML: {exc}") from None
+    from tinko.simulate.scenario_read import read_document
+
+    return read_document(doc)
+
+
+# --- small validators shared with scenario_read -------------------------------------------
+
+
+def mapping(
+    value: object, where: str, required: Sequence[str], optional: Sequence[str]
+) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ScenarioError(where or "(document)", "must be a mapping of keys to values")
+    for key in value:
+        if key not in required and key not in optional:
+            allowed = ", ".join([*required, *optional])
+            raise ScenarioError(_join(where, key), f"unknown key; allowed here: {allowed}")
+    for key in required:
+        if key not in value:
+            raise ScenarioError(_join(where, key), "missing (required)")
+    return dict(value)
+
+
+def _join(where: str, key: object) -> str:
+    return f"{where}.{key}" if where else str(key)
+
+
+def number(value: object, where: str, low: float, high: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ScenarioError(where, "must be a number")
+    if not low <= value <= high:
+        bound = f"from {low:g} to {high:g}" if high != math.inf else f"≥ {low:g}"
+        raise ScenarioError(where, f"must be {bound}, got {value:g}")
+    return float(value)
+
+
+def integer(value: object, where: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScenarioError(where, "must be a whole number")
+    if not low <= value <= high:
+        raise ScenarioError(where, f"must be from {low} to {high}, got {value}")
+    return value
+
+
+def text(value: object, where: str, *, choices: Sequence[str] | None = None) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ScenarioError(where, "must be a non-empty string")
+    if choices is not None and value not in choices:
+        raise ScenarioError(where, f"{value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def timezone(value: object, where: str) -> str:
+    name = text(value, where)
+    try:
+        zone(name)
+    except (WindowError, ValueError):
+        raise ScenarioError(where, f"unknown time zone {name!r} (use an IANA name)") from None
+    return name
+
+
+def day(value: object, where: str) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ScenarioError(where, "must be a date written YYYY-MM-DD")
+    return value
+
+
+def weekday(value: object, where: str) -> int:
+    if isinstance(value, str) and value.lower()[:3] in WEEKDAY_NAMES:
+        return WEEKDAY_NAMES.index(value.lower()[:3])
+    raise ScenarioError(where, f"must be a weekday name: {', '.join(WEEKDAY_NAMES)}")
+
+
+def value_range(value: object, where: str, low: float, high: float = math.inf) -> Range:
+    item = mapping(value, where, ("min", "max"), ())
+    lo = number(item["min"], f"{where}.min", low, high)
+    hi = number(item["max"], f"{where}.max", low, high)
+    if hi < lo:
+        raise ScenarioError(f"{where}.max", f"must be ≥ min ({lo:g})")
+    return Range(lo, hi)
+
+
+def shares(items: Sequence[Any], where: str) -> None:
+    """Shares are weights; they need not sum to 1 but must not all be 0."""
+    total = sum(getattr(item, "share", 0.0) for item in items)
+    if total <= 0:
+        raise ScenarioError(where, "the shares must not all be 0")
+
+
+def items(value: object, where: str) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise ScenarioError(where, "must be a non-empty list")
+    return value

@@ -1,0 +1,258 @@
+"""The strategies a simulation compares: Tinko's engine and two common baselines.
+
+* ``tinko``: the live engine's decisions (``decide``: policy, rules, guard, planner), with the
+  built-in policies or a ``--policy`` file and the ``--rules`` file, validated by the API's code.
+* ``fixed_ladder``: a classic dunning ladder: retries 2, 5, 7 and 7 days apart (days 2, 7, 14
+  and 21 after the failure, at the failure's time of day), no network awareness, and one
+  payment link once the last retry has failed. Hard declines are not retried (any PSP refuses
+  that) and get the link at once.
+* ``messages_only``: no retries; a payment link at once and reminders 3 and 7 days later.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+import yaml
+from pydantic import ValidationError
+
+from tinko.errors import AppError
+from tinko.policies import PolicySpec, default_policy
+from tinko.policies.models import RetryPolicy
+from tinko.policies.schemas import PolicyIn
+from tinko.policies.service import check_policy, merchant_spec
+from tinko.recovery.guard_types import PastAttempt
+from tinko.recovery.planner import Plan, PlannedStep
+from tinko.rules import RuleSpec
+from tinko.rules.api import RuleIn
+from tinko.rules.service import check_rule
+from tinko.simulate.decide import AttemptView, PaymentView, decide
+
+STRATEGIES: Final = ("tinko", "fixed_ladder", "messages_only")
+LADDER_GAPS_DAYS: Final = (2, 5, 7, 7)
+LADDER_DAYS: Final = tuple(sum(LADDER_GAPS_DAYS[: i + 1]) for i in range(len(LADDER_GAPS_DAYS)))
+REMINDER_DAYS: Final = (0, 3, 7)
+_BASELINE_CHANNELS: Final = ("email", "sms")
+
+
+class ConfigError(ValueError):
+    """A --policy or --rules file is invalid; the message names the file and the field."""
+
+
+class Strategy(Protocol):
+    name: str
+    guarded: bool  # runs the network-rule guard before each retry, as the live runner does
+
+    def plan(
+        self,
+        payment: PaymentView,
+        attempts: Sequence[AttemptView],
+        history: Callable[[], list[PastAttempt]],
+        now: datetime,
+    ) -> Plan: ...
+
+    def window_days(self, category: str, payment_method_type: str | None) -> int: ...
+
+
+# --- tinko --------------------------------------------------------------------------------
+
+
+@dataclass
+class PolicySource:
+    """``policy_for`` without a database: the org's one active policy (from a file) or None."""
+
+    timezone: str
+    merchant: RetryPolicy | None = None
+    _cache: dict[tuple[str, str | None], PolicySpec] | None = None
+
+    def spec(self, category: str, payment_method_type: str | None) -> PolicySpec:
+        if self._cache is None:
+            self._cache = {}
+        key = (category, payment_method_type)
+        if key not in self._cache:
+            base = default_policy(category, payment_method_type, self.timezone)
+            row = self.merchant
+            covers = row is not None and (not row.categories or category in row.categories)
+            self._cache[key] = merchant_spec(row, base) if covers and row else base
+        return self._cache[key]
+
+
+@dataclass
+class TinkoStrategy:
+    policies: PolicySource
+    rules: Sequence[RuleSpec] = ()
+    name: str = "tinko"
+    guarded: bool = True
+
+    def plan(
+        self,
+        payment: PaymentView,
+        attempts: Sequence[AttemptView],
+        history: Callable[[], list[PastAttempt]],
+        now: datetime,
+    ) -> Plan:
+        policy = self.policies.spec(payment.category, payment.payment_method_type)
+        return decide(payment, attempts, policy, self.rules, history, now)[0]
+
+    def window_days(self, category: str, payment_method_type: str | None) -> int:
+        return self.policies.spec(category, payment_method_type).window_days
+
+
+def _channel(payment: PaymentView) -> str | None:
+    return next((c for c in _BASELINE_CHANNELS if c in payment.reachable_channels), None)
+
+
+def _counts(attempts: Sequence[AttemptView]) -> tuple[int, int, frozenset[str]]:
+    retries = sum(
+        1 for a in attempts if a.kind == "psp_retry" and a.outcome in ("declined", "failed")
+    )
+    messages = sum(1 for a in attempts if a.kind == "notification" and a.outcome is not None)
+    pending = frozenset(a.kind for a in attempts if a.status == "scheduled")
+    return retries, messages, pending
+
+
+@dataclass
+class FixedLadder:
+    window: int
+    name: str = "fixed_ladder"
+    guarded: bool = False
+
+    def plan(
+        self,
+        payment: PaymentView,
+        attempts: Sequence[AttemptView],
+        history: Callable[[], list[PastAttempt]],
+        now: datetime,
+    ) -> Plan:
+        retries, messages, pending = _counts(attempts)
+        if pending:
+            return Plan(())
+        channel = _channel(payment)
+        retryable = bool(payment.classification.get("retryable")) and payment.payment_method_ref
+        if retryable and retries < len(LADDER_DAYS):
+            at = payment.failed_at + timedelta(days=LADDER_DAYS[retries])
+            return Plan((PlannedStep("psp_retry", max(at, now), None, self.name, "ladder"),))
+        if messages == 0 and channel is not None:
+            return Plan((PlannedStep("notification", now, channel, self.name, "link at the end"),))
+        return Plan((), stop_reason="ladder finished")
+
+    def window_days(self, category: str, payment_method_type: str | None) -> int:
+        return self.window
+
+
+@dataclass
+class MessagesOnly:
+    window: int
+    name: str = "messages_only"
+    guarded: bool = False
+
+    def plan(
+        self,
+        payment: PaymentView,
+        attempts: Sequence[AttemptView],
+        history: Callable[[], list[PastAttempt]],
+        now: datetime,
+    ) -> Plan:
+        _, messages, pending = _counts(attempts)
+        channel = _channel(payment)
+        if pending:
+            return Plan(())
+        if messages < len(REMINDER_DAYS) and channel is not None:
+            at = max(now, payment.failed_at + timedelta(days=REMINDER_DAYS[messages]))
+            return Plan((PlannedStep("notification", at, channel, self.name, "reminder"),))
+        return Plan((), stop_reason="reminders sent")
+
+    def window_days(self, category: str, payment_method_type: str | None) -> int:
+        return self.window
+
+
+# --- reading --policy and --rules files ---------------------------------------------------
+
+
+def _read(path: Path) -> Any:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return json.loads(raw) if path.suffix == ".json" else yaml.safe_load(raw)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: not valid {path.suffix.lstrip('.') or 'YAML'}: {exc}") from None
+
+
+def _pydantic_error(path: Path, exc: ValidationError, prefix: str = "") -> ConfigError:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return ConfigError(f"{path}: {prefix}{where}: {first['msg']}")
+
+
+def _app_error(path: Path, exc: AppError, prefix: str = "") -> ConfigError:
+    errors = getattr(exc, "errors", None) or []
+    if errors:
+        first = errors[0]
+        where = ".".join(str(p) for p in first["loc"][1:])
+        return ConfigError(f"{path}: {prefix}{where}: {first['msg']}")
+    return ConfigError(f"{path}: {prefix}{exc.detail}")
+
+
+def load_policy(path: Path) -> RetryPolicy:
+    """A /v1/retry-policies body, validated as the API validates it, as an (unsaved) row."""
+    data = _read(path)
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{path}: must be one retry policy object (the API's shape)")
+    try:
+        values = check_policy(PolicyIn.model_validate(data).model_dump())
+    except ValidationError as exc:
+        raise _pydantic_error(path, exc) from None
+    except AppError as exc:
+        raise _app_error(path, exc) from None
+    values["active"] = True
+    return RetryPolicy(id="rpol_simulated", org_id="org_simulated", **values)
+
+
+def load_rules(path: Path) -> list[RuleSpec]:
+    """A list of /v1/rules bodies, each validated as the API validates it."""
+    data = _read(path)
+    if isinstance(data, Mapping) and "rules" in data:
+        data = data["rules"]
+    if not isinstance(data, list):
+        raise ConfigError(f"{path}: must be a list of rules in the /v1/rules shape")
+    specs = []
+    for i, raw in enumerate(data):
+        try:
+            body = RuleIn.model_validate(raw)
+            conditions, actions = check_rule(body.conditions, body.actions)
+        except ValidationError as exc:
+            raise _pydantic_error(path, exc, f"[{i}].") from None
+        except AppError as exc:
+            raise _app_error(path, exc, f"[{i}].") from None
+        specs.append(
+            RuleSpec(
+                id=f"rule_{i + 1}",
+                version=1,
+                name=body.name,
+                priority=body.priority,
+                enabled=body.enabled,
+                conditions=conditions,
+                actions=actions,
+            )
+        )
+    return specs
+
+
+def make_strategies(
+    timezone: str,
+    window_days: int,
+    policy: RetryPolicy | None = None,
+    rules: Sequence[RuleSpec] = (),
+) -> list[Strategy]:
+    return [
+        TinkoStrategy(PolicySource(timezone, policy), rules),
+        FixedLadder(window_days),
+        MessagesOnly(window_days),
+    ]

@@ -1,0 +1,354 @@
+"""The simulated world: customers, their money, their banks, and each failure's hidden truth.
+
+Everything random is drawn here, up front, from the seed (one `random.Random` per stream), so a
+strategy can never change what the world would have done: the oracle and every strategy face
+the same balances, outages and customer reactions. Times inside the world are UTC epoch seconds.
+
+A failure carries its own balance path from the moment it failed (the customer's balance then,
+paydays from their income pattern, spending in between); see docs/simulator.md "World model".
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Final, TypeVar
+
+from tinko.recovery.windows import zone
+from tinko.simulate.scenario import Amount, FailureKind, Income, Range, Scenario
+
+T = TypeVar("T")
+DAY: Final = 86_400.0
+HOUR: Final = 3_600.0
+PAYDAY_HOUR: Final = 6  # salaries land early in the morning, local time
+RESPONSE_DRAWS: Final = 8  # a customer reads at most the first eight messages of a case
+LINK_TTL: Final = 48 * HOUR  # the payer link's default lifetime (API.md)
+NEVER: Final = math.inf
+BILLING_PERIOD: Final = 30.0 * DAY  # repeat failures are monthly renewals
+PERIOD_DAYS: Final = {"monthly": 30.44, "twice_monthly": 15.22, "weekly": 7.0}
+# Payment method of the scenario → (payment_method_type, card_network) as the engine sees it.
+METHOD_FIELDS: Final = {
+    "visa_card": ("card", "visa"),
+    "mastercard_card": ("card", "mastercard"),
+    "rupay_card": ("card", "rupay"),
+    "upi_autopay": ("upi", None),
+    "emandate": ("emandate", None),
+}
+
+
+@dataclass(slots=True)
+class Customer:
+    index: int
+    ref: str
+    method: str
+    payment_method_type: str
+    card_network: str | None
+    payment_method_ref: str
+    country: str
+    timezone: str
+    income: Income
+    issuer: int
+    email: str | None
+    phone: str | None
+
+
+@dataclass(slots=True)
+class Failure:
+    """One failed payment and the hidden truth the oracle may read."""
+
+    index: int
+    ref: str
+    customer: Customer
+    kind: FailureKind
+    amount: int
+    failed_at: float
+    window_end: float  # money collected after this no longer counts
+    funds_at_failure: float  # NEVER-short causes use +inf
+    income: float
+    spend_per_second: float
+    paydays: tuple[float, ...]
+    clears_at: float  # temporary causes: when the issuer would approve again
+    willing_draw: float  # below the (fatigued) willingness: the customer pays once they read
+    read_draws: tuple[float, ...]  # per message of the case: below the read chance, it is read
+    response_delays: tuple[float, ...]
+    opt_out_draws: tuple[float, ...]
+
+    def balance(self, at: float) -> float:
+        """Money on the account at ``at``: spending drains it, each payday adds the income."""
+        if self.funds_at_failure == NEVER:
+            return NEVER
+        money, last = self.funds_at_failure, self.failed_at
+        for payday in self.paydays:
+            if payday > at:
+                break
+            money = max(0.0, money - self.spend_per_second * (payday - last)) + self.income
+            last = payday
+        return max(0.0, money - self.spend_per_second * (at - last))
+
+    def funds_from(self, at: float) -> float:
+        """The first moment ≥ ``at`` when the balance covers the charge (NEVER if none).
+
+        Between paydays the balance only falls, so it can only start to cover on a payday.
+        """
+        if self.balance(at) >= self.amount:
+            return at
+        for payday in self.paydays:
+            if payday > at and self.balance(payday) >= self.amount:
+                return payday
+        return NEVER
+
+
+@dataclass(slots=True)
+class World:
+    scenario: Scenario
+    seed: int
+    customers: list[Customer]
+    failures: list[Failure]
+    outages: list[list[tuple[float, float]]]  # per issuer, sorted (start, end)
+    _outage_starts: list[list[float]] = field(default_factory=list)
+
+    def issuer_down(self, issuer: int, at: float) -> float | None:
+        """The end of the issuer's outage covering ``at``, or None when it is up."""
+        spans = self.outages[issuer]
+        i = bisect.bisect_right(self._outage_starts[issuer], at) - 1
+        while i >= 0:
+            start, end = spans[i]
+            if end > at:
+                return end
+            if at - start > 10 * DAY:  # outages are shorter than that: stop looking back
+                return None
+            i -= 1
+        return None
+
+    def index_outages(self) -> None:
+        for spans in self.outages:
+            spans.sort()
+        self._outage_starts = [[s for s, _ in spans] for spans in self.outages]
+
+
+def epoch(day: date) -> float:
+    return datetime.combine(day, time(0), tzinfo=UTC).timestamp()
+
+
+def build_world(scenario: Scenario, seed: int) -> World:
+    """Draw customers, issuer outages and failures (with their hidden state) from ``seed``."""
+    streams = {name: random.Random(f"{seed}:{name}") for name in ("cust", "out", "fail", "resp")}
+    start = epoch(scenario.start)
+    horizon = start + scenario.days * DAY
+    customers = [_customer(scenario, i, streams["cust"]) for i in range(scenario.customers)]
+    outages = _outages(scenario, start, horizon, streams["out"])
+    by_method: dict[str, list[Customer]] = {}
+    for customer in customers:
+        by_method.setdefault(customer.method, []).append(customer)
+    rng = streams["fail"]
+    kinds = [k for k in scenario.failure_mix if any(m in by_method for m in k.methods)]
+    weights = [k.share for k in kinds]
+    pools = [[c for m in k.methods for c in by_method.get(m, ())] for k in kinds]
+    seen: dict[int, float] = {}  # customer → their latest failure so far
+    failures = []
+    for i in range(scenario.failures):
+        which = rng.choices(range(len(kinds)), weights)[0]
+        kind, pool = kinds[which], pools[which]
+        customer = pool[rng.randrange(len(pool))]
+        # Whole seconds: world times survive the round trip through datetime exactly.
+        failed_at = float(int(start + rng.random() * (horizon - start)))
+        failed_at = _renewal(seen.get(customer.index), failed_at, start, horizon)
+        seen[customer.index] = failed_at
+        if kind.behaviour == "issuer_outage":
+            failed_at, ends = _inside_outage(outages[customer.issuer], failed_at, scenario, rng)
+        else:
+            ends = 0.0
+        failures.append(
+            _failure(scenario, i, kind, customer, failed_at, ends, rng, streams["resp"])
+        )
+    world = World(scenario, seed, customers, failures, outages)
+    world.index_outages()
+    return world
+
+
+def _renewal(previous: float | None, drawn: float, start: float, horizon: float) -> float:
+    """A repeat customer fails again on a later (or earlier) monthly renewal."""
+    if previous is None:
+        return drawn
+    for moment in (previous + BILLING_PERIOD, previous - BILLING_PERIOD):
+        if start <= moment < horizon:
+            return moment
+    return drawn
+
+
+def _pick(rng: random.Random, options: Sequence[T], weights: Sequence[float]) -> T:
+    return rng.choices(options, weights)[0]
+
+
+def _customer(scenario: Scenario, i: int, rng: random.Random) -> Customer:
+    method = _pick(
+        rng, [m.type for m in scenario.payment_methods], [m.share for m in scenario.payment_methods]
+    )
+    country = _pick(rng, scenario.countries, [c.share for c in scenario.countries])
+    income = _pick(rng, scenario.income, [p.share for p in scenario.income])
+    pm_type, network = METHOD_FIELDS[method]
+    responses = scenario.responses
+    return Customer(
+        index=i,
+        ref=f"cus_sim_{i:07d}",
+        method=method,
+        payment_method_type=pm_type,
+        card_network=network,
+        payment_method_ref=f"pm_sim_{method}_{i:07d}",
+        country=country.code,
+        timezone=country.timezone,
+        income=income,
+        issuer=rng.randrange(scenario.issuers.count),
+        email=f"customer{i}@example.com" if rng.random() < responses.reachable_email else None,
+        phone=f"+1555{i:07d}" if rng.random() < responses.reachable_phone else None,
+    )
+
+
+def _uniform(rng: random.Random, span: Range) -> float:
+    return span.low + rng.random() * (span.high - span.low)
+
+
+def _outages(
+    scenario: Scenario, start: float, horizon: float, rng: random.Random
+) -> list[list[tuple[float, float]]]:
+    """Each issuer's outages: a Poisson process over the failures' days and their windows."""
+    issuers = scenario.issuers
+    rate = issuers.outages_per_30_days / (30 * DAY)
+    end = horizon + scenario.window_days * DAY
+    out: list[list[tuple[float, float]]] = []
+    for _ in range(issuers.count):
+        spans: list[tuple[float, float]] = []
+        moment = start - DAY
+        while rate > 0:
+            moment += rng.expovariate(rate)
+            if moment >= end:
+                break
+            moment = float(int(moment))
+            spans.append((moment, float(int(moment + _uniform(rng, issuers.outage_hours) * HOUR))))
+        out.append(spans)
+    return out
+
+
+def _inside_outage(
+    spans: list[tuple[float, float]], failed_at: float, scenario: Scenario, rng: random.Random
+) -> tuple[float, float]:
+    """An outage failure happens during one of its issuer's outages (one is added if none)."""
+    start = epoch(scenario.start)
+    horizon = start + scenario.days * DAY
+    inside = [s for s in spans if start <= s[0] < horizon]
+    if not inside:
+        span = (
+            failed_at,
+            float(int(failed_at + _uniform(rng, scenario.issuers.outage_hours) * HOUR)),
+        )
+        spans.append(span)
+        inside = [span]
+    begin, end = inside[rng.randrange(len(inside))]
+    return float(int(begin + rng.random() * (end - begin))), end
+
+
+def _failure(
+    scenario: Scenario,
+    i: int,
+    kind: FailureKind,
+    customer: Customer,
+    failed_at: float,
+    outage_end: float,
+    rng: random.Random,
+    responses_rng: random.Random,
+) -> Failure:
+    amount = draw_amount(scenario.amount, rng)
+    window_end = failed_at + scenario.window_days * DAY
+    multiple = _uniform(rng, scenario.balance.income_multiple)
+    spend = _uniform(rng, scenario.balance.spend_share)
+    income = multiple * amount
+    period = PERIOD_DAYS.get(customer.income.pattern, customer.income.mean_days) * DAY
+    funds = NEVER
+    if kind.behaviour == "funds":
+        funds = rng.random() * 0.95 * amount  # short by definition when it failed
+    clears = NEVER
+    if kind.behaviour in ("temporary_block", "upi_timeout"):
+        if rng.random() >= kind.never_clears_share:
+            clears = float(int(failed_at + _uniform(rng, kind.clears_after_hours) * HOUR))
+    elif kind.behaviour == "issuer_outage":
+        clears = outage_end
+    return Failure(
+        index=i,
+        ref=f"sim_{i:07d}",
+        customer=customer,
+        kind=kind,
+        amount=amount,
+        failed_at=failed_at,
+        window_end=window_end,
+        funds_at_failure=funds,
+        income=income,
+        spend_per_second=spend * income / period,
+        paydays=paydays(customer, failed_at, window_end + LINK_TTL, rng),
+        clears_at=clears,
+        willing_draw=responses_rng.random(),
+        read_draws=tuple(responses_rng.random() for _ in range(RESPONSE_DRAWS)),
+        response_delays=tuple(
+            float(int(_uniform(responses_rng, scenario.responses.delay_hours) * HOUR))
+            for _ in range(RESPONSE_DRAWS)
+        ),
+        opt_out_draws=tuple(responses_rng.random() for _ in range(RESPONSE_DRAWS)),
+    )
+
+
+def draw_amount(amount: Amount, rng: random.Random) -> int:
+    if amount.kind == "fixed":
+        return int(amount.values[0])
+    if amount.kind == "uniform":
+        return round(amount.values[0] + rng.random() * (amount.values[1] - amount.values[0]))
+    if amount.kind == "lognormal":
+        median, spread = amount.values
+        return max(1, round(median * math.exp(rng.gauss(0.0, spread))))
+    values = [v for v, _ in amount.choices]
+    return _pick(rng, values, [s for _, s in amount.choices])
+
+
+def paydays(
+    customer: Customer, after: float, until: float, rng: random.Random
+) -> tuple[float, ...]:
+    """The customer's paydays in (after, until], at PAYDAY_HOUR local time."""
+    income = customer.income
+    if income.pattern == "irregular":
+        out, moment = [], after + rng.random() * income.mean_days * DAY
+        while moment <= until:
+            out.append(float(int(moment)))
+            moment += rng.expovariate(1 / (income.mean_days * DAY))
+        return tuple(out)
+    tz = zone(customer.timezone)
+    first = datetime.fromtimestamp(after, tz).date() - timedelta(days=1)
+    last = datetime.fromtimestamp(until, tz).date()
+    moments = (
+        datetime.combine(day, time(PAYDAY_HOUR), tzinfo=tz).timestamp()
+        for day in _paydates(first, last, income)
+    )
+    return tuple(m for m in moments if after < m <= until)
+
+
+def _paydates(first: date, last: date, income: Income) -> list[date]:
+    if income.pattern == "weekly":
+        day = first + timedelta(days=(income.weekday - first.weekday()) % 7)
+        out = []
+        while day <= last:
+            out.append(day)
+            day += timedelta(days=7)
+        return out
+    out, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        month_end = calendar.monthrange(year, month)[1]
+        days = sorted({month_end if d == -1 else min(d, month_end) for d in income.days})
+        out += [date(year, month, d) for d in days if first <= date(year, month, d) <= last]
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def local_hour(at: float, timezone: str) -> int:
+    return datetime.fromtimestamp(at, zone(timezone)).hour

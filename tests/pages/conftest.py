@@ -1,0 +1,178 @@
+"""Payer-page fixtures: a merchant with a failed payment and a recovery link, made through the
+public API as a merchant's server would."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+
+from tests.conftest import START
+from tests.factories import create_api_key, register
+from tests.live import free_port
+from tinko.config import Settings
+from tinko.kit.clock import FrozenClock
+from tinko.main import create_app
+
+MERCHANT = "Kaveri Books & Co"
+
+
+@dataclass(frozen=True)
+class PayerLink:
+    token: str
+    ref: str
+    headers: dict[str, str]  # the merchant's API key
+
+    @property
+    def path(self) -> str:
+        return f"/pay/{self.token}"
+
+
+def failure(ref: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "transaction_ref": ref,
+        "amount": 12345600,
+        "currency": "INR",
+        "gateway": "sandbox",
+        "decline_code": "insufficient_funds",
+        "payment_method_type": "card",
+        "payment_method_ref": "pm_sandbox_insufficient_funds",
+        "card_network": "visa",
+        "customer": {"email": "asha.rao@example.in", "phone": "+919876543210", "name": "Asha Rao"},
+        "occurred_at": (START - timedelta(minutes=1)).isoformat(),
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def merchant_headers(client: TestClient) -> dict[str, str]:
+    owner = register(client, org_name=MERCHANT)
+    client.patch("/v1/auth/org", json={"timezone": "Asia/Kolkata"}, headers=owner.headers)
+    return {"X-API-Key": create_api_key(client, owner, role="admin")["key"]}
+
+
+def make_link(
+    client: TestClient, headers: dict[str, str], ref: str = "P1", **overrides: Any
+) -> PayerLink:
+    event = client.post(
+        "/v1/events/payment_failed", json=failure(ref, **overrides), headers=headers
+    )
+    assert event.status_code == 202, event.text
+    link = client.post(f"/v1/recoveries/by_ref/{ref}/link", json={}, headers=headers)
+    assert link.status_code == 201, link.text
+    return PayerLink(link.json()["token"], ref, headers)
+
+
+@pytest.fixture
+def payer_link(client: TestClient, merchant_headers: dict[str, str]) -> PayerLink:
+    return make_link(client, merchant_headers)
+
+
+def form_nonce(html: str) -> str:
+    found = re.search(r'name="nonce" value="([^"]+)"', html)
+    assert found, "the page has no pay form"
+    return found.group(1)
+
+
+def pay_sandbox(client: TestClient, link: PayerLink) -> None:
+    """The payer pays on the sandbox PSP's hosted checkout page."""
+    paid = client.post(f"/sandbox/checkout/{link.token}/pay", follow_redirects=False)
+    assert paid.status_code == 303, paid.text
+    client.app.state.runner.drain()  # type: ignore[attr-defined]
+
+
+def recovery(client: TestClient, link: PayerLink) -> dict[str, Any]:
+    body: dict[str, Any] = client.get(
+        f"/v1/recoveries/by_ref/{link.ref}", headers=link.headers
+    ).json()
+    return body
+
+
+# --- Live server and browser, for the Playwright tests -----------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).parents[2] / "artifacts" / "screenshots"
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@contextmanager
+def _serve_on(app: FastAPI, port: int) -> Iterator[None]:
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    ready = threading.Event()
+    for _ in range(500):
+        if server.started:
+            ready.set()
+            break
+        ready.wait(0.01)
+    assert ready.is_set(), "the test server did not start"
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_url(settings: Settings, clock: FrozenClock, client: TestClient) -> Iterator[str]:
+    """The app on a real port, its base URL set to it so the checkout redirect comes back here.
+    It shares the database and the clock with `client`, which sets up the merchant's data."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    app = create_app(settings.model_copy(update={"base_url": base_url}), clock=clock)
+    with _serve_on(app, port):
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: run scripts/ensure-chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests must run in CI; {reason}")
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def phone_page(browser: Browser, language: str = "en", *, javascript: bool = True) -> Page:
+    context = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=1,
+        is_mobile=True,
+        has_touch=True,
+        locale={"en": "en-IN", "hi": "hi-IN", "ta": "ta-IN"}[language],
+        java_script_enabled=javascript,
+    )
+    return context.new_page()
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
