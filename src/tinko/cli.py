@@ -144,14 +144,25 @@ def create_user(
 def demo(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Skip the 90 days of simulated history.")
+    ] = False,
 ) -> None:
     """Create a demo organisation with an owner, print how to sign in, then serve."""
-    from tinko.demo import ensure_demo_org
+    from tinko.demo import ensure_demo_history, ensure_demo_org
     from tinko.migrate import upgrade
 
     settings = _settings(host, port)
     upgrade(settings.resolved_database_url)
     credentials = ensure_demo_org(settings, password=secrets.token_urlsafe(12))
+    if not no_history:
+        with console.status("simulating 90 days of failed payments and recoveries…"):
+            history = ensure_demo_history(settings)
+        if history.created:
+            console.print(
+                f"history: {history.failures} failed payments, {history.recovered} recovered, "
+                f"{history.open} still in progress ({history.seconds:.1f} s)"
+            )
     console.print(
         Panel.fit(
             f"Console:  {settings.base_url}/console\n"

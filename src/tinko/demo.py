@@ -12,7 +12,8 @@ from tinko.auth.models import User
 from tinko.auth.service import register
 from tinko.config import Settings
 from tinko.db import make_engine, make_session_factory, unit_of_work
-from tinko.kit.clock import SystemClock
+from tinko.kit.clock import Clock, SystemClock
+from tinko.simulate.history import HistoryReport, fill_history
 
 DEMO_EMAIL = "owner@demo.tinko.local"
 
@@ -61,3 +62,21 @@ def ensure_demo_org(settings: Settings, *, password: str) -> DemoCredentials:
     saved.write_text(json.dumps(credentials.__dict__))
     saved.chmod(0o600)
     return credentials
+
+
+def ensure_demo_history(
+    settings: Settings, clock: Clock | None = None, *, failures: int | None = None
+) -> HistoryReport:
+    """90 days of simulated failures and recoveries for the demo organisation, written once
+    (a later run finds them and writes nothing), so the console has history at first start."""
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            org_id = session.scalars(select(User.org_id).where(User.email == DEMO_EMAIL)).first()
+            if org_id is None:
+                raise SystemExit(f"{DEMO_EMAIL} does not exist; create the demo organisation first")
+            return fill_history(
+                session, clock or SystemClock(), settings, org_id, failures=failures
+            )
+    finally:
+        engine.dispose()

@@ -117,6 +117,20 @@ def test_rate_limit_is_transient(
     assert row.error.startswith("Twilio 429 error 20429")
 
 
+def test_refused_credentials_are_transient(
+    client: TestClient,
+    app: FastAPI,
+    clock: FrozenClock,
+    key_headers: dict[str, str],
+    twilio_server: TwilioStandIn,
+) -> None:
+    twilio_server.replies.append(twilio_error(401, 20003, "Authenticate"))
+    row = deliver(app, clock, _send(client, app, clock, key_headers, "sms"))
+    assert row.status == "queued"
+    assert row.error is not None
+    assert row.error.startswith("Twilio 401 error 20003")
+
+
 def test_whatsapp_without_a_template_sends_a_body_between_whatsapp_addresses(
     client: TestClient,
     app: FastAPI,

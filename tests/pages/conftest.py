@@ -88,7 +88,9 @@ def form_nonce(html: str) -> str:
 
 
 def pay_sandbox(client: TestClient, link: PayerLink) -> None:
-    """The payer pays on the sandbox PSP's hosted checkout page."""
+    """The payer opens the sandbox PSP's hosted checkout and pays on it."""
+    opened = client.post(f"/v1/recoveries/by_token/{link.token}/checkout", json={})
+    assert opened.status_code == 200, opened.text
     paid = client.post(f"/sandbox/checkout/{link.token}/pay", follow_redirects=False)
     assert paid.status_code == 303, paid.text
     client.app.state.runner.drain()  # type: ignore[attr-defined]

@@ -20,7 +20,8 @@ HARD = (
     "mandate_revoked",
 )
 CUSTOMER_ACTION = ("authentication_required", "expired_card", "invalid_card_data")
-TRANSIENT = ("issuer_unavailable", "processing_error", "do_not_honor")
+TRANSIENT = ("issuer_unavailable", "processing_error")
+ISSUER_HOLD = ("do_not_honor", "upi_pending_timeout")
 FUNDS = ("insufficient_funds", "limit_exceeded")
 DATA = Path(__file__).parents[2] / "src/tinko/policies/data/default_policies.yaml"
 
@@ -47,8 +48,10 @@ def test_customer_action_declines_message_at_once(category: str) -> None:
 def test_funds_declines_retry_around_paydays(category: str) -> None:
     spec = default_policy(category, "card", "UTC")
     assert (spec.strategy, spec.silent_retries) == ("payday", True)
-    assert (spec.max_attempts, spec.window_days) == (4, 21)  # Stripe's default
-    assert spec.link_after_attempt == 2
+    assert spec.max_attempts == 4  # Stripe's default count
+    assert spec.window_days >= 27  # reaches next month's payday (Recurly: at least 27 days)
+    assert spec.link_after_attempt is not None
+    assert 0 < spec.link_after_attempt < spec.max_attempts  # retries first, then the link
     assert spec.paydays == (1, 15, -1)
 
 
@@ -64,10 +67,28 @@ def test_transient_declines_use_a_short_backoff(category: str) -> None:
     assert spec.max_attempts == 4
 
 
-def test_upi_pending_waits_then_sends_the_link() -> None:
+@pytest.mark.parametrize("category", ISSUER_HOLD)
+def test_issuer_holds_are_retried_days_apart_not_hours(category: str) -> None:
+    spec = default_policy(category, "card", "UTC")
+    assert (spec.strategy, spec.silent_retries) == ("backoff", True)
+    assert spec.initial_delay_minutes >= 24 * 60  # a hold clears over days (Recurly: 2-12)
+    assert spec.max_delay_minutes >= 7 * 24 * 60
+    assert spec.link_after_attempt is not None
+    assert 0 < spec.link_after_attempt < spec.max_attempts  # retry first, then ask
+
+
+def test_a_pending_upi_debit_waits_a_day_before_it_is_debited_again() -> None:
     spec = default_policy("upi_pending_timeout", "upi", "Asia/Kolkata")
-    assert (spec.strategy, spec.silent_retries) == ("customer_only", False)
-    assert (spec.initial_delay_minutes, spec.link_after_attempt) == (30, 0)
+    assert spec.silent_retries
+    assert spec.initial_delay_minutes >= 24 * 60  # Razorpay: posting can take 24-36 h
+    assert spec.windows == UPI_AUTOPAY_NON_PEAK
+
+
+@pytest.mark.parametrize("category", [*CUSTOMER_ACTION, *HARD, *FUNDS])
+def test_messages_go_by_sms_before_email(category: str) -> None:
+    # An SMS is read far more often than a dunning email.
+    channels = default_policy(category, "card", "UTC").channels
+    assert channels.index("sms") < channels.index("email")
 
 
 def test_unknown_declines_retry_conservatively() -> None:
@@ -112,9 +133,9 @@ def test_policies_never_retry_more_than_the_link_waits_for() -> None:
             assert link is None or link <= spec.max_attempts, (category, method)
 
 
-def test_the_general_default_is_stripes_four_in_twenty_one_days() -> None:
+def test_the_general_default_is_four_retries_within_four_weeks() -> None:
     spec = general_default("Asia/Kolkata")
-    assert (spec.id, spec.max_attempts, spec.window_days) == (None, 4, 21)
+    assert (spec.id, spec.max_attempts, spec.window_days) == (None, 4, 28)
     assert spec.windows.timezone == "Asia/Kolkata"
 
 

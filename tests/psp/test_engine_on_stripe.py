@@ -39,21 +39,54 @@ def _recovery(client: TestClient, headers: dict[str, str]) -> dict[str, object]:
     return dict(response.json())
 
 
-def test_a_charge_with_no_answer_is_asked_again_under_the_same_key(
-    client: TestClient, app: FastAPI, owner: Account, stand_in: StandIn, clock: object
-) -> None:
+def _until_first_charge(scheduler: Engine, stand_in: StandIn) -> None:
+    for _ in range(48):
+        if stand_in.requests_to("POST", PAYMENT_INTENTS):
+            return
+        scheduler.run_for(timedelta(hours=1), step=timedelta(minutes=10))
+    raise AssertionError("the retry never reached Stripe")
+
+
+def _save_keys(client: TestClient, owner: Account, stand_in: StandIn) -> dict[str, str]:
     stand_in.on("GET", "/v1/balance", Reply(200, so.balance()))
     saved = client.put(
         "/v1/psp-credentials/stripe", json={"secret_key": STRIPE_KEY}, headers=owner.headers
     )
     assert saved.status_code == 200, saved.text
+    return {"X-API-Key": create_api_key(client, owner, role="admin")["key"]}
+
+
+def test_a_charge_still_processing_is_looked_up_never_charged_again(
+    client: TestClient, app: FastAPI, owner: Account, stand_in: StandIn
+) -> None:
+    headers = _save_keys(client, owner, stand_in)
+    stand_in.on("POST", PAYMENT_INTENTS, Reply(200, so.payment_intent(status="processing")))
+    stand_in.on("GET", f"{PAYMENT_INTENTS}/pi_3Tinko0001", Reply(200, so.payment_intent()))
+    assert (
+        client.post("/v1/events/payment_failed", json=_failure(), headers=headers).status_code
+        == 202
+    )
+    scheduler = Engine(app, app.state.clock)
+    app.state.runner.drain()
+    _until_first_charge(scheduler, stand_in)
+    assert _recovery(client, headers)["status"] == "in_progress"
+
+    scheduler.run_for(timedelta(hours=2), step=timedelta(minutes=15))
+    assert len(stand_in.requests_to("POST", PAYMENT_INTENTS)) == 1
+    assert stand_in.requests_to("GET", f"{PAYMENT_INTENTS}/pi_3Tinko0001")
+    assert _recovery(client, headers)["status"] == "recovered"
+
+
+def test_a_charge_with_no_answer_is_asked_again_under_the_same_key(
+    client: TestClient, app: FastAPI, owner: Account, stand_in: StandIn
+) -> None:
+    headers = _save_keys(client, owner, stand_in)
     calls = count()
 
     def first_silent_then_paid(seen: Seen) -> Reply:
         return Reply(500, so.api_error()) if next(calls) == 0 else Reply(200, so.payment_intent())
 
     stand_in.on("POST", PAYMENT_INTENTS, first_silent_then_paid)
-    headers = {"X-API-Key": create_api_key(client, owner, role="admin")["key"]}
     assert (
         client.post("/v1/events/payment_failed", json=_failure(), headers=headers).status_code
         == 202
@@ -61,8 +94,7 @@ def test_a_charge_with_no_answer_is_asked_again_under_the_same_key(
     scheduler = Engine(app, app.state.clock)
     app.state.runner.drain()
 
-    while not stand_in.requests_to("POST", PAYMENT_INTENTS):
-        scheduler.run_for(timedelta(hours=1), step=timedelta(minutes=10))
+    _until_first_charge(scheduler, stand_in)
     assert _recovery(client, headers)["status"] == "in_progress"
 
     scheduler.run_for(timedelta(hours=1), step=timedelta(minutes=5))

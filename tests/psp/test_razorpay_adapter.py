@@ -288,6 +288,31 @@ def test_a_signed_return_is_checked_against_the_fetched_payment(
     )
 
 
+def test_a_captured_payment_that_is_not_the_links_is_invalid(
+    stand_in: StandIn, no_session: Session
+) -> None:
+    # Signed by Razorpay, but the payment is another order's: the link lists no payments yet.
+    stand_in.on("GET", "/v1/payments/pay_Tinko0001", Reply(200, ro.payment()))
+    link = ro.payment_link(reference_id="pco_1", status="created", payments=None)
+    stand_in.on("GET", "/v1/payment_links/plink_Tinko0001", Reply(200, link))
+    state = _adapter(stand_in).checkout_state(
+        no_session, "org_1", "plink_Tinko0001", _signed_return()
+    )
+    assert state.status == "invalid"
+
+
+def test_a_payment_on_the_links_order_is_paid_before_the_link_lists_it(
+    stand_in: StandIn, no_session: Session
+) -> None:
+    stand_in.on("GET", "/v1/payments/pay_Tinko0001", Reply(200, ro.payment()))
+    link = {**ro.payment_link(reference_id="pco_1"), "order_id": "order_Tinko0001"}
+    stand_in.on("GET", "/v1/payment_links/plink_Tinko0001", Reply(200, link))
+    state = _adapter(stand_in).checkout_state(
+        no_session, "org_1", "plink_Tinko0001", _signed_return()
+    )
+    assert state.status == "paid"
+
+
 def test_a_forged_return_signature_is_invalid_without_asking_razorpay(
     stand_in: StandIn, no_session: Session
 ) -> None:

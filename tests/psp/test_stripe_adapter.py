@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -61,6 +62,15 @@ def test_a_charge_is_an_off_session_confirmed_payment_intent_keyed_by_the_attemp
         "metadata[transaction_ref]": "order_1001",
         "metadata[tinko_attempt_id]": "att_0001",
     }
+
+
+def test_a_charge_names_no_customer_that_is_not_a_stripe_customer(
+    stand_in: StandIn, no_session: Session
+) -> None:
+    stand_in.on("POST", "/v1/payment_intents", Reply(200, so.payment_intent()))
+    _adapter(stand_in).charge(no_session, replace(REQUEST, customer_ref="merchant_cust_9"))
+    (seen,) = stand_in.requests_to("POST", "/v1/payment_intents")
+    assert "customer" not in seen.form
 
 
 def test_a_card_decline_keeps_every_code_stripe_gave(
@@ -200,6 +210,29 @@ def test_a_checkout_session_is_a_payment_for_the_amount_tied_to_the_case(
         "customer_email": "asha@example.in",
         "payment_method_types[0]": "card",
     }
+
+
+def test_net_banking_in_rupees_asks_for_no_method_stripe_refuses(
+    stand_in: StandIn, no_session: Session
+) -> None:
+    stand_in.on("POST", "/v1/checkout/sessions", Reply(200, so.checkout_session()))
+    request = CheckoutRequest(
+        org_id="org_1",
+        reference="pco_1",
+        amount_minor=49900,
+        currency="INR",
+        success_url="https://tinko.example/pay/tok/success",
+        cancel_url="https://tinko.example/pay/tok/cancel",
+        description="Demo Store: payment order_1001",
+        transaction_ref="order_1001",
+        case_id="rec_1",
+        expires_at=datetime(2026, 11, 3, 9, 30, tzinfo=UTC),
+        token="tok",
+        method="netbanking",
+    )
+    _adapter(stand_in).create_checkout(no_session, request)
+    (seen,) = stand_in.requests_to("POST", "/v1/checkout/sessions")
+    assert not any(key.startswith("payment_method_types") for key in seen.form)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ up the others."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from tests.recovery.conftest import Engine, sandbox_failure
 from tinko.intake.models import Transaction
+from tinko.recovery import runner
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
 
 URL = "/v1/events/payment_failed"
@@ -61,3 +62,22 @@ def test_a_row_that_cannot_run_does_not_hold_up_its_batch(
     outcomes = _outcomes(app)
     assert outcomes.pop("b-2") is None
     assert set(outcomes.values()) == {"succeeded"}
+
+
+def test_a_decline_that_comes_back_after_the_case_closed_plans_nothing(
+    client: TestClient, app: FastAPI, key_headers: dict[str, str], scheduler: Engine
+) -> None:
+    body = sandbox_failure("late", "pm_sandbox_insufficient_funds_late", decline_code=ISSUER_DOWN)
+    client.post(URL, json=body, headers=key_headers)
+    app.state.runner.drain()
+    recovery = client.get("/v1/recoveries/by_ref/late", headers=key_headers).json()
+    [planned] = [a for a in recovery["attempts"] if a["kind"] == "psp_retry"]
+    scheduler.clock.set(datetime.fromisoformat(planned["scheduled_for"]))
+    runner.claim(scheduler.ctx, [planned["id"]])  # a worker takes it, then stalls at the PSP
+    cancelled = client.post(f"/v1/recoveries/{recovery['id']}/cancel", headers=key_headers)
+    assert cancelled.status_code == 200
+    scheduler.run_for(timedelta(hours=1), step=timedelta(minutes=10))  # its lease ends, it runs
+
+    after = client.get("/v1/recoveries/by_ref/late", headers=key_headers).json()
+    assert after["status"] == "cancelled"
+    assert [(a["kind"], a["outcome"]) for a in after["attempts"]] == [("psp_retry", "declined")]

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tinko.intake.reports import Customer, FailureReport, SuccessReport
+from tinko.intake.stripe_events import own_try_kind
 
 SUCCESS_EVENTS = frozenset({"payment.captured", "order.paid", "payment_link.paid"})
 # A halted subscription or a cancelled/paused recurring token: the mandate cannot be debited.
@@ -97,6 +98,7 @@ def _payment_failed(payment: dict[str, Any], at: datetime, event_type: str) -> F
         psp_object_id=payment.get("order_id") or payment.get("invoice_id") or payment.get("id"),
         psp_attempt_id=payment.get("id"),
         event_type=event_type,
+        kind=own_try_kind(notes),  # our retry's payment, or a payer's try on our Payment Link
     )
 
 

@@ -21,6 +21,9 @@ from tinko.recovery.models import RecoveryCase
 from tinko.recovery.service import close_recovered, open_or_update_case
 
 KNOWN_GATEWAYS = frozenset({"stripe", "razorpay", "sandbox"})
+# Failures of our own tries at the PSP (a retry, a payer's try on our hosted checkout), told
+# by the markers the adapters put on the PSP's objects (stripe_events.OWN_TRY_MARKERS).
+OWN_TRY_KINDS = frozenset({"retry_failed", "checkout_failed"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,13 @@ def record_failure(
     transaction, is_new = _lock_transaction(
         session, clock, org_id, report.transaction_ref, report, gateway, fields
     )
+    if report.kind in OWN_TRY_KINDS:
+        # Kept on the timeline only: no new failure, no case, the payment method unchanged.
+        classification = classify(_signal(report, gateway, transaction, None))
+        event_id = _insert_failure_event(
+            session, org_id, transaction, report, classification, source, external_id, now
+        )
+        return FailureOutcome(event_id, transaction, classification, None)
     repeat_of = None if is_new else _same_psp_attempt(session, transaction, report)
     classification = classify(_signal(report, gateway, transaction, repeat_of))
     case = None
@@ -67,6 +77,22 @@ def record_failure(
         # Planning reads policies, rules and the card's history: a job does it just after
         # commit, so intake stays fast. The recovery sweep re-plans any case left pending.
         enqueue(session, "recovery.plan_case", case_id=case.id)
+    event_id = _insert_failure_event(
+        session, org_id, transaction, report, classification, source, external_id, now
+    )
+    return FailureOutcome(event_id, transaction, classification, case)
+
+
+def _insert_failure_event(
+    session: Session,
+    org_id: str,
+    transaction: Transaction,
+    report: FailureReport,
+    classification: Classification,
+    source: str,
+    external_id: str | None,
+    now: datetime,
+) -> str:
     event_id = new_id("evt")
     insert_row(
         session,
@@ -93,7 +119,7 @@ def record_failure(
             "currency": report.currency,
         },
     )
-    return FailureOutcome(event_id, transaction, classification, case)
+    return event_id
 
 
 def record_success(

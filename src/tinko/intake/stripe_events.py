@@ -21,6 +21,18 @@ SUCCESS_EVENTS = frozenset(
 )
 
 
+# What Tinko writes on the PSP objects it creates (the adapters' `tinko_*` metadata and notes):
+# a retry's attempt id, a hosted checkout's reference. A failure carrying one is our own try
+# failing, not a new failure of the customer's payment; the runner or the payer page already
+# recorded it.
+OWN_TRY_MARKERS = {"tinko_attempt_id": "retry_failed", "tinko_checkout_ref": "checkout_failed"}
+
+
+def own_try_kind(marks: dict[str, Any]) -> str:
+    """The event kind for a failure: "payment_failed", or ours ("retry_failed"...)."""
+    return next((kind for key, kind in OWN_TRY_MARKERS.items() if marks.get(key)), "payment_failed")
+
+
 def parse_stripe_event(event: dict[str, Any]) -> FailureReport | SuccessReport | None:
     """A report for the events we act on; None for the rest (acknowledged, not processed)."""
     event_type = str(event.get("type", ""))
@@ -87,6 +99,7 @@ def _payment_intent_failed(pi: dict[str, Any], at: datetime, event_type: str) ->
         psp_object_id=str(pi.get("id")),
         psp_attempt_id=_id_of(error.get("charge")) or _id_of(pi.get("latest_charge")),
         event_type=event_type,
+        kind=own_try_kind(pi.get("metadata") or {}),
     )
 
 
@@ -122,6 +135,7 @@ def _charge_failed(charge: dict[str, Any], at: datetime, event_type: str) -> Fai
         psp_object_id=intent or str(charge.get("id")),
         psp_attempt_id=str(charge.get("id")),
         event_type=event_type,
+        kind=own_try_kind(charge.get("metadata") or {}),
     )
 
 

@@ -18,8 +18,16 @@ from tinko.kit.crypto import token_digest
 from tinko.pages.content import METHOD_LABELS
 from tinko.pages.security import form_nonce, nonce_valid, redirect_allowed
 from tinko.psp.base import PSPError
-from tinko.psp.checkout import confirm_return, start_checkout
-from tinko.psp.problems import PSPRefused, PSPUnavailable
+from tinko.psp.checkout import (
+    ReturnCheck,
+    ask_psp,
+    has_checkout,
+    names_a_checkout,
+    prepare_return,
+    record_return,
+    start_checkout,
+)
+from tinko.psp.problems import PaymentsNotConfigured, PSPRefused, PSPUnavailable
 from tinko.recovery import engine, links
 from tinko.recovery.models import OPEN_STATUSES, RecoveryCase, RecoveryLink
 from tinko.recovery.views import payer_view
@@ -188,7 +196,7 @@ def checkout(
             token=token,
             method=form.method,
         )
-    except (PSPError, PSPUnavailable, PSPRefused) as exc:
+    except (PSPError, PSPUnavailable, PSPRefused, PaymentsNotConfigured) as exc:
         log.warning("checkout_unavailable", case_id=case.id, error_type=type(exc).__name__)
         return Screen.about("unavailable", 503, token, payment)
     if not redirect_allowed(url, settings.base_url):
@@ -203,8 +211,42 @@ def checkout(
 def returned(
     session: Session, clock: Clock, settings: Settings, token: str, params: Mapping[str, str]
 ) -> Screen:
-    """GET /pay/{token}/success: the PSP, not the query string, says whether it was paid."""
-    resolved = _resolve(session, clock, settings, token, "paid")
+    """GET /pay/{token}/success: the PSP, not the query string, says whether it was paid.
+
+    Asked first whenever this link opened a checkout: a payer who paid on a checkout that
+    outlived the link (or the case) must see "paid", not "expired"."""
+    link = _link_of(session, settings, token)
+    if link is None:
+        return Screen("not_found", 404)
+    if has_checkout(session, link):
+        case = session.get_one(RecoveryCase, link.case_id)
+        transaction = session.get_one(Transaction, case.transaction_id)
+        payment = _payment(session, link, case)
+        try:
+            check = prepare_return(
+                session,
+                settings,
+                clock,
+                case=case,
+                transaction=transaction,
+                link=link,
+                params=params,
+            )
+            if isinstance(check, ReturnCheck):
+                session.commit()  # nothing is held while the PSP answers
+                state = ask_psp(session, check, params)
+                outcome = record_return(session, clock, check, state)
+            else:
+                outcome = check
+        except (PSPError, PSPUnavailable, PSPRefused, PaymentsNotConfigured) as exc:
+            # The payer may well have paid: say it is being confirmed, and look again shortly.
+            log.warning("return_unconfirmed", case_id=case.id, error_type=type(exc).__name__)
+            return Screen.about("processing", 503, token, payment)
+        if outcome == "paid":
+            return Screen.about("paid", 200, token, payment)
+        if outcome == "invalid":
+            return Screen.about("problem", 400, token, payment)
+    resolved = _resolve(session, clock, settings, token, "paid", lock=False)
     if isinstance(resolved, Screen):
         return resolved
     link, case = resolved
@@ -212,20 +254,18 @@ def returned(
     closed = _closed(token, case, payment, "paid")
     if closed is not None:
         return closed
-    transaction = session.get_one(Transaction, case.transaction_id)
-    try:
-        outcome = confirm_return(
-            session, settings, clock, case=case, transaction=transaction, link=link, params=params
-        )
-    except (PSPError, PSPUnavailable, PSPRefused) as exc:
-        # The payer may well have paid: say it is being confirmed, and look again shortly.
-        log.warning("return_unconfirmed", case_id=case.id, error_type=type(exc).__name__)
-        return Screen.about("processing", 503, token, payment)
-    if outcome == "paid":
-        return Screen.about("paid", 200, token, payment)
-    if outcome == "pending":
-        return Screen.about("processing", 200, token, payment)
-    return Screen.about("problem", 400, token, payment)
+    if names_a_checkout(params):
+        return Screen.about("problem", 400, token, payment)  # not a checkout of this link
+    return Screen.about("processing", 200, token, payment)
+
+
+def _link_of(session: Session, settings: Settings, token: str) -> RecoveryLink | None:
+    """The link a token names, expired or not (forged tokens are refused by signature)."""
+    if not links.signature_valid(settings.secret_key, token):
+        return None
+    return session.scalars(
+        select(RecoveryLink).where(RecoveryLink.token_digest == token_digest(token))
+    ).one_or_none()
 
 
 def cancelled(session: Session, clock: Clock, settings: Settings, token: str) -> Screen:

@@ -139,6 +139,11 @@ class PSPAuthenticationError(PSPTerminalError):
     """The credentials were refused."""
 
 
+class PSPNotConfigured(PSPTerminalError):
+    """The organisation has no credentials for the PSP its payment failed on (in production
+    the sandbox never stands in for a real PSP)."""
+
+
 class PaymentProvider(Protocol):
     name: str
 

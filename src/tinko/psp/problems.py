@@ -6,7 +6,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from tinko.errors import AppError
-from tinko.psp.base import PSPAuthenticationError, PSPError, PSPRateLimited, PSPTerminalError
+from tinko.psp.base import (
+    PSPAuthenticationError,
+    PSPError,
+    PSPNotConfigured,
+    PSPRateLimited,
+    PSPTerminalError,
+)
 
 T = TypeVar("T")
 
@@ -19,6 +25,10 @@ class PSPRefused(AppError):
     status, title, slug = 502, "Payment provider refused the request", "psp-refused"
 
 
+class PaymentsNotConfigured(AppError):
+    status, title, slug = 503, "Payment provider not configured", "psp-not-configured"
+
+
 class CredentialsRejected(AppError):
     status, title, slug = 422, "Credentials rejected", "psp-credentials-rejected"
 
@@ -28,6 +38,10 @@ def call_psp(action: Callable[[], T], *, raise_terminal: bool = False) -> T:
     `raise_terminal`, a refusal (PSPTerminalError) reaches the caller as is."""
     try:
         return action()
+    except PSPNotConfigured as exc:
+        if raise_terminal:
+            raise
+        raise PaymentsNotConfigured(str(exc)) from None
     except PSPAuthenticationError as exc:
         if raise_terminal:
             raise

@@ -224,8 +224,7 @@ class RazorpayAdapter:
             psp_reference=str(payment.get("id")),
             reference=link.get("reference_id"),
         )
-        payments_of_link = {p.get("payment_id") for p in link.get("payments") or []}
-        if payments_of_link and payment.get("id") not in payments_of_link:
+        if not _belongs_to(payment, link):
             return CheckoutState("invalid", reason="the payment does not belong to the link")
         if payment.get("status") == "captured":
             return replace(state, status="paid")
@@ -242,6 +241,24 @@ class RazorpayAdapter:
     ) -> FailureReport | SuccessReport | None:
         webhooks._verify_razorpay(body, headers.get("x-razorpay-signature"), secrets.secrets)
         return parse_razorpay_event(webhooks._parse_json(body))
+
+
+def _belongs_to(payment: dict[str, Any], link: dict[str, Any]) -> bool:
+    """A payment made on this Payment Link: listed in its `payments`, made on its order, or
+    carrying its reference in the notes (the link's entity lists `payments` and `order_id`:
+    https://razorpay.com/docs/api/payments/payment-links/entity/). A captured payment of any
+    other order is not this link's, however its amount matches."""
+    payment_id = payment.get("id")
+    if payment_id and payment_id in {p.get("payment_id") for p in link.get("payments") or []}:
+        return True
+    order_id = link.get("order_id")
+    if order_id and payment.get("order_id") == order_id:
+        return True
+    notes = payment.get("notes")
+    reference = link.get("reference_id")
+    return bool(
+        reference and isinstance(notes, dict) and notes.get("tinko_checkout_ref") == reference
+    )
 
 
 def _notes(transaction_ref: str | None, **more: str) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Which adapter talks to the PSP for a gateway: the org's own Stripe or Razorpay account when
 it has saved credentials for that gateway, else the sandbox (API.md: "any gateway's failure
-replayed on the sandbox"), so a demo or a trial org recovers without an outside account."""
+replayed on the sandbox"), so a demo or a trial org recovers without an outside account.
+In production only the sandbox gateway's payments go to the sandbox."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from tinko.config import Settings
 from tinko.kit.clock import Clock
 from tinko.kit.secretbox import SecretBox
 from tinko.psp import credentials
-from tinko.psp.base import PaymentProvider
+from tinko.psp.base import PaymentProvider, PSPNotConfigured
 from tinko.psp.credentials import Keys
 from tinko.psp.razorpay_adapter import RazorpayAdapter
 from tinko.psp.sandbox import SandboxPSP
@@ -24,6 +25,13 @@ def provider_for(
         keys = credentials.load(session, secret_box(settings), org_id, gateway)
         if keys is not None:
             return adapter_for(settings, keys)
+    if settings.env == "prod" and gateway != "sandbox":
+        # In production the sandbox would "recover" a real payment with no money moving.
+        raise PSPNotConfigured(
+            f"configure PSP credentials for {gateway} to recover its payments"
+            if gateway in credentials.PSPS
+            else f"no PSP can recover payments of gateway {gateway!r}"
+        )
     return SandboxPSP(clock, settings.base_url)
 
 

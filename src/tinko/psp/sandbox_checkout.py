@@ -9,6 +9,7 @@ the payer back to the payer page's success URL, as a PSP's hosted page does.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 from fastapi import APIRouter, Request
@@ -16,15 +17,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tinko.config import Settings
 from tinko.deps import ClockDep, SessionDep, SettingsDep, TinkoRouter
+from tinko.errors import NotFound
 from tinko.intake.models import Transaction
 from tinko.intake.reports import SuccessReport
 from tinko.intake.service import record_success_of
 from tinko.kit.clock import Clock
+from tinko.kit.crypto import token_digest
 from tinko.psp import sandbox_events
+from tinko.psp.base import PSPNotConfigured
 from tinko.psp.models import PspCheckout
+from tinko.psp.registry import provider_for
+from tinko.psp.sandbox import SandboxPSP
 from tinko.recovery import engine, links
-from tinko.recovery.models import OPEN_STATUSES
+from tinko.recovery.models import OPEN_STATUSES, RecoveryCase, RecoveryLink
 from tinko.tenancy.models import Organization
 
 router: APIRouter = TinkoRouter(
@@ -50,22 +57,77 @@ def _amount(transaction: Transaction) -> str:
     return f"{transaction.currency} {transaction.amount_minor / 100:,.2f}"
 
 
+@dataclass(frozen=True)
+class _Opened:
+    link: RecoveryLink
+    case: RecoveryCase
+    transaction: Transaction
+    checkout: PspCheckout
+
+
+def _opened(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    token: str,
+    *,
+    lock: bool,
+    viewing: bool = False,
+) -> _Opened:
+    """The open sandbox checkout behind a link, or 404: the page is only for cases the
+    sandbox really handles and only for a checkout the payer page opened (a link alone
+    must never mark a Stripe or Razorpay payment paid)."""
+    not_found = NotFound("No sandbox checkout is open for this link.")
+    if not links.signature_valid(settings.secret_key, token):
+        raise not_found
+    statement = select(RecoveryLink).where(RecoveryLink.token_digest == token_digest(token))
+    link = session.scalars(statement.with_for_update() if lock else statement).one_or_none()
+    if link is None:
+        raise not_found
+    case = session.get_one(RecoveryCase, link.case_id)
+    transaction = session.get_one(Transaction, case.transaction_id)
+    try:
+        provider = provider_for(session, settings, clock, case.org_id, transaction.gateway)
+    except PSPNotConfigured:
+        raise not_found from None
+    if provider.name != SandboxPSP.name:
+        raise not_found
+    query = select(PspCheckout).where(
+        PspCheckout.org_id == case.org_id,
+        PspCheckout.case_id == case.id,
+        PspCheckout.link_id == link.id,
+        PspCheckout.psp == SandboxPSP.name,
+        # The page stays viewable once paid (it says there is nothing to pay); only an open,
+        # unexpired checkout can be paid.
+        PspCheckout.status.in_(("open", "paid") if viewing else ("open",)),
+        PspCheckout.expires_at > clock.now(),
+    )
+    checkout = session.scalars(
+        (query.with_for_update() if lock else query)
+        .order_by(PspCheckout.created_at.desc())
+        .limit(1)
+    ).first()
+    if checkout is None:
+        raise not_found
+    return _Opened(link, case, transaction, checkout)
+
+
 @router.get("/{token}", response_class=HTMLResponse)
 def sandbox_checkout(
     token: str, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> HTMLResponse:
-    _, case = links.resolve(session, clock, settings.secret_key, token)
-    transaction = session.get_one(Transaction, case.transaction_id)
-    org = session.get_one(Organization, case.org_id)
-    if case.status in OPEN_STATUSES:
+    opened = _opened(session, clock, settings, token, lock=False, viewing=True)
+    org = session.get_one(Organization, opened.case.org_id)
+    if opened.case.status in OPEN_STATUSES:
         body = (
             f'<form method="post" action="/sandbox/checkout/{escape(token)}/pay">'
             '<button type="submit" style="font-size:1.1rem;padding:.7rem 1.4rem">Pay</button>'
             "</form>"
         )
     else:
-        body = f"<p>This payment is {escape(case.status)}; there is nothing to pay.</p>"
-    html = _PAGE.format(merchant=escape(org.name), amount=escape(_amount(transaction)), body=body)
+        body = f"<p>This payment is {escape(opened.case.status)}; there is nothing to pay.</p>"
+    amount = escape(_amount(opened.transaction))
+    html = _PAGE.format(merchant=escape(org.name), amount=amount, body=body)
     return HTMLResponse(html, headers=_HEADERS)
 
 
@@ -73,9 +135,9 @@ def sandbox_checkout(
 def sandbox_pay(
     token: str, request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> RedirectResponse:
-    link, case = links.resolve(session, clock, settings.secret_key, token, for_update=True)
-    if case.status in OPEN_STATUSES:
-        locked = engine.lock_for_work(session, case_id=case.id)
+    opened = _opened(session, clock, settings, token, lock=True)
+    if opened.case.status in OPEN_STATUSES:
+        locked = engine.lock_for_work(session, case_id=opened.case.id)
         assert locked is not None
         _, case, transaction = locked
         now = clock.now()
@@ -87,45 +149,27 @@ def sandbox_pay(
                 transaction_ref=transaction.transaction_ref,
                 gateway="sandbox",
                 occurred_at=now,
-                amount_minor=transaction.amount_minor,
-                currency=transaction.currency,
+                amount_minor=opened.checkout.amount_minor,
+                currency=opened.checkout.currency,
                 event_type="sandbox.checkout_paid",
             ),
             source="payer_page",
-            external_id=f"sandbox_checkout:{link.id}",
+            external_id=f"sandbox_checkout:{opened.checkout.id}",
             case=case,
         )
-        link.used_at = now
-        _mark_paid(session, clock, link.id, case.id, transaction)
-    return RedirectResponse(f"{settings.base_url}/pay/{token}/success", status_code=303)
-
-
-def _mark_paid(
-    session: Session, clock: Clock, link_id: str, case_id: str, transaction: Transaction
-) -> None:
-    now = clock.now()
-    checkout = session.scalars(
-        select(PspCheckout)
-        .where(
-            PspCheckout.org_id == transaction.org_id,
-            PspCheckout.link_id == link_id,
-            PspCheckout.psp == "sandbox",
+        opened.link.used_at = now
+        opened.checkout.status, opened.checkout.paid_at = "paid", now
+        sandbox_events.owe_event(
+            session,
+            clock,
+            transaction.org_id,
+            "checkout.session.completed",
+            sandbox_events.checkout_session_object(
+                checkout_id=opened.checkout.external_id,
+                amount_minor=opened.checkout.amount_minor,
+                currency=opened.checkout.currency,
+                transaction_ref=transaction.transaction_ref,
+                case_id=case.id,
+            ),
         )
-        .order_by(PspCheckout.created_at.desc())
-        .limit(1)
-    ).first()
-    if checkout is not None:
-        checkout.status, checkout.paid_at = "paid", now
-    sandbox_events.owe_event(
-        session,
-        clock,
-        transaction.org_id,
-        "checkout.session.completed",
-        sandbox_events.checkout_session_object(
-            checkout_id=checkout.external_id if checkout else f"cs_sandbox_{link_id}",
-            amount_minor=transaction.amount_minor,
-            currency=transaction.currency,
-            transaction_ref=transaction.transaction_ref,
-            case_id=case_id,
-        ),
-    )
+    return RedirectResponse(f"{settings.base_url}/pay/{token}/success", status_code=303)

@@ -44,6 +44,14 @@ TIMEOUT_SECONDS = 30.0
 # Our payment method types → Stripe's, for an off-session confirmation. Unknown types are left
 # to the saved payment method itself.
 _METHOD_TYPES = {"card": "card", "netbanking": "us_bank_account"}
+# The currencies a Stripe payment method type takes; a hosted checkout asks for a type only
+# where it fits, else Stripe offers what the account has enabled for the currency. ACH Direct
+# Debit is USD only (https://docs.stripe.com/payments/ach-direct-debit), so net banking in
+# rupees opens a plain Checkout rather than one Stripe refuses.
+_TYPE_CURRENCIES: dict[str, frozenset[str] | None] = {
+    "card": None,  # any currency
+    "us_bank_account": frozenset({"USD"}),
+}
 _REFUND_STATUS = {"succeeded": "succeeded", "pending": "pending", "requires_action": "pending"}
 
 
@@ -69,7 +77,8 @@ class StripeAdapter:
             "confirm": True,
             "metadata": _metadata(request.transaction_ref, attempt_id=request.idempotency_key),
         }
-        if request.customer_ref:
+        if request.customer_ref and request.customer_ref.startswith("cus_"):
+            # Only a Stripe customer id: a merchant's own customer reference would be refused.
             params["customer"] = request.customer_ref
         if request.description:
             params["description"] = request.description
@@ -148,8 +157,9 @@ class StripeAdapter:
             params["customer"] = request.customer_ref
         elif request.customer_email:
             params["customer_email"] = request.customer_email
-        if request.method in _METHOD_TYPES:
-            params["payment_method_types"] = [_METHOD_TYPES[request.method]]
+        method_type = checkout_method_type(request.method, request.currency)
+        if method_type:
+            params["payment_method_types"] = [method_type]
         try:
             checkout = self._client.v1.checkout.sessions.create(
                 params=params,  # type: ignore[arg-type]
@@ -204,6 +214,15 @@ class StripeAdapter:
     ) -> FailureReport | SuccessReport | None:
         webhooks._verify_stripe(body, headers.get("stripe-signature"), secrets.secrets)
         return parse_stripe_event(webhooks._parse_json(body))
+
+
+def checkout_method_type(method: str | None, currency: str) -> str | None:
+    """Stripe's payment method type for the payer's choice when it takes `currency`."""
+    method_type = _METHOD_TYPES.get(method or "")
+    if method_type is None:
+        return None
+    currencies = _TYPE_CURRENCIES.get(method_type)
+    return method_type if currencies is None or currency.upper() in currencies else None
 
 
 def _metadata(transaction_ref: str | None, **more: str) -> dict[str, str]:

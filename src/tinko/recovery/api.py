@@ -138,7 +138,8 @@ def checkout(
     settings: SettingsDep,
     body: CheckoutIn | None = None,
 ) -> CheckoutOut:
-    link, case = links.resolve(session, clock, settings.secret_key, token)
+    # The link is locked until start_checkout commits its reservation, before the PSP call.
+    link, case = links.resolve(session, clock, settings.secret_key, token, for_update=True)
     if case.status not in OPEN_STATUSES:
         raise Conflict(f"This payment is already {case.status}.")
     method = body.method if body and body.method else None

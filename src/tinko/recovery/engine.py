@@ -12,15 +12,17 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tinko.errors import Conflict, NotFound
-from tinko.intake.models import Transaction
+from tinko.intake.models import PaymentEvent, Transaction
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_row
+from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
+from tinko.notify.optouts import is_opted_out
 from tinko.policies import policy_for
 from tinko.recovery.guard_types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase, TimelineEntry
@@ -54,7 +56,9 @@ def log(
 
 
 def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: Transaction) -> Plan:
-    """Decide and write down the next steps of an open case."""
+    """Decide and write down the next steps of an open case (nothing for a closed one)."""
+    if case.status not in OPEN_STATUSES:
+        return Plan(steps=())
     now = clock.now()
     org = session.get_one(Organization, case.org_id)
     policy = policy_for(
@@ -194,11 +198,7 @@ def _facts(
     c = case.classification
     retries = [a for a in attempts if a.kind == "psp_retry" and a.outcome in ("declined", "failed")]
     messages = [a for a in attempts if a.kind == "notification" and a.outcome == "succeeded"]
-    reachable = []
-    if transaction.customer_email:
-        reachable.append("email")
-    if transaction.customer_phone:
-        reachable += ["sms", "whatsapp"]
+    reachable = _reachable_channels(transaction)
     pending = frozenset(a.kind for a in attempts if a.status in ("scheduled", "queued", "running"))
     return CaseFacts(
         category=case.category,
@@ -218,6 +218,25 @@ def _facts(
         reachable_channels=tuple(reachable),
         pending_kinds=pending,
     )
+
+
+def _reachable_channels(transaction: Transaction) -> list[str]:
+    """Channels we hold a usable contact for that the customer has not opted out of: a
+    channel the notifier would skip must not count, or the planner re-plans it at once."""
+    session = object_session(transaction)
+    reachable = []
+    for channel in CHANNELS:
+        raw = transaction.customer_email if channel == "email" else transaction.customer_phone
+        if not raw:
+            continue
+        try:
+            recipient = normalise(channel, raw, transaction.country)
+        except InvalidContact:
+            continue  # the notifier refuses it too
+        if session is not None and is_opted_out(session, transaction.org_id, channel, recipient):
+            continue
+        reachable.append(channel)
+    return reachable
 
 
 def _rule_context(
@@ -256,11 +275,16 @@ def card_history(session: Session, transaction: Transaction, now: datetime) -> l
 def card_histories(
     session: Session, org_id: str, payment_method_refs: Iterable[str], now: datetime
 ) -> dict[str, list[PastAttempt]]:
-    """`card_history` of several cards of one organisation in one query, by reference."""
+    """`card_history` of several cards of one organisation in two queries, by reference.
+
+    The history holds our retries and the failed payments we were told about: the networks
+    count the original debit too (NPCI: one attempt plus three retries per cycle).
+    """
     refs = sorted(set(payment_method_refs))
     histories: dict[str, list[PastAttempt]] = {ref: [] for ref in refs}
     if not refs:
         return histories
+    since = now - timedelta(days=HISTORY_DAYS)
     # Attempts still running count too: they are on their way to the network.
     sent = or_(
         RecoveryAttempt.outcome.in_(("succeeded", "declined")),
@@ -270,6 +294,7 @@ def card_histories(
         select(
             RecoveryAttempt.payment_method_ref,
             RecoveryAttempt.started_at,
+            RecoveryAttempt.finished_at,
             RecoveryAttempt.outcome,
             RecoveryAttempt.decline,
         ).where(
@@ -277,11 +302,13 @@ def card_histories(
             RecoveryAttempt.payment_method_ref.in_(refs),
             RecoveryAttempt.kind == "psp_retry",
             sent,
-            RecoveryAttempt.started_at >= now - timedelta(days=HISTORY_DAYS),
+            RecoveryAttempt.started_at >= since,
         )
     ).all()
-    for ref, started_at, outcome, decline in rows:
+    ours: dict[str, list[tuple[datetime, datetime]]] = {ref: [] for ref in refs}
+    for ref, started_at, finished_at, outcome, decline in rows:
         decline = decline or {}
+        ours[ref].append((started_at, finished_at or started_at))
         histories[ref].append(
             PastAttempt(
                 at=started_at,
@@ -291,7 +318,58 @@ def card_histories(
                 merchant_advice_code=decline.get("merchant_advice_code"),
             )
         )
+    for ref, at, classification in _failed_payments(session, org_id, refs, since):
+        if any(start - _OWN_ECHO <= at <= end + _OWN_ECHO for start, end in ours[ref]):
+            continue  # the PSP's report of one of our own retries, counted above
+        classification = classification or {}
+        histories[ref].append(
+            PastAttempt(
+                at=at,
+                initiator="merchant",
+                approved=False,
+                visa_category=classification.get("visa_category"),
+                merchant_advice_code=classification.get("merchant_advice_code"),
+            )
+        )
     return histories
+
+
+# A failure webhook this close to one of our retries on the same card is that retry's echo.
+_OWN_ECHO = timedelta(minutes=10)
+
+
+def _failed_payments(
+    session: Session, org_id: str, refs: Sequence[str], since: datetime
+) -> list[tuple[str, datetime, dict[str, Any] | None]]:
+    """Failed payments reported on these cards since ``since``, one per PSP try (Stripe sends
+    charge.failed and payment_intent.payment_failed for the same decline)."""
+    rows = session.execute(
+        select(
+            Transaction.payment_method_ref,
+            PaymentEvent.transaction_id,
+            PaymentEvent.psp_attempt_id,
+            PaymentEvent.occurred_at,
+            PaymentEvent.classification,
+        )
+        .join(Transaction, Transaction.id == PaymentEvent.transaction_id)
+        .where(
+            PaymentEvent.org_id == org_id,
+            Transaction.org_id == org_id,
+            Transaction.payment_method_ref.in_(refs),
+            PaymentEvent.kind == "payment_failed",
+            PaymentEvent.occurred_at >= since,
+        )
+        .order_by(PaymentEvent.occurred_at, PaymentEvent.id)
+    ).all()
+    seen: set[tuple[str, str]] = set()
+    found: list[tuple[str, datetime, dict[str, Any] | None]] = []
+    for ref, transaction_id, psp_attempt_id, occurred_at, classification in rows:
+        if psp_attempt_id is not None:
+            if (transaction_id, psp_attempt_id) in seen:
+                continue
+            seen.add((transaction_id, psp_attempt_id))
+        found.append((ref, occurred_at, classification))
+    return found
 
 
 def lock_payment_method(session: Session, org_id: str, payment_method_ref: str) -> None:

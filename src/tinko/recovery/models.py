@@ -80,6 +80,8 @@ class RecoveryAttempt(Base):
     payment_method_ref: Mapped[str | None] = mapped_column(String(200))
     card_network: Mapped[str | None] = mapped_column(String(16))
     decline: Mapped[dict[str, Any] | None]
+    # The PSP's id for this charge once it gave one; a re-run looks it up instead of charging.
+    psp_reference: Mapped[str | None] = mapped_column(String(120))
     planned_by: Mapped[str | None] = mapped_column(String(80))  # policy or rule that planned it
     created_at: Mapped[datetime]
 

@@ -172,7 +172,10 @@ def _retry_time(
         rule_retry is not None and rule_retry.window == "payday"
     )
     if wants_payday:
-        at = next_payday_moment(earliest, policy.windows.timezone, policy.paydays)
+        # Strictly after the last try: a retry that ran at the payday moment itself must not
+        # be planned again for that same moment (that would spend several retries at once).
+        after = max(earliest, since + timedelta(seconds=1))
+        at = next_payday_moment(after, policy.windows.timezone, policy.paydays)
         if at <= facts.expires_at:
             return at, "retry on the next payday, when balances are replenished"
     delay = min(

@@ -3,6 +3,7 @@ record the result and plan what follows. Safe to run twice and to be killed at a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -50,12 +51,17 @@ class Work:
     kind: str
     charge: ChargeRequest | None
     gateway: str
+    # Set when the PSP already gave this attempt a reference: look it up, do not charge again.
+    recheck_reference: str | None = None
 
 
 PENDING_RECHECK = timedelta(hours=1)
+PENDING_GIVE_UP = timedelta(days=7)
 NO_ANSWER_FIRST_WAIT = timedelta(minutes=1)
 NO_ANSWER_MAX_WAIT = timedelta(hours=1)
-NO_ANSWER_GIVE_UP = timedelta(hours=23)
+# Ask a silent PSP again only while it surely still knows the key (Stripe keeps keys 24 hours).
+NO_ANSWER_GIVE_UP = timedelta(hours=20)
+NO_ANSWER_LAST_ASK = timedelta(hours=22)
 _Outcome = ChargeResult | PSPError
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -145,9 +151,17 @@ def _claim_one(
         return None  # not due yet: the sweep will bring it back
     if attempt.status == "running" and attempt.claimed_until and attempt.claimed_until > now:
         return None  # another worker holds it
-    if case.status not in OPEN_STATUSES:
+    if case.status not in OPEN_STATUSES and not attempt.started_at:
         _finish(attempt, now, "cancelled", f"case already {case.status}")
         attempt.status = "cancelled"
+        return None
+    silent_for = now - attempt.started_at if attempt.started_at else timedelta(0)
+    if not attempt.psp_reference and silent_for >= NO_ANSWER_LAST_ASK:
+        # The PSP may have forgotten the key by now; asking again could charge afresh.
+        _finish(attempt, now, "failed", "the PSP gave no answer within 22 hours")
+        engine.log(session, ctx.clock, case, "attempt_failed", attempt_id=attempt.id)
+        if case.status in OPEN_STATUSES:
+            engine.plan_case(session, ctx.clock, case, transaction)
         return None
     history: list[PastAttempt] | None = None
     # An attempt that started before (a worker died, or the PSP is still settling it) is asked
@@ -185,7 +199,8 @@ def _claim_one(
     attempt.started_at = attempt.started_at or now
     if history is not None:  # on its way to the network: it counts against the card's caps
         history.append(PastAttempt(at=attempt.started_at, initiator="merchant", approved=False))
-    case.status = "in_progress"
+    if case.status in OPEN_STATUSES:
+        case.status = "in_progress"
     charge = None
     if attempt.kind == "psp_retry":
         assert transaction.payment_method_ref is not None
@@ -203,7 +218,9 @@ def _claim_one(
             customer_phone=transaction.customer_phone,
             transaction_ref=transaction.transaction_ref,
         )
-    return Work(attempt.id, attempt.org_id, attempt.kind, charge, transaction.gateway)
+    return Work(
+        attempt.id, attempt.org_id, attempt.kind, charge, transaction.gateway, attempt.psp_reference
+    )
 
 
 def _charge_all(ctx: JobContext, works: list[Work]) -> dict[str, _Outcome]:
@@ -212,31 +229,49 @@ def _charge_all(ctx: JobContext, works: list[Work]) -> dict[str, _Outcome]:
     a slow PSP never holds SQLite's write lock or a PostgreSQL connection."""
     if not works:
         return {}
+    providers: dict[tuple[str, str], PaymentProvider | PSPError] = {}
     with unit_of_work(ctx.session_factory) as session:
-        providers = {
-            key: provider_for(session, ctx.settings, ctx.clock, *key)
-            for key in {(w.org_id, w.gateway) for w in works}
-        }
+        for key in {(w.org_id, w.gateway) for w in works}:
+            try:
+                providers[key] = provider_for(session, ctx.settings, ctx.clock, *key)
+            except PSPError as exc:  # e.g. no credentials for the gateway in production
+                providers[key] = exc
     local = [w for w in works if isinstance(providers[(w.org_id, w.gateway)], SandboxPSP)]
     remote = [w for w in works if w not in local]
     outcomes: dict[str, _Outcome] = {}
     for part in _in_batch_or_alone(ctx, local, lambda s, ws: _charge(s, providers, ws), "charge"):
         outcomes.update(part)
+    # Stop calling well inside the lease: past it, the sweep may hand these attempts to another
+    # worker, and two workers must never call the PSP for one attempt at the same time. What is
+    # left keeps its lease and is picked up again when it ends.
+    deadline = time.monotonic() + ctx.settings.attempt_lease_seconds / 2
     with ctx.session_factory() as unused:  # the adapters' signature; they never touch it
-        outcomes.update(_charge(unused, providers, remote))
+        outcomes.update(_charge(unused, providers, remote, deadline))
     return outcomes
 
 
 def _charge(
-    session: Session, providers: dict[tuple[str, str], PaymentProvider], works: list[Work]
+    session: Session,
+    providers: dict[tuple[str, str], PaymentProvider | PSPError],
+    works: list[Work],
+    deadline: float | None = None,
 ) -> dict[str, _Outcome]:
     outcomes: dict[str, _Outcome] = {}
     for work in works:
         assert work.charge is not None
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        provider = providers[(work.org_id, work.gateway)]
+        if isinstance(provider, PSPError):
+            outcomes[work.attempt_id] = provider
+            continue
         try:
-            outcomes[work.attempt_id] = providers[(work.org_id, work.gateway)].charge(
-                session, work.charge
-            )
+            if work.recheck_reference:
+                outcomes[work.attempt_id] = provider.retrieve(
+                    session, work.org_id, work.recheck_reference
+                )
+            else:
+                outcomes[work.attempt_id] = provider.charge(session, work.charge)
         except PSPError as exc:
             outcomes[work.attempt_id] = exc
         except Exception as exc:  # an adapter bug must not lose the batch's other results
@@ -268,6 +303,8 @@ def _record_charge(
     now = clock.now()
     if attempt.status != "running":
         return  # recorded by an earlier run
+    if isinstance(result, ChargeResult) and result.psp_reference:
+        attempt.psp_reference = result.psp_reference  # later checks retrieve it, never re-charge
     if isinstance(result, PSPError) and result.retryable and _ask_again(attempt, now, result):
         engine.log(
             session,
@@ -279,6 +316,14 @@ def _record_charge(
             ask_again_at=attempt.claimed_until.isoformat() if attempt.claimed_until else None,
         )
         return
+    if isinstance(result, ChargeResult) and result.status == "pending":
+        if _wait_for_settlement(attempt, now, result):
+            engine.log(session, clock, case, "attempt_pending", attempt_id=attempt.id)
+            return
+        result = PSPError(f"the PSP did not settle {result.psp_reference} in time")
+    # Paid by link, cancelled or expired while this charge was out: record what the PSP said,
+    # but plan nothing more.
+    still_open = case.status in OPEN_STATUSES
     if isinstance(result, PSPError):
         _finish(attempt, now, "failed", f"the PSP gave no answer: {str(result)[:200]}")
         engine.log(
@@ -289,66 +334,90 @@ def _record_charge(
             attempt_id=attempt.id,
             error=type(result).__name__,
         )
-    elif result.status == "pending":
-        # The PSP took the debit and settles it later (e-mandates): its webhook closes the case;
-        # if none comes, the sweep asks again under the same key when this lease ends.
-        attempt.claimed_until = now + PENDING_RECHECK
-        attempt.detail = f"the PSP is settling the charge ({result.psp_reference})"
-        engine.log(session, clock, case, "attempt_pending", attempt_id=attempt.id)
-        return
     elif result.status == "succeeded":
-        _finish(attempt, now, "succeeded", f"charged ({result.psp_reference})")
-        engine.log(session, clock, case, "attempt_succeeded", attempt_id=attempt.id)
-        record_success_of(
-            session,
-            clock,
-            transaction,
-            SuccessReport(
-                transaction_ref=transaction.transaction_ref,
-                gateway=transaction.gateway,
-                occurred_at=now,
-                amount_minor=transaction.amount_minor,
-                currency=transaction.currency,
-                event_type="tinko.retry_succeeded",
-            ),
-            source="retry",
-            external_id=attempt.id,
-            case=case,
-        )
+        _record_success(session, clock, attempt, case if still_open else None, transaction, result)
         return
     else:
-        classification = classify(
-            DeclineSignal(
-                gateway=transaction.gateway,
-                failure_code=result.failure_code,
-                decline_code=result.decline_code,
-                network_advice_code=result.network_advice_code,
-                failure_message=result.message,
-                payment_method_type=transaction.payment_method_type,
-                card_network=transaction.card_network,
-                country=transaction.country,
-                on=now.date(),
-            )
+        _record_decline(session, clock, attempt, case, transaction, result, still_open)
+    if still_open:
+        case.status = "scheduled"
+        engine.plan_case(session, clock, case, transaction)
+
+
+def _record_success(
+    session: Session,
+    clock: Clock,
+    attempt: RecoveryAttempt,
+    open_case: RecoveryCase | None,
+    transaction: Transaction,
+    result: ChargeResult,
+) -> None:
+    now = clock.now()
+    _finish(attempt, now, "succeeded", f"charged ({result.psp_reference})")
+    case = open_case or session.get_one(RecoveryCase, attempt.case_id)
+    engine.log(session, clock, case, "attempt_succeeded", attempt_id=attempt.id)
+    if open_case is None:  # the money moved after the case closed: the merchant may refund
+        log.warning("recovery.charged_after_close", attempt_id=attempt.id, case_id=case.id)
+        engine.log(session, clock, case, "charged_after_close", attempt_id=attempt.id)
+    record_success_of(
+        session,
+        clock,
+        transaction,
+        SuccessReport(
+            transaction_ref=transaction.transaction_ref,
+            gateway=transaction.gateway,
+            occurred_at=now,
+            amount_minor=transaction.amount_minor,
+            currency=transaction.currency,
+            event_type="tinko.retry_succeeded",
+        ),
+        source="retry",
+        external_id=attempt.id,
+        case=open_case,
+    )
+
+
+def _record_decline(
+    session: Session,
+    clock: Clock,
+    attempt: RecoveryAttempt,
+    case: RecoveryCase,
+    transaction: Transaction,
+    result: ChargeResult,
+    still_open: bool,
+) -> None:
+    now = clock.now()
+    classification = classify(
+        DeclineSignal(
+            gateway=transaction.gateway,
+            failure_code=result.failure_code,
+            decline_code=result.decline_code,
+            network_advice_code=result.network_advice_code,
+            failure_message=result.message,
+            payment_method_type=transaction.payment_method_type,
+            card_network=transaction.card_network,
+            country=transaction.country,
+            on=now.date(),
         )
-        _finish(attempt, now, "declined", classification.reason)
-        attempt.decline = {
-            "decline_code": result.decline_code,
-            "failure_code": result.failure_code,
-            **classification.to_dict(),
-        }
+    )
+    _finish(attempt, now, "declined", classification.reason)
+    attempt.decline = {
+        "decline_code": result.decline_code,
+        "failure_code": result.failure_code,
+        **classification.to_dict(),
+    }
+    if still_open:
         case.classification = classification.to_dict()
         case.category, case.decline_type = classification.category, classification.decline_type
-        engine.log(
-            session,
-            clock,
-            case,
-            "attempt_declined",
-            attempt_id=attempt.id,
-            category=classification.category,
-            decline_code=result.decline_code,
-        )
-    case.status = "scheduled"
-    engine.plan_case(session, clock, case, transaction)
+    engine.log(
+        session,
+        clock,
+        case,
+        "attempt_declined",
+        attempt_id=attempt.id,
+        category=classification.category,
+        decline_code=result.decline_code,
+    )
 
 
 def _send_link(
@@ -361,6 +430,10 @@ def _send_link(
 ) -> None:
     now = clock.now()
     if attempt.status != "running":
+        return
+    if case.status not in OPEN_STATUSES:  # closed since the claim: no message after the fact
+        _finish(attempt, now, "cancelled", f"case already {case.status}")
+        attempt.status = "cancelled"
         return
     org = session.get_one(Organization, case.org_id)
     channel = attempt.channel or "email"
@@ -407,15 +480,26 @@ def _ask_again(attempt: RecoveryAttempt, now: datetime, error: PSPError) -> bool
     """No answer about the money (timeout, 5xx, rate limit): the charge may have gone through,
     so it must be asked again under the same key, never replaced by a new attempt (a second
     key could charge twice). Backs off as the silence grows; gives up within the 24 hours a
-    PSP keeps idempotency keys, after which the PSP's webhook is what settles it."""
+    PSP keeps idempotency keys; after that only the PSP's webhook can settle it."""
     waited = now - (attempt.started_at or now)
     if waited >= NO_ANSWER_GIVE_UP:
         return False
     wait = min(max(waited, NO_ANSWER_FIRST_WAIT), NO_ANSWER_MAX_WAIT)
     if isinstance(error, PSPRateLimited):
         wait = max(wait, timedelta(seconds=error.retry_after_seconds))
-    attempt.claimed_until = now + wait
+    attempt.claimed_until = min(now + wait, (attempt.started_at or now) + NO_ANSWER_GIVE_UP)
     attempt.detail = f"no answer from the PSP yet ({type(error).__name__}); asking again"
+    return True
+
+
+def _wait_for_settlement(attempt: RecoveryAttempt, now: datetime, result: ChargeResult) -> bool:
+    """A debit the PSP settles later (e-mandates, bank debits): look again (by its reference,
+    never by charging) each hour until its webhook or a look says how it ended, for at most
+    PENDING_GIVE_UP."""
+    if now - (attempt.started_at or now) >= PENDING_GIVE_UP:
+        return False
+    attempt.claimed_until = now + PENDING_RECHECK
+    attempt.detail = f"the PSP is settling the charge ({result.psp_reference})"
     return True
 
 

@@ -225,19 +225,40 @@ def next_allowed(after: datetime, spec: WindowSpec) -> datetime:
     tz = zone(spec.timezone)
     origin = after.astimezone(UTC)
     first_day = origin.astimezone(tz).date()
+    # Most windows open again within a day: look at the next few days first. Every candidate
+    # of a later day lies beyond ``_NEAR``, so a first hit before it is the answer.
+    found = _first_allowed(origin, first_day, _NEAR_DAYS, tz, spec)
+    if found is None or found > origin + _NEAR:
+        found = _first_allowed(origin, first_day, _SEARCH_DAYS, tz, spec)
+    if found is None:
+        raise AssertionError(f"no allowed instant within {_SEARCH_DAYS} days of {after}")
+    return found.astimezone(after.tzinfo)
+
+
+# Candidates from day ``_NEAR_DAYS + 1`` on start at local midnight of a day at least
+# ``_NEAR_DAYS`` days after the origin's; no UTC offset moves by a day.
+_NEAR_DAYS: Final = 2
+_NEAR: Final = timedelta(days=_NEAR_DAYS - 1)
+
+
+def _first_allowed(
+    origin: datetime, first_day: date, days: int, tz: tzinfo, spec: WindowSpec
+) -> datetime | None:
+    """The earliest allowed candidate ≥ ``origin`` among range starts of local days -1 to
+    ``days`` and the zone's transitions in the next ``days + 2`` days."""
     candidates: set[datetime] = set()
-    for offset in range(-1, _SEARCH_DAYS + 1):
+    for offset in range(-1, days + 1):
         day = first_day + timedelta(days=offset)
         for r in spec.allowed:
             if day.weekday() in r.days:
                 local = datetime.combine(day, r.start, tzinfo=tz)
                 candidates.add(local.astimezone(UTC))
                 candidates.add(local.replace(fold=1).astimezone(UTC))
-    candidates.update(_transitions(origin, origin + timedelta(days=_SEARCH_DAYS + 2), tz))
+    candidates.update(_transitions(origin, origin + timedelta(days=days + 2), tz))
     for candidate in sorted(candidates):
         if candidate >= origin and is_allowed(candidate, spec):
-            return candidate.astimezone(after.tzinfo)
-    raise AssertionError(f"no allowed instant within {_SEARCH_DAYS} days of {after}")
+            return candidate
+    return None
 
 
 def quiet_hours_end(
@@ -248,6 +269,12 @@ def quiet_hours_end(
     _require_aware(moment, "moment")
     if quiet_start == quiet_end:
         return moment  # an empty quiet period
+    return next_allowed(moment, _outside_quiet_hours(timezone, quiet_start, quiet_end))
+
+
+@functools.lru_cache(maxsize=256)
+def _outside_quiet_hours(timezone: str, quiet_start: time, quiet_end: time) -> WindowSpec:
+    """The window outside quiet hours (built once per policy: planning asks for it often)."""
     if quiet_start < quiet_end:
         pieces = [(time(0), quiet_start), (quiet_end, END_OF_DAY)]
     else:  # wraps midnight, e.g. 21:00-08:00: the day is allowed from 08:00 to 21:00
@@ -255,7 +282,7 @@ def quiet_hours_end(
     ranges = tuple(TimeRange(ALL_DAYS, a, b) for a, b in pieces if a < b)
     if not ranges:
         raise ValueError("quiet hours cover the whole day")
-    return next_allowed(moment, WindowSpec(timezone=timezone, allowed=ranges))
+    return WindowSpec(timezone=timezone, allowed=ranges)
 
 
 def next_payday_moment(

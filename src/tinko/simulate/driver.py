@@ -62,6 +62,9 @@ class SimCase:
     closed_reason: str | None = None
     messages_sent: int = 0
     plans: int = 0
+    # The last PaymentView and what it was built from: rebuilt only when those change.
+    view: PaymentView | None = None
+    view_key: tuple[dict[str, Any], bool] | None = None
 
 
 @dataclass
@@ -188,8 +191,8 @@ class Driver:
         self.ledger.original(failure)
         case.classification = classify_code(self.world, failure, failure.kind.code, at)
         # The failed payment itself reached the network: the guard's rules count it (a
-        # mandate's first execution of the cycle), so it is card history like any retry.
-        # engine.card_history lists only retries; see docs/simulator.md "Differences".
+        # mandate's first execution of the cycle), so it is card history like any retry, as
+        # engine.card_history reads it from the payment_failed events.
         self.cards.setdefault(failure.customer.payment_method_ref, []).append(
             PastAttempt(
                 utc(at),
@@ -203,10 +206,15 @@ class Driver:
 
     def _payment(self, case: SimCase) -> PaymentView:
         failure, customer, c = case.failure, case.failure.customer, case.classification
-        channels = () if customer.index in self.opted_out else reachable(failure)
+        opted_out = customer.index in self.opted_out
+        key = case.view_key
+        if case.view is not None and key is not None and key[0] is c and key[1] == opted_out:
+            return case.view
+        channels = () if opted_out else reachable(failure)
         failed_at = utc(failure.failed_at)
         assert case.expires_at is not None
-        return PaymentView(
+        case.view_key = (c, opted_out)
+        case.view = PaymentView(
             category=str(c["category"]),
             decline_type=str(c["decline_type"]),
             classification=c,
@@ -225,6 +233,7 @@ class Driver:
             expires_at=case.expires_at,
             reachable_channels=channels,
         )
+        return case.view
 
     def _history(self, ref: str) -> Callable[[], list[PastAttempt]]:
         def history() -> list[PastAttempt]:

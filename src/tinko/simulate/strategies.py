@@ -2,10 +2,11 @@
 
 * ``tinko``: the live engine's decisions (``decide``: policy, rules, guard, planner), with the
   built-in policies or a ``--policy`` file and the ``--rules`` file, validated by the API's code.
-* ``fixed_ladder``: a classic dunning ladder: retries 2, 5, 7 and 7 days apart (days 2, 7, 14
-  and 21 after the failure, at the failure's time of day), no network awareness, and one
-  payment link once the last retry has failed. Hard declines are not retried (any PSP refuses
-  that) and get the link at once.
+* ``fixed_ladder``: the issue's fixed ladder, read literally: "retries on days 2, 5, 7 and 7
+  after the failure, messages only at the end". Each number is a day counted from the failure
+  (at the failure's time of day), so day 7 has two retries, the second as soon as the first
+  has declined. No network awareness; one payment link once the last retry has failed. Hard
+  declines are not retried (any PSP refuses that) and get the link at once.
 * ``messages_only``: no retries; a payment link at once and reminders 3 and 7 days later.
 """
 
@@ -34,8 +35,9 @@ from tinko.rules.service import check_rule
 from tinko.simulate.decide import AttemptView, PaymentView, decide
 
 STRATEGIES: Final = ("tinko", "fixed_ladder", "messages_only")
-LADDER_GAPS_DAYS: Final = (2, 5, 7, 7)
-LADDER_DAYS: Final = tuple(sum(LADDER_GAPS_DAYS[: i + 1]) for i in range(len(LADDER_GAPS_DAYS)))
+# Days after the failure, as the issue writes them (not gaps: that reading, days 2, 7, 14 and
+# 21, is a stronger ladder; docs/simulator.md compares the two).
+LADDER_DAYS: Final = (2, 5, 7, 7)
 REMINDER_DAYS: Final = (0, 3, 7)
 _BASELINE_CHANNELS: Final = ("email", "sms")
 

@@ -87,6 +87,9 @@ class TwilioChannel:
 
 def _by_status(status: int, code: object, text: object) -> TransientFailure | PermanentFailure:
     reason = f"Twilio {status} error {code}: {text}"
-    if status == 429 or status >= 500:
+    # 401/403 (error 20003) refuse our own credentials, not the message: like an SMTP login
+    # refusal, it is retried while an admin fixes the account
+    # (https://www.twilio.com/docs/api/errors/20003).
+    if status in (401, 403) or status == 429 or status >= 500:
         return TransientFailure(reason)
     return PermanentFailure(reason)

@@ -1,0 +1,71 @@
+"""The planner's pure decisions: when the next retry and the next message go."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+from tinko.policies import default_policy
+from tinko.recovery.planner import CaseFacts, plan_next
+
+PAYDAY = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # the built-in payday moment: 09:00 local
+
+
+def _facts(**changes: object) -> CaseFacts:
+    facts = CaseFacts(
+        category="insufficient_funds",
+        retryable=True,
+        cooldown_seconds=0,
+        visa_category=None,
+        merchant_advice_code=None,
+        payment_method_type="card",
+        payment_method_ref="pm_1",
+        card_network="visa",
+        failed_at=PAYDAY - timedelta(days=3),
+        expires_at=PAYDAY + timedelta(days=25),
+        retries_done=0,
+        last_retry_at=None,
+        messages_sent=0,
+        last_message_at=None,
+        reachable_channels=("email",),
+        pending_kinds=frozenset(),
+    )
+    return replace(facts, **changes)  # type: ignore[arg-type]
+
+
+def _retry_at(facts: CaseFacts, now: datetime) -> datetime:
+    policy = default_policy(facts.category, facts.payment_method_type, "UTC")
+    plan = plan_next(facts, policy, (), None, [], now)
+    [retry] = [step for step in plan.steps if step.kind == "psp_retry"]
+    return retry.at
+
+
+def test_funds_failures_retry_on_the_next_payday() -> None:
+    assert _retry_at(_facts(), PAYDAY - timedelta(days=1)) == PAYDAY
+
+
+def test_a_retry_that_ran_at_the_payday_moment_waits_for_the_next_payday() -> None:
+    # Re-planned at the very moment of the failed payday retry: not the same moment again.
+    facts = _facts(retries_done=1, last_retry_at=PAYDAY)
+    assert _retry_at(facts, PAYDAY) == datetime(2026, 6, 30, 9, 0, tzinfo=UTC)
+
+
+def test_a_failure_at_the_payday_moment_is_not_retried_at_that_moment() -> None:
+    facts = _facts(failed_at=PAYDAY)
+    assert _retry_at(facts, PAYDAY) > PAYDAY
+
+
+def test_issuer_holds_are_retried_days_apart() -> None:
+    # Do-not-honor holds clear over days: the retries spread over two weeks, not hours.
+    failed = PAYDAY
+    facts = _facts(category="do_not_honor", failed_at=failed, cooldown_seconds=86_400)
+    times: list[datetime] = []
+    for done in range(4):
+        last = times[-1] if times else None
+        at = _retry_at(replace(facts, retries_done=done, last_retry_at=last), last or failed)
+        times.append(at)
+    gaps = [later - earlier for earlier, later in pairwise([failed, *times])]
+    assert gaps[0] >= timedelta(days=1)
+    assert all(later > earlier for earlier, later in pairwise(gaps))
+    assert times[-1] - failed >= timedelta(days=10)
