@@ -29,7 +29,7 @@ from tinko.psp.checkout import (
 )
 from tinko.psp.problems import PaymentsNotConfigured, PSPRefused, PSPUnavailable
 from tinko.recovery import engine, links
-from tinko.recovery.models import OPEN_STATUSES, RecoveryCase, RecoveryLink
+from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase, RecoveryLink
 from tinko.recovery.views import payer_view
 from tinko.tenancy.models import Organization
 
@@ -138,7 +138,7 @@ def _resolve(
 def _closed(token: str, case: RecoveryCase, payment: Payment, paid_state: str) -> Screen | None:
     if case.status == "recovered":
         return Screen.about(paid_state, 200, token, payment)
-    if case.status not in OPEN_STATUSES:
+    if case.status not in PAYABLE_STATUSES:
         return Screen.about("closed", 410, token, payment)
     return None
 
@@ -179,7 +179,7 @@ def checkout(
     link, case = resolved
     if not nonce_valid(settings.secret_key, token, form.nonce, clock.now()):
         return Screen("stale_form", 400, token)
-    if case.status not in OPEN_STATUSES:
+    if case.status not in PAYABLE_STATUSES:
         return Redirect(f"/pay/{token}")  # the page says it is paid or closed
     payment = _payment(session, link, case)
     if payment.methods and form.method not in payment.methods:

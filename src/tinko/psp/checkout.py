@@ -32,7 +32,7 @@ from tinko.psp.models import PspCheckout
 from tinko.psp.problems import call_psp
 from tinko.psp.registry import provider_for
 from tinko.recovery import engine
-from tinko.recovery.models import OPEN_STATUSES, RecoveryCase, RecoveryLink
+from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase, RecoveryLink
 from tinko.tenancy.models import Organization
 
 log = structlog.get_logger("tinko.psp")
@@ -328,7 +328,7 @@ def _record_paid(
         return  # a second return (or the sandbox page) recorded this payment already
     now = clock.now()
     checkout.status, checkout.paid_at = "paid", now
-    is_open = case.status in OPEN_STATUSES
+    is_open = case.status in PAYABLE_STATUSES
     if not is_open:
         # The money came in after the case closed (a retry worked, it was cancelled): the
         # transaction still shows the payment, and the merchant may owe a refund.

@@ -31,7 +31,7 @@ from tinko.psp.models import PspCheckout
 from tinko.psp.registry import provider_for
 from tinko.psp.sandbox import SandboxPSP
 from tinko.recovery import engine, links
-from tinko.recovery.models import OPEN_STATUSES, RecoveryCase, RecoveryLink
+from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase, RecoveryLink
 from tinko.tenancy.models import Organization
 
 router: APIRouter = TinkoRouter(
@@ -118,7 +118,7 @@ def sandbox_checkout(
 ) -> HTMLResponse:
     opened = _opened(session, clock, settings, token, lock=False, viewing=True)
     org = session.get_one(Organization, opened.case.org_id)
-    if opened.case.status in OPEN_STATUSES:
+    if opened.case.status in PAYABLE_STATUSES:
         body = (
             f'<form method="post" action="/sandbox/checkout/{escape(token)}/pay">'
             '<button type="submit" style="font-size:1.1rem;padding:.7rem 1.4rem">Pay</button>'
@@ -136,7 +136,7 @@ def sandbox_pay(
     token: str, request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> RedirectResponse:
     opened = _opened(session, clock, settings, token, lock=True)
-    if opened.case.status in OPEN_STATUSES:
+    if opened.case.status in PAYABLE_STATUSES:
         locked = engine.lock_for_work(session, case_id=opened.case.id)
         assert locked is not None
         _, case, transaction = locked

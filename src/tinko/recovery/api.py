@@ -25,7 +25,7 @@ from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.kit.ratelimit import RateLimitExceeded
 from tinko.psp.checkout import start_checkout
 from tinko.recovery import engine, links
-from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
+from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase
 from tinko.recovery.schemas import (
     CheckoutIn,
     CheckoutOut,
@@ -83,7 +83,7 @@ def create_link(
     body: LinkIn | None = None,
 ) -> LinkOut:
     case = _by_ref(session, principal.org_id, transaction_ref)
-    if case.status not in OPEN_STATUSES:
+    if case.status not in PAYABLE_STATUSES:
         raise Conflict(f"This recovery is {case.status}; a payment link would not help.")
     org = session.get_one(Organization, case.org_id)
     issued = links.issue_link(
@@ -140,7 +140,7 @@ def checkout(
 ) -> CheckoutOut:
     # The link is locked until start_checkout commits its reservation, before the PSP call.
     link, case = links.resolve(session, clock, settings.secret_key, token, for_update=True)
-    if case.status not in OPEN_STATUSES:
+    if case.status not in PAYABLE_STATUSES:
         raise Conflict(f"This payment is already {case.status}.")
     method = body.method if body and body.method else None
     txn = session.get_one(Transaction, case.transaction_id)

@@ -9,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tinko.db import Base
 
 OPEN_STATUSES = ("pending", "scheduled", "in_progress")
+# A case we stopped working on can still be paid: its last link stays valid until it expires,
+# and money that arrives later is a recovery all the same.
+PAYABLE_STATUSES = (*OPEN_STATUSES, "exhausted")
 CLOSED_STATUSES = ("recovered", "exhausted", "cancelled", "expired")
 
 

@@ -13,16 +13,21 @@ from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_attached
 from tinko.recovery.engine import close_case
-from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
+from tinko.recovery.models import OPEN_STATUSES, PAYABLE_STATUSES, RecoveryCase
 
 
-def get_open_case(session: Session, org_id: str, transaction_id: str) -> RecoveryCase | None:
+def get_open_case(
+    session: Session,
+    org_id: str,
+    transaction_id: str,
+    statuses: tuple[str, ...] = OPEN_STATUSES,
+) -> RecoveryCase | None:
     return session.scalars(
         select(RecoveryCase)
         .where(
             RecoveryCase.org_id == org_id,
             RecoveryCase.transaction_id == transaction_id,
-            RecoveryCase.status.in_(OPEN_STATUSES),
+            RecoveryCase.status.in_(statuses),
         )
         .order_by(RecoveryCase.id.desc())
         .limit(1)
@@ -74,8 +79,8 @@ def open_or_update_case(
 def close_recovered(
     session: Session, clock: Clock, transaction: Transaction, *, paid_at: datetime, source: str
 ) -> RecoveryCase | None:
-    """A success arrived: the open case (if any) is recovered and its pending work cancelled."""
-    case = get_open_case(session, transaction.org_id, transaction.id)
+    """A success arrived: the open (or exhausted) case is recovered, its pending work cancelled."""
+    case = get_open_case(session, transaction.org_id, transaction.id, PAYABLE_STATUSES)
     if case is None:
         return None
     close_case(
