@@ -6,13 +6,15 @@ organisation's time zone. Pure: no database, no clock.
 
 Defaults at a glance (see the data file for the numbers and the reasons):
 
-* insufficient_funds, limit_exceeded: ``payday``, 4 silent retries in 21 days, link after 2.
-* issuer_unavailable, processing_error, do_not_honor: ``backoff`` 60 min, x2, up to 24 h, 4 retries.
+* insufficient_funds, limit_exceeded: ``payday``, 4 silent retries in 28 days, link after 3.
+* issuer_unavailable, processing_error: ``backoff`` 60 min, x2, up to 24 h, 4 retries.
+* do_not_honor, upi_pending_timeout: ``backoff`` 1 day, x2, up to 7 days (days 1, 3, 7, 14),
+  link after 2.
 * authentication_required, expired_card, invalid_card_data: ``customer_only``, link at once.
 * lost_stolen_fraud, account_closed, not_permitted, suspected_fraud, mandate_revoked:
   ``customer_only``, never retried; the link offers another method. duplicate: nothing at all.
-* upi_pending_timeout: ``customer_only``, wait 30 min (the status may resolve), then link.
 * unknown: ``backoff``, 2 retries two days apart, link after 1.
+* Messages go by SMS first, then email; every window is 28 days.
 * payment method upi/emandate: silent retries only in NPCI non-peak hours, at most 3.
 """
 
