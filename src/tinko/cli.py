@@ -40,6 +40,30 @@ def migrate() -> None:
     console.print("[green]database is up to date[/green]")
 
 
+@app.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-encrypt every stored secret under the newest of TINKO_ENCRYPTION_KEYS.
+
+    Rotate by putting a new key first in TINKO_ENCRYPTION_KEYS, restarting, running this, and
+    only then dropping the old key from the list."""
+    from tinko.db import make_engine, make_session_factory, unit_of_work
+    from tinko.intake.webhooks import reencrypt_all
+    from tinko.kit.secretbox import SecretBox
+    from tinko.psp.credentials import rotate_all
+
+    settings = _settings()
+    box = SecretBox(settings.secret_key, settings.encryption_keys)
+    engine = make_engine(settings.resolved_database_url)
+    with unit_of_work(make_session_factory(engine)) as session:
+        endpoints = reencrypt_all(session, box)
+        credentials = rotate_all(session, box)
+    engine.dispose()
+    console.print(
+        f"[green]re-encrypted {endpoints} webhook endpoint(s) and {credentials} PSP credential(s)"
+        "[/green]"
+    )
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
@@ -165,7 +189,6 @@ def demo(
             )
     console.print(
         Panel.fit(
-            f"Console:  {settings.base_url}/console\n"
             f"API docs: {settings.base_url}/docs\n"
             f"Email:    {credentials.email}\n"
             f"Password: {credentials.password}\n"

@@ -76,6 +76,16 @@ def rotate_secret(
     return CreatedEndpoint(endpoint, secret)
 
 
+def reencrypt_all(session: Session, box: SecretBox) -> int:
+    """Re-encrypt every endpoint's secrets under the newest key (`tinko rotate-keys`)."""
+    rows = session.scalars(select(WebhookEndpoint).with_for_update()).all()
+    for row in rows:
+        row.secret_ciphertext = box.rotate(row.secret_ciphertext)
+        if row.previous_secret_ciphertext:
+            row.previous_secret_ciphertext = box.rotate(row.previous_secret_ciphertext)
+    return len(rows)
+
+
 def get_endpoint(session: Session, org_id: str, endpoint_id: str) -> WebhookEndpoint:
     endpoint = session.scalars(
         select(WebhookEndpoint).where(
