@@ -13,7 +13,11 @@ class Transaction(Base):
     """A merchant's payment, known by the merchant's own reference."""
 
     __tablename__ = "payment_transaction"
-    __table_args__ = (UniqueConstraint("org_id", "transaction_ref"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "transaction_ref"),
+        # The network rules count a card's failed payments across orders (recovery.engine).
+        Index("ix_transaction_method", "org_id", "payment_method_ref"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     org_id: Mapped[str] = mapped_column(

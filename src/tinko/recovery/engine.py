@@ -165,7 +165,11 @@ def close_case(
     open_attempt = RecoveryAttempt.status.in_(("scheduled", "queued"))
     session.execute(
         update(RecoveryAttempt)
-        .where(RecoveryAttempt.case_id == case.id, open_attempt)
+        .where(
+            RecoveryAttempt.org_id == case.org_id,  # with case_id: the (org_id, case_id) index
+            RecoveryAttempt.case_id == case.id,
+            open_attempt,
+        )
         .values(**cancelled)
         # The case's loaded attempts are brought up to date below; letting the ORM test every
         # object in the session instead costs more than the UPDATE when a batch holds hundreds.
@@ -424,6 +428,7 @@ def retry_now(session: Session, clock: Clock, org_id: str, case_id: str) -> Reco
     now = clock.now()
     pending = session.scalars(
         select(RecoveryAttempt).where(
+            RecoveryAttempt.org_id == case.org_id,
             RecoveryAttempt.case_id == case.id,
             RecoveryAttempt.kind == "psp_retry",
             RecoveryAttempt.status == "scheduled",
