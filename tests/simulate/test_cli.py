@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tinko.cli import app
@@ -89,3 +90,102 @@ def test_backtest_calibrates_on_the_exports_failures() -> None:
     assert behaviours["stolen_card"] == "lost_stolen"
     assert behaviours["insufficient_funds"] == "funds"
     assert sorted(v for v, _ in scenario.amount.choices) == [2900, 9900, 29900]
+
+
+# --- regressions found by writing scenarios from docs/simulator.md alone -------------------
+
+TINY = """
+name: tiny
+currency: {currency}
+days: 3
+failures: 4
+amount: {amount}
+payment_methods: [{{type: visa_card}}]
+failure_mix: [{{code: {code}, share: 1, behaviour: {behaviour}}}]
+responses: {{reachable: {{email: {email}, phone: 0}}}}
+"""
+
+
+VALID_TINY = TINY.format(
+    currency="USD", amount=100, code="insufficient_funds", behaviour="funds", email=1
+).encode()
+
+
+def _tiny(tmp_path: Path, **values: object) -> Path:
+    fields = {
+        "currency": "USD",
+        "amount": 1999,
+        "code": "insufficient_funds",
+        "behaviour": "funds",
+        "email": 0.95,
+    }
+    fields.update(values)
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY.format(**fields))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (VALID_TINY + b"start: 2026-02-30\n", "start: must be a real date"),
+        (b"name: \xff\xfe\n", "not UTF-8"),
+        (b"name: x\n  bad: [indent\n", "line 2"),
+        (b"", "(document)"),
+        (  # the message quotes YAML brackets: printed as written, not read as markup
+            VALID_TINY.replace(b"behaviour: funds}", b'behaviour: funds, advice_code: "03"}'),
+            "give this entry methods: [mastercard_card]",
+        ),
+        (b"dayz: 3\n", "dayz: unknown key; allowed here: name, currency"),
+    ],
+)
+def test_a_bad_scenario_is_one_line_exit_2_no_traceback(
+    tmp_path: Path, source: bytes, expected: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(source)
+    result = runner.invoke(app, ["simulate", str(path), "--json"], terminal_width=60)
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert expected in result.stderr
+
+
+def test_a_policy_file_with_a_misspelt_key_names_that_key(small_file: Path, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"name": "p", "max_attemps": 3}))
+    result = runner.invoke(app, ["simulate", str(small_file), "--policy", str(policy)])
+    assert result.exit_code == 2
+    assert "max_attemps: unknown key" in result.output
+
+
+def test_a_policy_file_that_is_not_utf8_exits_2(small_file: Path, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_bytes(b"\xff\xfe")
+    result = runner.invoke(app, ["simulate", str(small_file), "--policy", str(policy)])
+    assert result.exit_code == 2
+    assert "not UTF-8" in result.output
+
+
+def test_per_recovered_figures_are_null_when_nothing_is_recovered(tmp_path: Path) -> None:
+    scenario = _tiny(tmp_path, code="stolen_card", behaviour="lost_stolen", email=0)
+    result = runner.invoke(app, ["simulate", str(scenario), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["oracle"]["recoverable_revenue"] == 0
+    for figures in data["strategies"].values():
+        assert figures["recovered_revenue"] == 0
+        assert figures["attempts_per_recovered"] is None
+        assert figures["messages_per_recovered"] is None
+        assert figures["median_hours_to_recover"] is None
+
+
+def test_the_table_shows_a_zero_decimal_currency_in_yen(tmp_path: Path) -> None:
+    scenario = _tiny(tmp_path, currency="JPY", amount=3000)
+    plot = tmp_path / "p.svg"
+    result = runner.invoke(
+        app, ["simulate", str(scenario), "--plot", str(plot)], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    assert "JPY 12,000" in result.stdout  # four failures of 3000 yen, not "JPY 120.00"

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
 
@@ -23,7 +24,9 @@ from sqlalchemy.orm import Session
 
 from tinko.classifier import DeclineSignal, classify
 from tinko.intake.models import PaymentEvent, Transaction
-from tinko.simulate.scenario import Scenario, ScenarioError
+from tinko.kit.money import is_known_currency, minor_unit_exponent
+from tinko.simulate.scenario import DEFAULT_START, GATEWAYS, Scenario, ScenarioError
+from tinko.simulate.scenario_codes import canonical_code
 from tinko.simulate.scenario_read import read_document
 
 # Classifier category → how the world makes that code behave.
@@ -45,8 +48,14 @@ BEHAVIOUR_OF: Final[Mapping[str, str]] = {
     "mandate_revoked": "mandate_revoked",
     "duplicate": "lost_stolen",
 }
-# Header names as Stripe's and Razorpay's exports spell them, lower-cased and with spaces,
-# dashes and brackets folded to underscores; the first one present wins.
+# Header names as the exports spell them, lower-cased with spaces, dashes and brackets folded
+# to underscores ("Created date (UTC)" -> created_date_utc). Stripe's Dashboard payments export
+# (Payments -> Export) writes e.g. id, Created date (UTC) / Created (UTC), Amount, Currency,
+# Status, Decline Reason, Seller Message, Card Brand, Customer Email, PaymentIntent ID.
+# Razorpay's payments report writes the API's field names: id, amount, currency, status,
+# method, error_code, error_description, error_reason, card_network, created_at.
+# For each field the first column present wins; for the code, the first non-empty one per row
+# (Razorpay's error_code is often the generic BAD_REQUEST_ERROR beside a precise error_reason).
 _COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
     "amount": ("amount", "amount_minor"),
     "currency": ("currency",),
@@ -58,12 +67,33 @@ _COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
         "failure_code",
         "outcome_reason",
     ),
-    "method": ("method", "payment_method_type", "card_funding", "payment_method"),
+    "method": ("method", "payment_method_type", "payment_source_type", "payment_method"),
     "network": ("card_brand", "card_network", "network", "brand"),
-    "created": ("created_utc", "created_date_utc", "created_at", "created", "date"),
+    "created": ("created_date_utc", "created_utc", "created_at", "created", "date"),
     "status": ("status",),
 }
+# Columns only one PSP's export has: they tell whose export it is, hence the amounts' units
+# and whose decline codes the rows hold.
+_STRIPE_ONLY: Final = frozenset(
+    {
+        "created_utc",
+        "created_date_utc",
+        "decline_reason",
+        "seller_message",
+        "card_brand",
+        "paymentintent_id",
+        "converted_amount",
+        "customer_email",
+    }
+)
+_RAZORPAY_ONLY: Final = frozenset(
+    {"error_code", "error_description", "error_reason", "card_network", "vpa", "created_at"}
+)
 _FAILED: Final = frozenset({"failed", "declined", "requires_payment_method", "canceled", ""})
+# Payment methods the world cannot simulate (one-off, customer-present): their rows are left out.
+_NOT_SIMULATED: Final = frozenset(
+    {"netbanking", "wallet", "emi", "cardless_emi", "paylater", "bank_transfer", "app"}
+)
 
 
 class BacktestError(ValueError):
@@ -79,13 +109,26 @@ class FailedPayment:
     at: date
 
 
+@dataclass(frozen=True, slots=True)
+class Export:
+    """What a CSV export held: the failures to learn from and whose export it was."""
+
+    failures: list[FailedPayment]
+    gateway: str | None  # stripe | razorpay, from the columns; None when they do not say
+    skipped_methods: int  # failed rows on methods the world cannot simulate
+
+
 def _key(header: str) -> str:
     out = "".join(c if c.isalnum() else "_" for c in header.strip().lower())
     return "_".join(part for part in out.split("_") if part)
 
 
-def _method(method: str, network: str) -> str:
-    method, network = method.lower(), network.lower()
+def _method(method: str, network: str) -> str | None:
+    """The scenario's payment method; None for one the world cannot simulate. Card brands
+    other than Mastercard and RuPay are simulated as Visa cards."""
+    method, network = method.strip().lower(), network.lower()
+    if method in _NOT_SIMULATED:
+        return None
     if "upi" in method:
         return "upi_autopay"
     if "emandate" in method or "nach" in method:
@@ -97,70 +140,128 @@ def _method(method: str, network: str) -> str:
     return "visa_card"
 
 
-def _amount(raw: str, where: str) -> int:
+def _amount(raw: str, currency: str, flavour: str | None, where: str) -> int:
+    """Minor units. Stripe's Dashboard export writes major units ("49.99", "¥3000" as 3000);
+    Razorpay's report writes the API's subunits (paise) unless it shows a decimal point; an
+    export of unknown origin is read like Razorpay's."""
     text = raw.strip().replace(",", "")
     try:
-        # Stripe's dashboard writes major units ("49.99"); Razorpay's exports minor units.
-        return round(float(text) * 100) if "." in text else int(text)
-    except ValueError:
+        value = Decimal(text)
+    except InvalidOperation:
         raise BacktestError(f"{where}: amount {raw!r} is not a number") from None
+    if not value.is_finite() or value <= 0:
+        raise BacktestError(f"{where}: amount {raw!r} must be a positive number")
+    if flavour == "stripe" or "." in text:
+        value *= 10 ** minor_unit_exponent(currency)
+    if value != value.to_integral_value():
+        raise BacktestError(f"{where}: amount {raw!r} has more decimals than {currency} allows")
+    return int(value)
+
+
+# Razorpay's reports write day first (Indian convention); ISO and Unix seconds are tried first.
+_DAY_FIRST: Final = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S")
 
 
 def _day(raw: str) -> date:
     text = raw.strip()
-    if text.isdigit():  # Razorpay writes Unix seconds
+    if text.isdigit():  # Unix seconds, as the PSPs' APIs write them
         return datetime.fromtimestamp(int(text), UTC).date()
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError:
-        return date.fromisoformat(text[:10])
+        pass
+    for layout in _DAY_FIRST:
+        try:
+            return datetime.strptime(text, layout).replace(tzinfo=UTC).date()
+        except ValueError:
+            continue
+    return date.fromisoformat(text[:10])
+
+
+def _flavour(keys: set[str]) -> str | None:
+    if keys & _STRIPE_ONLY:
+        return "stripe"
+    if keys & _RAZORPAY_ONLY:
+        return "razorpay"
+    return None
+
+
+def _known_code(code: str, gateway: str) -> str:
+    """The code as the classifier's table spells it, so that "Insufficient funds" and
+    "insufficient_funds" in one export are one entry of the mix."""
+    return canonical_code(gateway, code) or code
 
 
 def read_csv(path: Path) -> list[FailedPayment]:
+    return read_export(path).failures
+
+
+def read_export(path: Path) -> Export:
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return _read_rows(path, csv.DictReader(handle))
     except OSError as exc:
         raise BacktestError(f"{path}: cannot read: {exc.strerror}") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        headers = {_key(h): h for h in reader.fieldnames or ()}
-        found = {
-            k: next((headers[c] for c in names if c in headers), None)
-            for k, names in _COLUMNS.items()
-        }
-        for needed in ("amount", "currency", "code"):
-            if found[needed] is None:
-                raise BacktestError(
-                    f"{path}: no {needed} column (looked for {', '.join(_COLUMNS[needed])})"
-                )
-        rows = []
-        for n, row in enumerate(reader, start=2):
-            where = f"{path}:{n}"
-            status = (row.get(found["status"] or "", "") or "").strip().lower()
-            code = (row.get(found["code"] or "") or "").strip()
-            if not code or status not in _FAILED:
-                continue  # a successful payment, or a failure without a reason to learn from
-            created = row.get(found["created"] or "") or ""
-            try:
-                at = _day(created) if created else date(2026, 1, 5)
-            except ValueError:
-                raise BacktestError(f"{where}: date {created!r} is not readable") from None
-            rows.append(
-                FailedPayment(
-                    code=code,
-                    amount_minor=_amount(row[found["amount"] or ""] or "", where),
-                    currency=(row[found["currency"] or ""] or "").strip().upper(),
-                    method=_method(
-                        row.get(found["method"] or "", "") or "",
-                        row.get(found["network"] or "", "") or "",
-                    ),
-                    at=at,
-                )
+    except UnicodeDecodeError as exc:
+        raise BacktestError(
+            f"{path}: not UTF-8 text (byte {exc.start}); export it as CSV"
+        ) from None
+    except csv.Error as exc:
+        raise BacktestError(f"{path}: not a readable CSV file: {exc}") from None
+
+
+def _read_rows(path: Path, reader: csv.DictReader[str]) -> Export:
+    headers = {_key(h): h for h in reader.fieldnames or () if h}
+    found = {
+        k: next((headers[c] for c in names if c in headers), None) for k, names in _COLUMNS.items()
+    }
+    for needed in ("amount", "currency", "code"):
+        if found[needed] is None:
+            raise BacktestError(
+                f"{path}: no {needed} column (looked for {', '.join(_COLUMNS[needed])})"
             )
-    return rows
+    code_columns = [headers[c] for c in _COLUMNS["code"] if c in headers]
+    flavour = _flavour(set(headers))
+    gateway = flavour or "stripe"
+    rows: list[FailedPayment] = []
+    skipped = 0
+    for n, row in enumerate(reader, start=2):
+        where = f"{path}:{n}"
+
+        def cell(field: str, row: Mapping[str, str | None] = row) -> str:
+            column = found[field]
+            return (row.get(column) or "").strip() if column else ""
+
+        code = next((c for col in code_columns if (c := (row.get(col) or "").strip())), "")
+        if not code or cell("status").lower() not in _FAILED:
+            continue  # a successful payment, or a failure without a reason to learn from
+        method = _method(cell("method"), cell("network"))
+        if method is None:
+            skipped += 1
+            continue
+        currency = cell("currency").upper()
+        if not is_known_currency(currency):
+            raise BacktestError(f"{where}: currency {cell('currency')!r} is not an ISO 4217 code")
+        created = cell("created")
+        try:
+            at = _day(created) if created else DEFAULT_START
+        except ValueError:
+            raise BacktestError(f"{where}: date {created!r} is not readable") from None
+        rows.append(
+            FailedPayment(
+                code=_known_code(code, gateway),
+                amount_minor=_amount(cell("amount"), currency, flavour, where),
+                currency=currency,
+                method=method,
+                at=at,
+            )
+        )
+    return Export(rows, flavour, skipped)
 
 
-def read_org(session: Session, org_id: str) -> list[FailedPayment]:
+def read_org(session: Session, org_id: str) -> Export:
+    """Each transaction's first failure: later ones on the same transaction are retries (ours
+    or the PSP's), which the simulation makes itself."""
     rows = session.execute(
         select(PaymentEvent, Transaction)
         .join(Transaction, Transaction.id == PaymentEvent.transaction_id)
@@ -169,20 +270,37 @@ def read_org(session: Session, org_id: str) -> list[FailedPayment]:
             Transaction.org_id == org_id,
             PaymentEvent.kind == "payment_failed",
         )
+        .order_by(PaymentEvent.occurred_at, PaymentEvent.id)
     ).all()
-    return [
-        FailedPayment(
-            code=event.decline_code
-            or event.failure_code
-            or event.network_decline_code
-            or "unknown",
-            amount_minor=event.amount_minor,
-            currency=event.currency,
-            method=_method(txn.payment_method_type or "", txn.card_network or ""),
-            at=event.occurred_at.date(),
+    failures: list[FailedPayment] = []
+    gateways: Counter[str] = Counter()
+    seen: set[str] = set()
+    skipped = 0
+    for event, txn in rows:
+        if txn.id in seen:
+            continue
+        seen.add(txn.id)
+        method = _method(
+            event.payment_method_type or txn.payment_method_type or "", txn.card_network or ""
         )
-        for event, txn in rows
-    ]
+        if method is None:
+            skipped += 1
+            continue
+        gateways[txn.gateway] += 1
+        failures.append(
+            FailedPayment(
+                code=event.decline_code
+                or event.failure_code
+                or event.network_decline_code
+                or "unknown",
+                amount_minor=event.amount_minor,
+                currency=event.currency,
+                method=method,
+                at=event.occurred_at.date(),
+            )
+        )
+    known = [g for g, _ in gateways.most_common() if g in GATEWAYS]
+    return Export(failures, known[0] if known else None, skipped)
 
 
 def calibrated_scenario(name: str, failures: Iterable[FailedPayment], gateway: str) -> Scenario:
@@ -224,6 +342,6 @@ def calibrated_scenario(name: str, failures: Iterable[FailedPayment], gateway: s
         "failure_mix": mix_doc,
     }
     try:
-        return read_document(doc)
+        return read_document(doc, strict_codes=False)
     except ScenarioError as exc:
         raise BacktestError(f"the derived scenario is invalid: {exc}") from None

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tinko.policies.models import RetryPolicy
@@ -18,6 +19,9 @@ from tinko.simulate.report import daily_recovered, details, oracle_revenue, tabl
 from tinko.simulate.run import Simulation, simulate
 from tinko.simulate.scenario import Scenario, ScenarioError, load_scenario
 from tinko.simulate.strategies import ConfigError, load_policy, load_rules
+
+if TYPE_CHECKING:
+    from tinko.simulate.backtest import Export
 
 err = Console(stderr=True)
 
@@ -41,7 +45,9 @@ WorkersOption = Annotated[
 
 
 def fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    # soft_wrap: one line whatever the terminal's width, so scripts can grep it.
+    # escape: messages quote user input and YAML lists ("methods: [mastercard_card]").
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -154,8 +160,13 @@ def backtest_command(
         str | None, typer.Option("--org", help="Use this organisation's stored failures.")
     ] = None,
     gateway: Annotated[
-        str, typer.Option("--gateway", help="Whose codes the export holds: stripe or razorpay.")
-    ] = "stripe",
+        str | None,
+        typer.Option(
+            "--gateway",
+            help="Whose codes the failures hold: stripe, razorpay or sandbox "
+            "(default: read from the export's columns or the stored transactions, else stripe).",
+        ),
+    ] = None,
     policy: PolicyOption = None,
     rules: RulesOption = None,
     seed: SeedOption = 1,
@@ -165,19 +176,29 @@ def backtest_command(
 ) -> None:
     """What would this policy have recovered of our own failures? The same comparison as
     `simulate`, on a world calibrated on the organisation's decline mix and amounts."""
-    from tinko.simulate.backtest import BacktestError, calibrated_scenario, read_csv
+    from tinko.simulate.backtest import BacktestError, calibrated_scenario, read_export
+    from tinko.simulate.scenario import GATEWAYS
 
     if (csv_file is None) == (org is None):
         raise fail("give exactly one of --csv FILE or --org ORG_ID")
+    if gateway is not None and gateway not in GATEWAYS:
+        raise fail(f"--gateway: {gateway!r} is not one of {', '.join(GATEWAYS)}")
     try:
         if csv_file is not None:
-            failures = read_csv(csv_file)
+            export = read_export(csv_file)
             name = f"backtest-{csv_file.stem}"
         else:
             assert org is not None
-            failures = _org_failures(org)
+            export = _org_failures(org)
             name = f"backtest-{org}"
-        world = calibrated_scenario(name, failures, gateway)
+        if export.skipped_methods and not as_json:
+            err.print(
+                f"note: {export.skipped_methods} failures on payment methods the simulator "
+                "does not model (netbanking, wallets, EMI, pay later) were left out",
+                highlight=False,
+                soft_wrap=True,
+            )
+        world = calibrated_scenario(name, export.failures, gateway or export.gateway or "stripe")
     except BacktestError as exc:
         raise fail(str(exc)) from None
     chosen_policy, chosen_rules = engine_config(policy, rules)
@@ -186,7 +207,9 @@ def backtest_command(
     )
 
 
-def _org_failures(org: str) -> list[Any]:
+def _org_failures(org: str) -> Export:
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
     from tinko.config import SettingsError, load_settings
     from tinko.db import make_engine, make_session_factory, unit_of_work
     from tinko.simulate.backtest import read_org
@@ -198,7 +221,10 @@ def _org_failures(org: str) -> list[Any]:
     engine = make_engine(settings.resolved_database_url)
     try:
         with unit_of_work(make_session_factory(engine)) as session:
-            return list(read_org(session, org))
+            return read_org(session, org)
+    except SQLAlchemyError as exc:  # no database, or one not migrated yet
+        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).splitlines()[0]
+        raise fail(f"cannot read the failures from the database: {reason}") from None
     finally:
         engine.dispose()
 

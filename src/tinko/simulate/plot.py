@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from xml.sax.saxutils import escape
 
+from tinko.kit.money import minor_unit_exponent
+
 _COLOURS = ("#1b7f5f", "#c2571a", "#4660b8", "#8a8a8a", "#a23b72")
 _WIDTH, _HEIGHT = 760, 420
 _LEFT, _RIGHT, _TOP, _BOTTOM = 90, 170, 40, 50
@@ -79,7 +81,7 @@ def recovered_svg(
 
 
 def _money(minor: float, currency: str) -> str:
-    major = minor / 100
+    major = minor / 10 ** minor_unit_exponent(currency)
     if major >= 1_000_000:
         return f"{currency} {major / 1_000_000:.1f}M"
     if major >= 1_000:

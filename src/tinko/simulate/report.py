@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.table import Table
 
+from tinko.kit.money import minor_unit_exponent
 from tinko.simulate.driver import StrategyResult
 from tinko.simulate.run import Simulation
 from tinko.simulate.world import DAY, HOUR, epoch
@@ -100,7 +101,8 @@ def table(sim: Simulation) -> Table:
 
 
 def _money(minor: float, currency: str) -> str:
-    return f"{currency} {minor / 100:,.2f}"
+    digits = minor_unit_exponent(currency)  # JPY has none, KWD three
+    return f"{currency} {minor / 10**digits:,.{digits}f}"
 
 
 def _percent(value: float) -> str:

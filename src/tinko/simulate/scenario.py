@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import yaml
-from yaml.nodes import MappingNode
+from yaml.nodes import MappingNode, ScalarNode
 
 from tinko.recovery.windows import WEEKDAY_NAMES, WindowError, zone
 
@@ -172,6 +172,10 @@ def load_scenario(path: Path) -> Scenario:
         source = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError("", f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            "", f"not UTF-8 text (byte {exc.start}); save it as UTF-8 YAML"
+        ) from None
     return parse_scenario(source)
 
 
@@ -188,12 +192,31 @@ class _StrictLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        # PyYAML raises a bare ValueError for an impossible date (2026-02-30); keep the text
+        # so the key's own check can name the key and the value.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's multi-line message as one line: where, then what."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"not valid YAML{where}: {problem}"
+
 
 def parse_scenario(source: str) -> Scenario:
     try:
         doc = yaml.load(source, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
-        raise ScenarioError("", f"not valid YAML: {exc}") from None
+        raise ScenarioError("", yaml_problem(exc)) from None
     from tinko.simulate.scenario_read import read_document
 
     return read_document(doc)
@@ -257,14 +280,30 @@ def timezone(value: object, where: str) -> str:
 
 def day(value: object, where: str) -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise ScenarioError(where, "must be a date written YYYY-MM-DD")
+        got = f", got {value!r}" if isinstance(value, str | int | float) else ""
+        raise ScenarioError(where, f"must be a real date written YYYY-MM-DD{got}")
     return value
 
 
+_FULL_WEEKDAYS: Final = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+
 def weekday(value: object, where: str) -> int:
-    if isinstance(value, str) and value.lower()[:3] in WEEKDAY_NAMES:
-        return WEEKDAY_NAMES.index(value.lower()[:3])
-    raise ScenarioError(where, f"must be a weekday name: {', '.join(WEEKDAY_NAMES)}")
+    """``fri`` or ``friday``, any case; nothing looser (``frisbee`` is a typo, not Friday)."""
+    name = value.strip().lower() if isinstance(value, str) else None
+    if name in WEEKDAY_NAMES:
+        return WEEKDAY_NAMES.index(name)
+    if name in _FULL_WEEKDAYS:
+        return _FULL_WEEKDAYS.index(name)
+    raise ScenarioError(where, f"must be a weekday: {', '.join(WEEKDAY_NAMES)} (or in full)")
 
 
 def value_range(value: object, where: str, low: float, high: float = math.inf) -> Range:

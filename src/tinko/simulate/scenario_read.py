@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
+from tinko.kit.money import is_known_currency
 from tinko.simulate.scenario import (
     BEHAVIOURS,
     CHANNELS,
@@ -37,6 +38,7 @@ from tinko.simulate.scenario import (
     value_range,
     weekday,
 )
+from tinko.simulate.scenario_codes import advice_codes, check_code
 
 _TOP_REQUIRED = ("name", "currency", "days", "failures", "amount", "payment_methods", "failure_mix")
 _TOP_OPTIONAL = (
@@ -61,16 +63,22 @@ _ISSUER_DOWN = {"stripe": "issuer_not_available", "razorpay": "issuer_technical_
 _DEFAULT_COUNTRY = Country("US", "America/New_York", 1.0)
 
 
-def read_document(doc: object) -> Scenario:
+def read_document(doc: object, *, strict_codes: bool = True) -> Scenario:
+    """``strict_codes``: refuse decline codes the classifier does not know (a scenario's are
+    typed by hand; a backtest's come from a real export and may be anything)."""
     top = mapping(doc, "", _TOP_REQUIRED, _TOP_OPTIONAL)
     currency = text(top["currency"], "currency")
     if not _CURRENCY.fullmatch(currency):
         raise ScenarioError("currency", "must be a 3-letter ISO 4217 code in capitals, e.g. INR")
+    if not is_known_currency(currency):
+        raise ScenarioError("currency", f"{currency!r} is not an ISO 4217 currency code")
     gateway = text(top.get("gateway", "stripe"), "gateway", choices=GATEWAYS)
     failures = integer(top["failures"], "failures", 1, MAX_FAILURES)
     customers = integer(top.get("customers", failures), "customers", 1, failures)
     methods = _methods(top["payment_methods"])
-    mix = _failure_mix(top["failure_mix"], {m.type for m in methods if m.share > 0})
+    mix = _failure_mix(
+        top["failure_mix"], {m.type for m in methods if m.share > 0}, gateway, strict_codes
+    )
     return Scenario(
         name=text(top["name"], "name"),
         description=str(top.get("description", "")),
@@ -91,9 +99,10 @@ def read_document(doc: object) -> Scenario:
         failure_mix=mix,
         responses=_responses(top.get("responses", {})),
         fees=_fees(top.get("fees", {}), currency),
-        issuer_down_code=text(
+        issuer_down_code=check_code(
             top.get("issuer_down_code", _ISSUER_DOWN.get(gateway, "issuer_not_available")),
             "issuer_down_code",
+            gateway,
         ),
     )
 
@@ -102,6 +111,10 @@ def _amount(value: object) -> Amount:
     where = "amount"
     if isinstance(value, int) and not isinstance(value, bool):
         return Amount("fixed", (float(integer(value, where, 1, 10**12)),))
+    if isinstance(value, float):
+        raise ScenarioError(
+            where, f"must be whole minor units of the currency (2999, not 29.99), got {value:g}"
+        )
     if not isinstance(value, Mapping) or len(value) == 0:
         raise ScenarioError(where, "use a whole number, {min, max}, {median, spread} or {choices}")
     if "choices" in value:
@@ -233,7 +246,13 @@ def _issuers(value: object) -> Issuers:
     )
 
 
-def _failure_mix(value: object, methods: set[str]) -> tuple[FailureKind, ...]:
+# Only these behaviours have a clearing moment (docs/simulator.md, failure_mix entries).
+_CLEARING: Final = ("temporary_block", "upi_timeout")
+
+
+def _failure_mix(
+    value: object, methods: set[str], gateway: str, strict_codes: bool
+) -> tuple[FailureKind, ...]:
     out = []
     for i, raw in enumerate(items(value, "failure_mix")):
         at = f"failure_mix[{i}]"
@@ -257,16 +276,26 @@ def _failure_mix(value: object, methods: set[str]) -> tuple[FailureKind, ...]:
                 f"none of {', '.join(kinds)} is among payment_methods, so code "
                 f"{item['code']!r} could never happen",
             )
-        advice = item.get("advice_code")
-        if advice is not None and not re.fullmatch(r"[0-9A-Z]{2}", str(advice)):
-            raise ScenarioError(f"{at}.advice_code", 'must be a quoted two-character code, "25"')
+        code = (
+            check_code(item["code"], f"{at}.code", gateway)
+            if strict_codes
+            else text(item["code"], f"{at}.code")
+        )
+        advice = _advice(item, at, kinds)
+        for key in ("clears_after_hours", "never_clears_share"):
+            if key in item and behaviour not in _CLEARING:
+                raise ScenarioError(
+                    f"{at}.{key}",
+                    f"only temporary_block and upi_timeout clear; a {behaviour} failure "
+                    "does not use it",
+                )
         out.append(
             FailureKind(
-                code=text(str(item["code"]), f"{at}.code"),
+                code=code,
                 share=number(item["share"], f"{at}.share", 0),
                 behaviour=behaviour,
                 methods=tuple(k for k in kinds if k in methods),
-                advice_code=None if advice is None else str(advice),
+                advice_code=advice,
                 clears_after_hours=value_range(
                     item.get("clears_after_hours", {"min": 6, "max": 96}),
                     f"{at}.clears_after_hours",
@@ -280,6 +309,23 @@ def _failure_mix(value: object, methods: set[str]) -> tuple[FailureKind, ...]:
         )
     shares(out, "failure_mix")
     return tuple(out)
+
+
+def _advice(item: Mapping[str, Any], at: str, kinds: tuple[str, ...]) -> str | None:
+    if "advice_code" not in item:
+        return None
+    advice = item["advice_code"]
+    if not isinstance(advice, str) or advice not in advice_codes():
+        raise ScenarioError(
+            f"{at}.advice_code",
+            f"must be a quoted Mastercard merchant advice code, one of {', '.join(advice_codes())}",
+        )
+    if set(kinds) != {"mastercard_card"}:
+        raise ScenarioError(
+            f"{at}.methods",
+            "an advice_code is Mastercard's: give this entry methods: [mastercard_card]",
+        )
+    return advice
 
 
 def _responses(value: object) -> Responses:

@@ -33,6 +33,7 @@ from tinko.rules import RuleSpec
 from tinko.rules.api import RuleIn
 from tinko.rules.service import check_rule
 from tinko.simulate.decide import AttemptView, PaymentView, decide
+from tinko.simulate.scenario import yaml_problem
 
 STRATEGIES: Final = ("tinko", "fixed_ladder", "messages_only")
 # Days after the failure, as the issue writes them (not gaps: that reading, days 2, 7, 14 and
@@ -181,24 +182,49 @@ def _read(path: Path) -> Any:
         raw = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    if path.suffix == ".json":
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            ) from None
     try:
-        return json.loads(raw) if path.suffix == ".json" else yaml.safe_load(raw)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: not valid {path.suffix.lstrip('.') or 'YAML'}: {exc}") from None
+        return yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: {yaml_problem(exc)}") from None
+
+
+def _where(loc: Sequence[int | str]) -> str:
+    """A pydantic location as the scenario errors write paths: ``actions[0].type``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _join(prefix: str, where: str) -> str:
+    joined = f"{prefix}{where}".rstrip(".")
+    return joined or "(document)"
 
 
 def _pydantic_error(path: Path, exc: ValidationError, prefix: str = "") -> ConfigError:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return ConfigError(f"{path}: {prefix}{where}: {first['msg']}")
+    errors = exc.errors()
+    # An unknown key (a typo) explains the "missing" errors that come with it: name it first.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    where = _where(first["loc"])
+    message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    return ConfigError(f"{path}: {_join(prefix, where)}: {message}")
 
 
 def _app_error(path: Path, exc: AppError, prefix: str = "") -> ConfigError:
     errors = getattr(exc, "errors", None) or []
     if errors:
         first = errors[0]
-        where = ".".join(str(p) for p in first["loc"][1:])
-        return ConfigError(f"{path}: {prefix}{where}: {first['msg']}")
+        where = _where(first["loc"][1:])
+        return ConfigError(f"{path}: {_join(prefix, where)}: {first['msg']}")
     return ConfigError(f"{path}: {prefix}{exc.detail}")
 
 

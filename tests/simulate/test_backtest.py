@@ -1,0 +1,190 @@
+"""Backtest input: Stripe's and Razorpay's payment exports as they spell them, and an org's
+stored failures (created through the API)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from tests.conftest import START, TEST_SECRET
+from tests.factories import Account, create_api_key, register
+from tinko.cli import app
+from tinko.simulate.backtest import calibrated_scenario, read_export
+
+runner = CliRunner()
+DATA = Path(__file__).parent / "data"
+STRIPE_EXPORT = DATA / "stripe_payments_export.csv"
+RAZORPAY_REPORT = DATA / "razorpay_payments_report.csv"
+
+
+def test_a_stripe_export_is_read_in_major_units() -> None:
+    export = read_export(STRIPE_EXPORT)
+    assert export.gateway == "stripe"
+    # "49.00", "1,249.00" and "49" are all dollars in Stripe's export.
+    assert [f.amount_minor for f in export.failures] == [4900, 124900, 1900, 1900, 4900]
+
+
+def test_a_stripe_export_keeps_failures_with_a_decline_reason_only() -> None:
+    codes = [f.code for f in read_export(STRIPE_EXPORT).failures]
+    # Paid, Refunded and a Radar block without a decline reason are left out; the
+    # "Insufficient funds" spelling is the classifier's insufficient_funds.
+    assert codes == [
+        "insufficient_funds",
+        "do_not_honor",
+        "expired_card",
+        "stolen_card",
+        "insufficient_funds",
+    ]
+
+
+def test_a_stripe_export_in_a_zero_decimal_currency(tmp_path: Path) -> None:
+    export = tmp_path / "jpy.csv"
+    export.write_text(
+        "id,Created date (UTC),Amount,Currency,Status,Decline Reason,Card Brand\n"
+        "ch_1,2026-05-01 10:00,3000,jpy,Failed,insufficient_funds,Visa\n"
+    )
+    failures = read_export(export).failures
+    assert [(f.amount_minor, f.currency) for f in failures] == [(3000, "JPY")]
+
+
+def test_a_razorpay_report_is_read_in_paise_with_day_first_dates() -> None:
+    export = read_export(RAZORPAY_REPORT)
+    assert export.gateway == "razorpay"
+    first = export.failures[0]
+    assert (first.amount_minor, first.currency, first.at.isoformat()) == (
+        49900,
+        "INR",
+        "2026-03-02",
+    )
+
+
+def test_a_razorpay_report_prefers_the_error_reason_to_the_generic_code() -> None:
+    codes = [f.code for f in read_export(RAZORPAY_REPORT).failures]
+    assert codes[0] == "insufficient_funds"
+    assert codes[-1] == "BAD_REQUEST_ERROR"  # no reason given: the code is all there is
+
+
+def test_a_razorpay_report_maps_methods_and_leaves_netbanking_out() -> None:
+    export = read_export(RAZORPAY_REPORT)
+    assert [f.method for f in export.failures] == [
+        "upi_autopay",
+        "rupay_card",
+        "emandate",
+        "visa_card",
+        "upi_autopay",
+    ]
+    assert export.skipped_methods == 1
+
+
+def test_the_backtest_world_uses_the_exports_gateway() -> None:
+    export = read_export(RAZORPAY_REPORT)
+    scenario = calibrated_scenario("b", export.failures, export.gateway or "stripe")
+    assert (scenario.gateway, scenario.currency, scenario.failures) == ("razorpay", "INR", 5)
+
+
+def test_backtest_of_a_razorpay_report_runs() -> None:
+    result = runner.invoke(app, ["backtest", "--csv", str(RAZORPAY_REPORT), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["scenario"] == "backtest-razorpay_payments_report"
+    assert data["strategies"]["tinko"]["violations"] == 0
+
+
+def test_an_unreadable_amount_names_the_line(tmp_path: Path) -> None:
+    export = tmp_path / "bad.csv"
+    export.write_text(
+        "id,amount,currency,status,method,error_code,created_at\n"
+        "pay_1,lots,INR,failed,upi,BAD_REQUEST_ERROR,1767225600\n"
+    )
+    result = runner.invoke(app, ["backtest", "--csv", str(export)])
+    assert result.exit_code == 2
+    assert f"{export}:2: amount 'lots' is not a number" in result.output
+
+
+def test_an_unknown_gateway_option_is_refused() -> None:
+    result = runner.invoke(app, ["backtest", "--csv", str(RAZORPAY_REPORT), "--gateway", "paypal"])
+    assert result.exit_code == 2
+    assert "--gateway" in result.output
+
+
+# --- --org: the organisation's stored failures ----------------------------------------------
+
+
+def _fail(client: TestClient, key: str, ref: str, amount: int, **extra: Any) -> None:
+    body = {
+        "transaction_ref": ref,
+        "amount": amount,
+        "currency": "INR",
+        "gateway": "razorpay",
+        "decline_code": "insufficient_funds",
+        "payment_method_type": "upi",
+        "customer": {"id": f"cust_{ref}", "email": f"{ref}@example.in"},
+        "occurred_at": (START - timedelta(days=2)).isoformat(),
+        **extra,
+    }
+    response = client.post("/v1/events/payment_failed", json=body, headers={"X-API-Key": key})
+    assert response.status_code == 202, response.text
+
+
+@pytest.fixture
+def org_with_failures(client: TestClient) -> Account:
+    owner = register(client)
+    key = create_api_key(client, owner)["key"]
+    _fail(client, key, "order_1", 49900)
+    _fail(client, key, "order_2", 99900, decline_code="U69")
+    _fail(client, key, "order_3", 29900, payment_method_type="card", decline_code="do_not_honor")
+    # A second failure of order_1 (a retry) is not a failure of its own.
+    later = (START - timedelta(days=1)).isoformat()
+    _fail(client, key, "order_1", 49900, occurred_at=later)
+    # Another organisation's failures stay out of this one's backtest.
+    other = register(client)
+    _fail(client, create_api_key(client, other)["key"], "theirs", 100000)
+    return owner
+
+
+def _backtest_org(org_id: str, database_url: str, tmp_path: Path) -> Any:
+    env = {
+        "TINKO_ENV": "test",
+        "TINKO_DATABASE_URL": database_url,
+        "TINKO_SECRET_KEY": TEST_SECRET,
+        "TINKO_VAR_DIR": str(tmp_path / "var"),
+    }
+    return runner.invoke(app, ["backtest", "--org", org_id, "--json"], env=env)
+
+
+def test_backtest_of_an_orgs_stored_failures(
+    org_with_failures: Account, database_url: str, tmp_path: Path
+) -> None:
+    result = _backtest_org(org_with_failures.org_id, database_url, tmp_path)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["scenario"] == f"backtest-{org_with_failures.org_id}"
+    assert data["strategies"]["tinko"]["violations"] == 0
+
+
+def test_an_orgs_world_has_one_failure_per_transaction_and_only_its_own(
+    org_with_failures: Account, engine: Any
+) -> None:
+    from tinko.db import make_session_factory, unit_of_work
+    from tinko.simulate.backtest import read_org
+
+    with unit_of_work(make_session_factory(engine)) as session:
+        export = read_org(session, org_with_failures.org_id)
+    assert sorted(f.amount_minor for f in export.failures) == [29900, 49900, 99900]
+    assert export.gateway == "razorpay"
+    assert sorted(f.method for f in export.failures) == ["upi_autopay", "upi_autopay", "visa_card"]
+
+
+def test_an_org_without_failures_exits_2(
+    client: TestClient, database_url: str, tmp_path: Path
+) -> None:
+    owner = register(client)
+    result = _backtest_org(owner.org_id, database_url, tmp_path)
+    assert result.exit_code == 2
+    assert "no failed payments" in result.output
