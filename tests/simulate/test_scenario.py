@@ -6,7 +6,12 @@ from pathlib import Path
 import pytest
 
 from tests.simulate.conftest import SMALL
-from tinko.simulate.scenario import ScenarioError, load_scenario, parse_scenario
+from tinko.simulate.scenario import (
+    ScenarioError,
+    load_scenario,
+    parse_scenario,
+    shipped_scenarios,
+)
 
 
 def error_of(text: str) -> ScenarioError:
@@ -132,3 +137,11 @@ def test_a_decimal_amount_says_amounts_are_minor_units() -> None:
         )
     )
     assert (error.where, "minor units" in error.problem) == ("amount", True)
+
+
+def test_a_shipped_scenario_loads_by_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no file of that name here: the shipped one is meant
+    assert {"india_d2c", "us_saas", "marketplace"} <= set(shipped_scenarios())
+    assert load_scenario(Path("us_saas")).currency == "USD"

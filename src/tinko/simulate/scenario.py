@@ -11,6 +11,7 @@ import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
@@ -167,7 +168,19 @@ class Scenario:
         return replace(self, failures=failures, customers=customers or failures)
 
 
+def shipped_scenarios() -> list[str]:
+    folder = resources.files("tinko.simulate") / "scenarios"
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
+
+
 def load_scenario(path: Path) -> Scenario:
+    """A scenario file, or one we ship named without its folder (`india_d2c`)."""
+    name = path.name.removesuffix(".yaml")
+    if not path.exists() and path.parent == Path(".") and name in shipped_scenarios():
+        text = (resources.files("tinko.simulate") / "scenarios" / f"{name}.yaml").read_text("utf-8")
+        return parse_scenario(text)
     try:
         source = path.read_text(encoding="utf-8")
     except OSError as exc:
