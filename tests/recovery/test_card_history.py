@@ -16,7 +16,7 @@ from tinko.kit.clock import FrozenClock
 from tinko.kit.ids import new_id
 from tinko.notify.contacts import recipient_digest
 from tinko.notify.optouts import OptOutTarget, opt_out
-from tinko.recovery.engine import _facts, card_history, list_attempts
+from tinko.recovery.engine import card_history, payment_view
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard_types import ProposedAttempt
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
@@ -148,6 +148,5 @@ def test_an_opted_out_channel_is_not_reachable(
         case = session.scalars(
             select(RecoveryCase).where(RecoveryCase.transaction_id == transaction.id)
         ).one()
-        attempts = list_attempts(session, case.org_id, case.id)
-        facts = _facts(case, transaction, attempts, clock.now())
-    assert facts.reachable_channels == ("email", "whatsapp")
+        payment = payment_view(case, transaction, clock.now())
+    assert payment.reachable_channels == ("email", "whatsapp")

@@ -24,10 +24,10 @@ from tinko.kit.upsert import insert_row
 from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
 from tinko.notify.optouts import is_opted_out
 from tinko.policies import policy_for
+from tinko.recovery.decide import AttemptView, PaymentView, decide
 from tinko.recovery.guard_types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase, TimelineEntry
-from tinko.recovery.planner import CaseFacts, Plan, plan_next
-from tinko.rules import evaluate
+from tinko.recovery.planner import Plan
 from tinko.rules.service import current_rules
 from tinko.tenancy.models import Organization
 
@@ -68,19 +68,16 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
         case.expires_at = case.created_at + timedelta(days=policy.window_days)
         case.policy_name = policy.name
     attempts = list_attempts(session, case.org_id, case.id)
-    facts = _facts(case, transaction, attempts, now)
-    decision = evaluate(
-        current_rules(session, case.org_id), _rule_context(case, transaction, facts, now)
+    plan, decision = decide(
+        payment_view(case, transaction, now),
+        [AttemptView(a.kind, a.status, a.outcome, a.finished_at) for a in attempts],
+        policy,
+        current_rules(session, case.org_id),
+        lambda: card_history(session, transaction, now),
+        now,
     )
-    rule_label = None
     if decision.matched is not None:
         case.rule_id, case.rule_version = decision.matched.id, decision.matched.version
-        rule_label = f"rule:{decision.matched.id}@{decision.matched.version}"
-    may_retry = (
-        facts.retryable and facts.payment_method_ref and "psp_retry" not in facts.pending_kinds
-    )
-    history = card_history(session, transaction, now) if may_retry else []
-    plan = plan_next(facts, policy, decision.actions, rule_label, history, now)
     if plan.blocked is not None:
         log(
             session,
@@ -196,31 +193,26 @@ def list_attempts(session: Session, org_id: str, case_id: str) -> list[RecoveryA
     )
 
 
-def _facts(
-    case: RecoveryCase, transaction: Transaction, attempts: Sequence[RecoveryAttempt], now: datetime
-) -> CaseFacts:
-    c = case.classification
-    retries = [a for a in attempts if a.kind == "psp_retry" and a.outcome in ("declined", "failed")]
-    messages = [a for a in attempts if a.kind == "notification" and a.outcome == "succeeded"]
-    reachable = _reachable_channels(transaction)
-    pending = frozenset(a.kind for a in attempts if a.status in ("scheduled", "queued", "running"))
-    return CaseFacts(
+def payment_view(case: RecoveryCase, transaction: Transaction, now: datetime) -> PaymentView:
+    """What the decision reads of a case and its payment."""
+    return PaymentView(
         category=case.category,
-        retryable=bool(c.get("retryable")),
-        cooldown_seconds=int(c.get("cooldown_seconds") or 0),
-        visa_category=c.get("visa_category"),
-        merchant_advice_code=c.get("merchant_advice_code"),
+        decline_type=case.decline_type,
+        classification=case.classification,
+        amount_minor=transaction.amount_minor,
+        currency=transaction.currency,
+        gateway=transaction.gateway,
         payment_method_type=transaction.payment_method_type,
         payment_method_ref=transaction.payment_method_ref,
         card_network=transaction.card_network,
+        country=transaction.country,
+        customer_ref=transaction.customer_ref,
+        customer_email=transaction.customer_email,
+        customer_locale=transaction.customer_locale,
+        metadata=transaction.metadata_,
         failed_at=transaction.last_failed_at or case.created_at,
         expires_at=case.expires_at or now,
-        retries_done=len(retries),
-        last_retry_at=max((a.finished_at for a in retries if a.finished_at), default=None),
-        messages_sent=len(messages),
-        last_message_at=max((a.finished_at for a in messages if a.finished_at), default=None),
-        reachable_channels=tuple(reachable),
-        pending_kinds=pending,
+        reachable_channels=tuple(_reachable_channels(transaction)),
     )
 
 
@@ -241,31 +233,6 @@ def _reachable_channels(transaction: Transaction) -> list[str]:
             continue
         reachable.append(channel)
     return reachable
-
-
-def _rule_context(
-    case: RecoveryCase, transaction: Transaction, facts: CaseFacts, now: datetime
-) -> dict[str, Any]:
-    c = case.classification
-    return {
-        "category": case.category,
-        "decline_type": case.decline_type,
-        "retryable": bool(c.get("retryable")),
-        "amount": transaction.amount_minor,
-        "currency": transaction.currency,
-        "gateway": transaction.gateway,
-        "payment_method_type": transaction.payment_method_type,
-        "country": transaction.country,
-        "card_network": transaction.card_network,
-        "attempt_number": facts.retries_done + 1,
-        "hours_since_failure": (now - facts.failed_at).total_seconds() / 3600,
-        "customer": {
-            "id": transaction.customer_ref,
-            "email": transaction.customer_email,
-            "locale": transaction.customer_locale,
-        },
-        "metadata": transaction.metadata_,
-    }
 
 
 def card_history(session: Session, transaction: Transaction, now: datetime) -> list[PastAttempt]:

@@ -38,11 +38,11 @@ from tinko.notify.contacts import recipient_digest
 from tinko.notify.models import NotificationOptOut, OutboundMessage
 from tinko.notify.optouts import unsubscribe_url
 from tinko.notify.render import Rendered, TemplateContent, render_message, variables_for
+from tinko.recovery.decide import AttemptView, PaymentView
 from tinko.recovery.guard_types import GuardDecision, PastAttempt
 from tinko.recovery.links import make_token
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase, RecoveryLink, TimelineEntry
 from tinko.recovery.planner import Plan, PlannedStep
-from tinko.simulate.decide import AttemptView, PaymentView
 from tinko.simulate.driver import _PAYS, Driver, SimAttempt, SimCase, classify_code, utc
 from tinko.simulate.outcomes import charge, reachable
 from tinko.simulate.scenario import Scenario, load_scenario

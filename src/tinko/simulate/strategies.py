@@ -27,12 +27,12 @@ from tinko.policies import PolicySpec, default_policy
 from tinko.policies.models import RetryPolicy
 from tinko.policies.schemas import PolicyIn
 from tinko.policies.service import check_policy, merchant_spec
+from tinko.recovery.decide import AttemptView, PaymentView, decide
 from tinko.recovery.guard_types import PastAttempt
 from tinko.recovery.planner import Plan, PlannedStep
 from tinko.rules import RuleSpec
 from tinko.rules.api import RuleIn
 from tinko.rules.service import check_rule
-from tinko.simulate.decide import AttemptView, PaymentView, decide
 from tinko.simulate.scenario import yaml_problem
 
 STRATEGIES: Final = ("tinko", "fixed_ladder", "messages_only")

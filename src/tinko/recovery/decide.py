@@ -1,10 +1,9 @@
 """The engine's "decide the next step" as one pure function over plain records.
 
-This mirrors ``tinko.recovery.engine.plan_case`` step by step (policy for the case's current
-category, the window set once, CaseFacts from the attempts so far, the rule context, the
-first matching rule, the card's network history, ``plan_next``) without a database, so the
-simulator runs exactly the decisions the live service makes. The engine builds the same
-inputs from ORM rows; it could call ``decide`` itself (see the simulator report).
+``engine.plan_case`` builds these records from its rows and calls ``decide``; the simulator
+builds them from its world and calls the same function, so a simulation runs exactly the
+decisions the live service makes: facts from the attempts so far, the rule context, the first
+matching rule, the card's network history (read only when a retry is possible), ``plan_next``.
 """
 
 from __future__ import annotations
