@@ -54,6 +54,7 @@ class MailSink:
     received: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # as it crossed the wire
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.replies:
@@ -62,6 +63,7 @@ class MailSink:
         mail = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(mail, EmailMessage)
         self.received.append(mail)
+        self.raw.append(envelope.content)
         self.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos)))
         return "250 OK queued"
 

@@ -78,6 +78,9 @@ def test_recovery_mail_has_one_click_unsubscribe_headers(
     assert header.startswith("<http://127.0.0.1:8000/unsubscribe/")
     assert header.endswith(">")
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # On the wire too: mail clients read the header as <URL>, not as an RFC 2047 encoded word.
+    [raw] = smtp_server.sink.raw
+    assert f"\nList-Unsubscribe: {header}".encode() in raw.replace(b"\r\n", b"\n")
     _, html = _parts(mail)
     assert header[1:-1] in html
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
@@ -15,8 +16,13 @@ def sender_domain(mail_from: str) -> str:
     return address.rpartition("@")[2] or "localhost"
 
 
+# SMTP line endings, and lines up to RFC 5322's hard limit: under the default 78 a long
+# unsubscribe URL is turned into an RFC 2047 encoded word that mail clients cannot use.
+_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
 def build_email(mail_from: str, message: Outgoing) -> EmailMessage:
-    email = EmailMessage()
+    email = EmailMessage(policy=_POLICY)
     email["From"] = mail_from
     email["To"] = Address(addr_spec=message.recipient)
     email["Subject"] = message.subject
