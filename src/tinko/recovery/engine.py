@@ -343,14 +343,10 @@ def _failed_payments(
     return found
 
 
-def lock_payment_method(session: Session, org_id: str, payment_method_ref: str) -> None:
-    """Serialise decisions about one card or mandate, so two workers cannot both take the last
-    attempt a network cap allows. SQLite's write gate already serialises every writer."""
-    lock_payment_methods(session, [(org_id, payment_method_ref)])
-
-
 def lock_payment_methods(session: Session, methods: Iterable[tuple[str, str]]) -> None:
-    """`lock_payment_method` for several (org, reference) pairs, always in sorted order."""
+    """Serialise decisions about these cards or mandates (org, reference), always in sorted
+    order, so two workers cannot both take the last attempt a network cap allows. SQLite's
+    write gate already serialises every writer."""
     keys = sorted({f"tinko:pm:{org_id}:{ref}" for org_id, ref in methods})
     if not keys or session.get_bind().dialect.name != "postgresql":
         return
