@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -20,6 +21,12 @@ from tinko.kit.clock import FrozenClock
 from tinko.main import create_app
 from tinko.migrate import upgrade
 from tinko.models import Base
+
+# Property tests check behaviour, never speed: a busy 2-core machine must not fail them.
+settings.register_profile(
+    "tinko", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("tinko")
 
 TEST_SECRET = "test-secret-key-long-enough-for-any-hmac-0123456789abcdefghijklmnopqrstuvwxyz"
 START = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)

@@ -14,8 +14,9 @@ from fastapi.testclient import TestClient
 
 from tests.pages.conftest import PayerLink
 from tinko.classifier.loader import get_tables
+from tinko.kit.money import format_money
 from tinko.pages.content import REASONS
-from tinko.pages.i18n import LANGUAGES, choose_language, format_money, number_locale
+from tinko.pages.i18n import LANGUAGES, choose_language, number_locale
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 PAGES = Path(__file__).parents[2] / "src" / "tinko" / "pages"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
+from typing import Final
 
-from babel.numbers import get_currency_precision, is_currency
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency, get_currency_precision, is_currency
 
 # Far above any single real payment in any currency's minor units; catches unit mistakes
 # (amounts sent in micro-units or as card numbers) without refusing a large B2B invoice.
@@ -19,3 +22,29 @@ def is_known_currency(code: str) -> bool:
 @lru_cache(maxsize=512)
 def minor_unit_exponent(code: str) -> int:
     return int(get_currency_precision(code))
+
+
+# Indian locales group lakhs and crores (₹1,23,456.00) with the symbol before the amount. CLDR's
+# own patterns for these locales have changed between Babel releases (ta_IN became "₹ 123,456.00"
+# in Babel 2.19), so customers' amounts are formatted with this pattern, not the release's.
+# Source: CLDR en_IN/hi_IN decimalFormats "#,##,##0.###", currencyFormats "¤#,##,##0.00".
+_INDIAN_CURRENCY_PATTERN: Final = "¤#,##,##0.00"
+
+
+def format_money(amount_minor: int, currency: str, locale: str) -> str:
+    """An amount as a customer in `locale` reads it: ₹1,23,456.00 in en_IN, hi_IN and ta_IN.
+
+    Decimals follow the currency (¥1,500 has none), whatever the pattern says.
+    """
+    locale = locale.replace("-", "_")
+    amount = Decimal(amount_minor).scaleb(-minor_unit_exponent(currency))
+    pattern = _INDIAN_CURRENCY_PATTERN if _is_indian(locale) else None
+    return str(format_currency(amount, currency, format=pattern, locale=locale))
+
+
+@lru_cache(maxsize=64)
+def _is_indian(locale: str) -> bool:
+    try:
+        return Locale.parse(locale).territory == "IN"
+    except (ValueError, UnknownLocaleError):
+        return False

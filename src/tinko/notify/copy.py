@@ -10,16 +10,14 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from importlib import resources
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import yaml
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency
 
-from tinko.kit.money import minor_unit_exponent
+from tinko.kit.money import format_money
 
 LOCALES: Final = ("en", "hi", "ta")
 DEFAULT_LOCALE: Final = "en"
@@ -75,9 +73,7 @@ def line(group: str, locale: str, **values: str) -> str:
 
 
 def format_amount(amount_minor: int, currency: str, locale: str) -> str:
-    exponent = minor_unit_exponent(currency)
-    value = Decimal(amount_minor).scaleb(-exponent)
-    return str(format_currency(value, currency, locale=_BABEL_LOCALE.get(locale, "en_IN")))
+    return format_money(amount_minor, currency, _BABEL_LOCALE.get(locale, "en_IN"))
 
 
 def format_moment(moment: datetime, timezone: str, locale: str) -> str:

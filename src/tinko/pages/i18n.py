@@ -8,7 +8,6 @@ no build step (pybabel extract/update still work with babel.cfg beside this file
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -19,10 +18,7 @@ from babel import Locale, UnknownLocaleError, negotiate_locale
 from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
 from babel.support import Translations
-
-from tinko.kit.money import minor_unit_exponent
 
 LANGUAGES: Final = ("en", "hi", "ta")
 DEFAULT_LANGUAGE: Final = "en"
@@ -104,11 +100,6 @@ def number_locale(language: str, currency: str, org_locale: str | None) -> str:
     if org is not None and org.language == "en" and org.territory:
         return str(org)
     return "en"
-
-
-def format_money(amount_minor: int, currency: str, locale: str) -> str:
-    amount = Decimal(amount_minor).scaleb(-minor_unit_exponent(currency))
-    return str(format_currency(amount, currency, locale=locale))
 
 
 def zone(name: str | None) -> ZoneInfo:

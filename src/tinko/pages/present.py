@@ -10,13 +10,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tinko.config import Settings
+from tinko.kit.money import format_money
 from tinko.pages.content import ANOTHER_CARD, METHOD_HINTS, METHOD_LABELS, REASONS, STATES
 from tinko.pages.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     choose_language,
     format_day_and_time,
-    format_money,
     number_locale,
 )
 from tinko.pages.rendering import render
