@@ -10,8 +10,12 @@
 - `pm_sandbox_slow_success` approves, but its caller gets the answer only 3 seconds after the
   charge is committed to the ledger (see below).
 
-Any of them may carry a suffix (`pm_sandbox_success_cust42`): the same behaviour on a card of
-its own, so demos and tests can have many distinct cards.
+It also knows Stripe's documented test PaymentMethods (`pm_card_visa` approves,
+`pm_card_visa_chargeDeclinedInsufficientFunds` declines for funds, ...; the table below), so a
+failure copied from a Stripe test-mode account replays here as it would there.
+
+Any of the `pm_sandbox_*` ones may carry a suffix (`pm_sandbox_success_cust42`): the same
+behaviour on a card of its own, so demos and tests can have many distinct cards.
 
 Like Stripe, a repeated idempotency key returns the first result without charging again (and
 without the slow card's wait). An approved charge owes the organisation's intake a signed
@@ -72,6 +76,47 @@ _DECLINES = {
         "authentication_required",
         "The card issuer requires the customer to authenticate.",
     ),
+}
+
+_GENERIC_DECLINE = ("generic_decline", "The card was declined.")
+# Stripe's test PaymentMethods and the outcome each one gives off-session.
+# Source: Stripe docs, "Testing" (docs.stripe.com/testing): "Cards by brand", "Declined payments".
+_STRIPE_TEST_METHODS: dict[str, tuple[str, str] | None] = {
+    **{
+        f"pm_card_{brand}": None
+        for brand in (
+            "visa",
+            "visa_debit",
+            "mastercard",
+            "mastercard_debit",
+            "mastercard_prepaid",
+            "amex",
+            "discover",
+            "diners",
+            "jcb",
+            "unionpay",
+            "in",
+        )
+    },
+    "pm_card_visa_chargeDeclined": _GENERIC_DECLINE,
+    "pm_card_chargeDeclined": _GENERIC_DECLINE,
+    "pm_card_visa_chargeDeclinedInsufficientFunds": _DECLINES["pm_sandbox_insufficient_funds"],
+    "pm_card_chargeDeclinedInsufficientFunds": _DECLINES["pm_sandbox_insufficient_funds"],
+    "pm_card_visa_chargeDeclinedLostCard": ("lost_card", "The card was reported lost."),
+    "pm_card_visa_chargeDeclinedStolenCard": _DECLINES["pm_sandbox_stolen"],
+    "pm_card_chargeDeclinedExpiredCard": ("expired_card", "The card has expired."),
+    "pm_card_chargeDeclinedIncorrectCvc": ("incorrect_cvc", "The card's security code is wrong."),
+    "pm_card_chargeDeclinedProcessingError": (
+        "processing_error",
+        "An error occurred while processing the card.",
+    ),
+    "pm_card_visa_chargeDeclinedVelocityLimitExceeded": (
+        "card_velocity_exceeded",
+        "The card has exceeded its spending limit.",
+    ),
+    "pm_card_chargeDeclinedFraudulent": ("fraudulent", "The payment was declined as fraudulent."),
+    "pm_card_authenticationRequired": _DECLINES["pm_sandbox_auth_required"],
+    "pm_card_authenticationRequiredOnSetup": _DECLINES["pm_sandbox_auth_required"],
 }
 
 
@@ -214,6 +259,9 @@ class SandboxPSP:
         if behaviour in _DECLINES:
             code, message = _DECLINES[behaviour]
             return "declined", code, message
+        if ref in _STRIPE_TEST_METHODS:
+            decline = _STRIPE_TEST_METHODS[ref]
+            return ("declined", *decline) if decline else ("succeeded", None, None)
         match = _FUNDS_AFTER.match(ref)
         if match:
             first_seen = (
@@ -232,7 +280,12 @@ class SandboxPSP:
             if self._clock.now() >= first_seen + timedelta(days=int(match.group(1))):
                 return "succeeded", None, None
             return "declined", "insufficient_funds", "Your card has insufficient funds."
-        raise PSPTerminalError(f"the sandbox has no payment method {ref!r}")
+        raise PSPTerminalError(
+            f"the sandbox has no payment method {ref!r}: use pm_sandbox_success, "
+            "pm_sandbox_insufficient_funds, pm_sandbox_funds_after_<N>d, pm_sandbox_stolen, "
+            "pm_sandbox_issuer_down, pm_sandbox_auth_required or one of Stripe's test "
+            "PaymentMethods such as pm_card_visa (docs/sandbox.md)"
+        )
 
 
 def _behaviour(ref: str) -> str:
