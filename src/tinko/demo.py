@@ -15,7 +15,8 @@ from tinko.db import make_engine, make_session_factory, unit_of_work
 from tinko.kit.clock import Clock, SystemClock
 from tinko.simulate.history import HistoryReport, fill_history
 
-DEMO_EMAIL = "owner@demo.tinko.local"
+# A deliverable-looking address: mail validators refuse special-use names such as `.local`.
+DEMO_EMAIL = "owner@demo.example.com"
 
 
 @dataclass(frozen=True)
