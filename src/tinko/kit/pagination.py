@@ -35,11 +35,15 @@ async def page_params(
     return PageParams(limit=limit, after_id=_decode(cursor) if cursor else None)
 
 
-def paginate(statement: Select[Any], id_column: Any, params: PageParams) -> Select[Any]:
+def paginate(
+    statement: Select[Any], id_column: Any, params: PageParams, *, newest_first: bool = False
+) -> Select[Any]:
     """Order by id (ids are time-ordered) and fetch one extra row to know if more follow."""
     if params.after_id is not None:
-        statement = statement.where(id_column > params.after_id)
-    return statement.order_by(id_column).limit(params.limit + 1)
+        past = id_column < params.after_id if newest_first else id_column > params.after_id
+        statement = statement.where(past)
+    order = id_column.desc() if newest_first else id_column
+    return statement.order_by(order).limit(params.limit + 1)
 
 
 def next_cursor(rows: Sequence[Any], params: PageParams, id_of: Any = None) -> str | None:

@@ -12,6 +12,7 @@ from tinko.deps import AdminDep, ClockDep, SessionDep, TinkoRouter, ViewerDep
 from tinko.errors import NotFound
 from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.notify import template_service as service
+from tinko.notify.copy import DEFAULT_TEMPLATE_ID_PREFIX
 from tinko.notify.models import OutboundMessage
 from tinko.notify.schemas import (
     NotificationDetailOut,
@@ -21,6 +22,7 @@ from tinko.notify.schemas import (
     TemplateIn,
     TemplateOut,
     TemplateVersionOut,
+    default_template_out,
     notification_detail,
     notification_out,
     template_out,
@@ -42,12 +44,20 @@ def create_template(
 
 @router.get("/v1/templates")
 def list_templates(principal: ViewerDep, session: SessionDep, page: PageDep) -> Page[TemplateOut]:
+    """The org's templates, then (on the last page) the shipped defaults it has not replaced,
+    marked `default: true`."""
     rows = service.list_templates(session, principal.org_id, page)
-    return page_of(rows, page, lambda row: template_out(*row), id_of=lambda row: row[0].id)
+    listed = page_of(rows, page, lambda row: template_out(*row), id_of=lambda row: row[0].id)
+    if listed.next_cursor is None:
+        defaults = service.shipped_defaults_in_use(session, principal.org_id)
+        listed.data.extend(default_template_out(template) for template in defaults)
+    return listed
 
 
 @router.get("/v1/templates/{template_id}")
 def get_template(template_id: str, principal: ViewerDep, session: SessionDep) -> TemplateOut:
+    if template_id.startswith(DEFAULT_TEMPLATE_ID_PREFIX):
+        return default_template_out(service.shipped_default(template_id))
     return template_out(*service.get_template(session, principal.org_id, template_id))
 
 
@@ -84,8 +94,11 @@ def preview_template(
     template_id: str, body: PreviewIn, principal: ViewerDep, session: SessionDep
 ) -> PreviewOut:
     """The template rendered with sample data, or with the `sample` values given."""
-    template, version = service.get_template(session, principal.org_id, template_id)
-    fields = template_out(template, version).model_dump()
+    if template_id.startswith(DEFAULT_TEMPLATE_ID_PREFIX):
+        fields = default_template_out(service.shipped_default(template_id)).model_dump()
+    else:
+        template, version = service.get_template(session, principal.org_id, template_id)
+        fields = template_out(template, version).model_dump()
     rendered = service.preview(fields, body.sample)
     return PreviewOut(subject=rendered.subject, text=rendered.text, html=rendered.html)
 

@@ -21,6 +21,7 @@ from tinko.kit.money import format_money
 
 LOCALES: Final = ("en", "hi", "ta")
 DEFAULT_LOCALE: Final = "en"
+DEFAULT_TEMPLATE_ID_PREFIX: Final = "tpl_default_"  # shipped templates' ids; never stored
 # Babel locales for formatting: Indian digit grouping (₹1,00,000.00) for all three languages.
 _BABEL_LOCALE: Final = {"en": "en_IN", "hi": "hi_IN", "ta": "ta_IN"}
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from tinko.notify.copy import DEFAULT_TEMPLATE_ID_PREFIX, DefaultTemplate
 from tinko.notify.models import MessageTemplate, MessageTemplateVersion, OutboundMessage
 from tinko.notify.templating import VARIABLES
 
@@ -60,8 +61,11 @@ class TemplateOut(BaseModel):
     active: bool
     provider_template_id: str | None
     provider_variables: list[str]
-    created_at: datetime
-    updated_at: datetime
+    # A shipped default (id `tpl_default_<channel>_<language>`): used until the org saves an
+    # active template for the same channel and language; read-only, never stored.
+    default: bool = False
+    created_at: datetime | None
+    updated_at: datetime | None
 
 
 class TemplateVersionOut(BaseModel):
@@ -133,6 +137,26 @@ def template_out(template: MessageTemplate, version: MessageTemplateVersion) -> 
         provider_variables=version.provider_variables,
         created_at=template.created_at,
         updated_at=template.updated_at,
+    )
+
+
+def default_template_out(template: DefaultTemplate) -> TemplateOut:
+    return TemplateOut(
+        id=f"{DEFAULT_TEMPLATE_ID_PREFIX}{template.channel}_{template.locale}",
+        version=1,
+        channel=template.channel,
+        locale=template.locale,
+        kind="recovery_link",
+        name=template.name,
+        subject=template.subject,
+        body=template.body,
+        html=template.html,
+        active=True,
+        provider_template_id=None,
+        provider_variables=[],
+        default=True,
+        created_at=None,
+        updated_at=None,
     )
 
 

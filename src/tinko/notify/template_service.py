@@ -262,6 +262,37 @@ def get_template(
     return row[0], row[1]
 
 
+def shipped_defaults_in_use(session: Session, org_id: str) -> list[copy.DefaultTemplate]:
+    """The shipped defaults that still speak for this org: those it has no active template for."""
+    overridden = {
+        (channel, copy.language(locale))
+        for channel, locale in session.execute(
+            select(MessageTemplate.channel, MessageTemplate.locale).where(
+                MessageTemplate.org_id == org_id,
+                MessageTemplate.kind == KINDS[0],
+                MessageTemplate.active.is_(True),
+                MessageTemplate.deleted_at.is_(None),
+            )
+        )
+    }
+    return [
+        copy.default_template(channel, locale)
+        for channel in CHANNELS
+        for locale in copy.LOCALES
+        if (channel, locale) not in overridden
+    ]
+
+
+def shipped_default(template_id: str) -> copy.DefaultTemplate:
+    """A shipped default by its id (`tpl_default_<channel>_<language>`)."""
+    channel, _, locale = template_id.removeprefix(copy.DEFAULT_TEMPLATE_ID_PREFIX).partition("_")
+    if not template_id.startswith(copy.DEFAULT_TEMPLATE_ID_PREFIX) or channel not in CHANNELS:
+        raise NotFound(_NOT_FOUND)
+    if locale not in copy.LOCALES:
+        raise NotFound(_NOT_FOUND)
+    return copy.default_template(channel, locale)
+
+
 def list_templates(
     session: Session, org_id: str, params: PageParams
 ) -> list[tuple[MessageTemplate, MessageTemplateVersion]]:

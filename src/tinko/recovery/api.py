@@ -33,6 +33,8 @@ from tinko.recovery.schemas import (
     LinkOut,
     PayerView,
     RecoveryOut,
+    RecoverySort,
+    RecoveryStatusFilter,
     RecoverySummary,
 )
 from tinko.recovery.views import payer_view, recovery_out, summary_out
@@ -59,12 +61,16 @@ def list_recoveries(
     principal: ViewerDep,
     session: SessionDep,
     page: PageDep,
-    status: Annotated[str | None, Query(max_length=16)] = None,
+    status: Annotated[RecoveryStatusFilter | None, Query()] = None,
+    sort: Annotated[RecoverySort, Query()] = "-created_at",
 ) -> Page[RecoverySummary]:
+    """Newest first unless `sort=created_at`; `status` keeps the cases in that state."""
     statement = select(RecoveryCase).where(RecoveryCase.org_id == principal.org_id)
     if status:
         statement = statement.where(RecoveryCase.status == status)
-    rows = list(session.scalars(paginate(statement, RecoveryCase.id, page)).all())
+    newest_first = sort == "-created_at"
+    query = paginate(statement, RecoveryCase.id, page, newest_first=newest_first)
+    rows = list(session.scalars(query).all())
     return page_of(rows, page, lambda case: summary_out(session, case))
 
 

@@ -5,6 +5,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+# The contract's recovery states (API.md "Recoveries"): an unknown one is a 422, not an empty list.
+RecoveryStatusFilter = Literal[
+    "pending", "scheduled", "in_progress", "recovered", "exhausted", "cancelled", "expired"
+]
+RecoverySort = Literal["-created_at", "created_at"]
+
 
 class TransactionSummary(BaseModel):
     id: str
