@@ -8,8 +8,13 @@ import pytest
 import yaml
 
 from tinko.classifier import CATEGORIES
-from tinko.policies import default_policy
-from tinko.policies.defaults import DefaultsError, general_default, load_defaults, read_defaults
+from tinko.policies.defaults import (
+    DefaultsError,
+    default_policy,
+    general_default,
+    load_defaults,
+    read_defaults,
+)
 from tinko.recovery.windows import UPI_AUTOPAY_NON_PEAK
 
 HARD = (

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from tests.factories import Account, register
 from tests.policies.conftest import create_policy
-from tinko.policies import default_policy, policy_for
+from tinko.policies.defaults import default_policy
+from tinko.policies.service import policy_for
 from tinko.recovery.windows import UPI_AUTOPAY_NON_PEAK
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
-from tinko.policies import default_policy
+from tinko.policies.defaults import default_policy
 from tinko.recovery.planner import CaseFacts, plan_next
 
 PAYDAY = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # the built-in payday moment: 09:00 local

@@ -1,9 +1,4 @@
 """Retry policies: the merchant's `/v1/retry-policies` and the built-in default per decline
-category. The engine calls ``policy_for`` and reads a ``PolicySpec``."""
-
-from __future__ import annotations
-
-from tinko.policies.defaults import PolicySpec, default_policy
-from tinko.policies.service import policy_for
-
-__all__ = ["PolicySpec", "default_policy", "policy_for"]
+category. `defaults` holds the pure `PolicySpec` the decision reads; `service.policy_for` finds
+an organisation's. This front door imports nothing, so pure code can use the specs without the
+database."""

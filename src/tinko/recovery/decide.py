@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tinko.policies import PolicySpec
+from tinko.policies.defaults import PolicySpec
 from tinko.recovery.guard_types import PastAttempt
 from tinko.recovery.planner import CaseFacts, Plan, plan_next
 from tinko.rules import Decision, RuleSpec, evaluate

@@ -23,7 +23,7 @@ from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_row
 from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
 from tinko.notify.optouts import is_opted_out
-from tinko.policies import policy_for
+from tinko.policies.service import policy_for
 from tinko.recovery.decide import AttemptView, PaymentView, decide
 from tinko.recovery.guard_types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase, TimelineEntry

@@ -23,7 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from tinko.errors import AppError
-from tinko.policies import PolicySpec, default_policy
+from tinko.policies.defaults import PolicySpec, default_policy
 from tinko.policies.models import RetryPolicy
 from tinko.policies.schemas import PolicyIn
 from tinko.policies.service import check_policy, merchant_spec
