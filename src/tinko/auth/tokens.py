@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
+
+from tinko.kit import signing
 
 ALGORITHM = "HS256"
 ISSUER = "tinko"
@@ -23,7 +23,7 @@ class AccessClaims:
 
 def _signing_key(secret_key: str) -> bytes:
     # A purpose-bound subkey: the same secret also feeds other derivations (encryption, links).
-    return hmac.new(secret_key.encode(), b"tinko/jwt/v1", hashlib.sha256).digest()
+    return signing.subkey(secret_key, "tinko/jwt/v1")
 
 
 def issue_access_token(

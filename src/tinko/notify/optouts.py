@@ -7,10 +7,6 @@ database read, and the address itself never appears in the URL.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -18,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tinko.errors import NotFound
+from tinko.kit import signing
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.notify.contacts import CHANNELS, recipient_digest
@@ -33,22 +30,12 @@ class OptOutTarget:
     digest: str
 
 
-def _key(secret_key: str) -> bytes:
-    return hmac.new(secret_key.encode(), b"tinko/unsubscribe/v1", hashlib.sha256).digest()
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _signature(secret_key: str, body: str) -> str:
-    return _b64(hmac.new(_key(secret_key), body.encode(), hashlib.sha256).digest()[:12])
+PURPOSE = "tinko/unsubscribe/v1"
 
 
 def make_token(secret_key: str, org_id: str, channel: str, recipient: str) -> str:
     payload = f"{org_id}:{channel}:{recipient_digest(recipient)}"
-    body = _b64(payload.encode())
-    return f"{body}.{_signature(secret_key, body)}"
+    return signing.sign(secret_key, PURPOSE, signing.b64(payload.encode()))
 
 
 def unsubscribe_url(
@@ -59,16 +46,12 @@ def unsubscribe_url(
 
 def read_token(secret_key: str, token: str) -> OptOutTarget:
     """The target of a genuine token, or NotFound."""
-    body, dot, signature = token.partition(".")
-    if (
-        not dot
-        or len(token) > 300
-        or not hmac.compare_digest(signature.encode(), _signature(secret_key, body).encode())
-    ):
+    body = signing.unsign(secret_key, PURPOSE, token) if len(token) <= 300 else None
+    if body is None:
         raise NotFound(_INVALID)
     try:
-        payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        payload = signing.unb64(body).decode()
+    except (UnicodeDecodeError, ValueError):
         raise NotFound(_INVALID) from None
     org_id, _, rest = payload.partition(":")
     channel, _, digest = rest.partition(":")

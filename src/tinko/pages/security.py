@@ -7,12 +7,11 @@ listed there too; the same list bounds where the checkout route may ever redirec
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from datetime import datetime, timedelta
 from typing import Final
 from urllib.parse import urlsplit
+
+from tinko.kit import signing
 
 # Hosted checkout origins of the PSPs we integrate with:
 # - Stripe Checkout Sessions: `url` is on checkout.stripe.com
@@ -72,9 +71,7 @@ def redirect_allowed(url: str, base_url: str) -> bool:
 
 
 def _nonce_mac(secret_key: str, token: str, issued: int) -> str:
-    key = hmac.new(secret_key.encode(), b"tinko/pay-form/v1", hashlib.sha256).digest()
-    mac = hmac.new(key, f"{token}|{issued}".encode(), hashlib.sha256).digest()[:16]
-    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+    return signing.mac(secret_key, "tinko/pay-form/v1", f"{token}|{issued}", size=16)
 
 
 def form_nonce(secret_key: str, token: str, now: datetime) -> str:
@@ -91,4 +88,4 @@ def nonce_valid(secret_key: str, token: str, nonce: str, now: datetime) -> bool:
     age = now.timestamp() - issued
     if age < -60 or age > FORM_NONCE_LIFETIME.total_seconds():
         return False
-    return hmac.compare_digest(mac, _nonce_mac(secret_key, token, issued))
+    return signing.mac_valid(secret_key, "tinko/pay-form/v1", f"{token}|{issued}", mac, size=16)

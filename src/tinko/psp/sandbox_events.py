@@ -35,6 +35,7 @@ from tinko.intake.models import PaymentEvent, Transaction
 from tinko.intake.reports import FailureReport, SuccessReport
 from tinko.intake.service import record_success
 from tinko.jobs.outbox import enqueue
+from tinko.kit import signing
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.psp.models import SandboxEvent
@@ -48,9 +49,7 @@ FIRST_SWEEP_AFTER = timedelta(minutes=1)
 
 
 def signing_secret(secret_key: str, org_id: str) -> str:
-    digest = hmac.new(
-        secret_key.encode(), f"tinko/sandbox-webhook/v1:{org_id}".encode(), hashlib.sha256
-    ).hexdigest()
+    digest = signing.subkey(secret_key, f"tinko/sandbox-webhook/v1:{org_id}").hex()
     return f"whsec_{digest[:48]}"
 
 

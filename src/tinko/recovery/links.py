@@ -8,9 +8,6 @@ no working links.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tinko.errors import Gone, NotFound
+from tinko.kit import signing
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
 from tinko.kit.ids import new_id
@@ -32,28 +30,18 @@ class IssuedLink:
     url: str
 
 
-def _key(secret_key: str) -> bytes:
-    return hmac.new(secret_key.encode(), b"tinko/recovery-link/v1", hashlib.sha256).digest()
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _signature(secret_key: str, body: str) -> str:
-    return _b64(hmac.new(_key(secret_key), body.encode(), hashlib.sha256).digest()[:12])
+PURPOSE = "tinko/recovery-link/v1"
 
 
 def make_token(secret_key: str) -> str:
-    body = _b64(secrets.token_bytes(24))
-    return f"{body}.{_signature(secret_key, body)}"
+    return signing.sign(secret_key, PURPOSE, signing.b64(secrets.token_bytes(24)))
 
 
 def signature_valid(secret_key: str, token: str) -> bool:
     body, dot, signature = token.partition(".")
     if not dot or len(body) != 32 or len(signature) != 16:
         return False
-    return hmac.compare_digest(signature, _signature(secret_key, body))
+    return signing.unsign(secret_key, PURPOSE, token) is not None
 
 
 def issue_link(
