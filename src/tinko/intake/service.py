@@ -16,9 +16,10 @@ from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_new, insert_row
-from tinko.recovery.engine import close_case
+from tinko.recovery import lifecycle
 from tinko.recovery.models import RecoveryCase
 from tinko.recovery.service import close_recovered, open_or_update_case
+from tinko.recovery.statuses import CaseStatus
 
 KNOWN_GATEWAYS = frozenset({"stripe", "razorpay", "sandbox"})
 # Failures of our own tries at the PSP (a retry, a payer's try on our hosted checkout), told
@@ -183,7 +184,7 @@ def record_success_of(
     transaction.updated_at = now
     reason = f"payment succeeded ({source}) at {report.occurred_at.isoformat()}"
     if case is not None:
-        close_case(session, clock, case, "recovered", reason)
+        lifecycle.close_case(session, clock, case, CaseStatus.RECOVERED, reason)
         return case
     return close_recovered(session, clock, transaction, paid_at=report.occurred_at, source=source)
 

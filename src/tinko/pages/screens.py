@@ -28,7 +28,7 @@ from tinko.psp.checkout import (
     start_checkout,
 )
 from tinko.psp.problems import PaymentsNotConfigured, PSPRefused, PSPUnavailable
-from tinko.recovery import engine, links
+from tinko.recovery import links, timeline
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase, RecoveryLink
 from tinko.recovery.views import payer_view
 from tinko.tenancy.models import Organization
@@ -150,7 +150,7 @@ def payer_page(session: Session, clock: Clock, settings: Settings, token: str) -
         return resolved
     link, case = resolved
     if link.open_count == 0:
-        engine.log(session, clock, case, "link_opened", link_id=link.id)
+        timeline.log(session, clock, case, "link_opened", link_id=link.id)
     links.record_open(link, clock.now())
     payment = _payment(session, link, case)
     closed = _closed(token, case, payment, "already_paid")
@@ -202,7 +202,7 @@ def checkout(
     if not redirect_allowed(url, settings.base_url):
         log.error("checkout_url_refused", case_id=case.id, origin_allowed=False)
         return Screen.about("unavailable", 502, token, payment)
-    engine.log(
+    timeline.log(
         session, clock, case, "checkout_started", link_id=link.id, method=form.method, via="page"
     )
     return Redirect(url)

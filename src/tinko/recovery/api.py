@@ -24,7 +24,7 @@ from tinko.intake.models import Transaction
 from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.kit.ratelimit import RateLimitExceeded
 from tinko.psp.checkout import start_checkout
-from tinko.recovery import engine, links
+from tinko.recovery import engine, links, timeline
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase
 from tinko.recovery.schemas import (
     CheckoutIn,
@@ -101,7 +101,7 @@ def create_link(
         ttl=timedelta(hours=org.link_ttl_hours),
         channel=body.channel if body else None,
     )
-    engine.log(session, clock, case, "link_created", link_id=issued.link.id)
+    timeline.log(session, clock, case, "link_created", link_id=issued.link.id)
     return LinkOut(url=issued.url, token=issued.token, expires_at=issued.link.expires_at)
 
 
@@ -131,7 +131,7 @@ def open_link(
     first = link.open_count == 0
     links.record_open(link, clock.now())
     if first:
-        engine.log(session, clock, case, "link_opened", link_id=link.id)
+        timeline.log(session, clock, case, "link_opened", link_id=link.id)
     return {"recorded": True}
 
 
@@ -153,7 +153,7 @@ def checkout(
     url = start_checkout(
         session, settings, clock, case=case, transaction=txn, link=link, token=token, method=method
     )
-    engine.log(session, clock, case, "checkout_started", link_id=link.id, method=method)
+    timeline.log(session, clock, case, "checkout_started", link_id=link.id, method=method)
     return CheckoutOut(redirect_url=url)
 
 

@@ -11,23 +11,24 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session, object_session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from tinko.errors import Conflict, NotFound
 from tinko.intake.models import PaymentEvent, Transaction
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
-from tinko.kit.upsert import insert_row
 from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
 from tinko.notify.optouts import is_opted_out
 from tinko.policies.service import policy_for
+from tinko.recovery import lifecycle
 from tinko.recovery.decide import AttemptView, PaymentView, decide
 from tinko.recovery.guard_types import PastAttempt
-from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase, TimelineEntry
+from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
 from tinko.recovery.planner import Plan
+from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus
+from tinko.recovery.timeline import log
 from tinko.rules.service import current_rules
 from tinko.tenancy.models import Organization
 
@@ -35,24 +36,6 @@ _Locked = TypeVar("_Locked", Transaction, RecoveryCase, RecoveryAttempt)
 
 CLAIM_LEASE = timedelta(minutes=5)  # the default of TINKO_ATTEMPT_LEASE_SECONDS
 HISTORY_DAYS = 31  # the longest network counting window is a rolling 30 days
-
-
-def log(
-    session: Session, clock: Clock, case: RecoveryCase, entry_kind: str, /, **detail: Any
-) -> None:
-    """Append to the case's timeline (written at once; nothing edits an entry later)."""
-    insert_row(
-        session,
-        TimelineEntry,
-        {
-            "id": new_id("tle"),
-            "org_id": case.org_id,
-            "case_id": case.id,
-            "at": clock.now(),
-            "kind": entry_kind,
-            "detail": {k: v for k, v in detail.items() if v is not None},
-        },
-    )
 
 
 def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: Transaction) -> Plan:
@@ -97,7 +80,7 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
             kind=step.kind,
             channel=step.channel,
             attempt_number=number,
-            status="scheduled",
+            status=lifecycle.INITIAL_ATTEMPT_STATUS,
             scheduled_for=step.at,
             payment_method_ref=transaction.payment_method_ref,
             card_network=transaction.card_network,
@@ -119,68 +102,8 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
             reason=step.reason,
             planned_by=step.planned_by,
         )
-    _refresh_status(session, clock, case, attempts, plan.stop_reason)
+    lifecycle.refresh(session, clock, case, attempts, plan.stop_reason)
     return plan
-
-
-def _refresh_status(
-    session: Session,
-    clock: Clock,
-    case: RecoveryCase,
-    attempts: Sequence[RecoveryAttempt],
-    stop_reason: str | None,
-) -> None:
-    """Status and next action from the case's attempts as they stand in this unit of work."""
-    next_at = min((a.scheduled_for for a in attempts if a.status == "scheduled"), default=None)
-    running = any(a.status in ("queued", "running") for a in attempts)
-    case.next_action_at = next_at
-    case.updated_at = clock.now()
-    if next_at is not None:
-        case.status = "scheduled"
-    elif running:
-        case.status = "in_progress"
-    elif stop_reason is not None:
-        close_case(session, clock, case, "exhausted", stop_reason)
-
-
-def close_case(
-    session: Session, clock: Clock, case: RecoveryCase, status: str, reason: str
-) -> None:
-    """Close a case and cancel everything still planned for it."""
-    now = clock.now()
-    case.status = status
-    case.closed_at = now
-    case.closed_reason = reason
-    case.next_action_at = None
-    case.updated_at = now
-    cancelled = {
-        "status": "cancelled",
-        "outcome": "cancelled",
-        "finished_at": now,
-        "detail": f"case {status}",
-    }
-    open_attempt = RecoveryAttempt.status.in_(("scheduled", "queued"))
-    session.execute(
-        update(RecoveryAttempt)
-        .where(
-            RecoveryAttempt.org_id == case.org_id,  # with case_id: the (org_id, case_id) index
-            RecoveryAttempt.case_id == case.id,
-            open_attempt,
-        )
-        .values(**cancelled)
-        # The case's loaded attempts are brought up to date below; letting the ORM test every
-        # object in the session instead costs more than the UPDATE when a batch holds hundreds.
-        .execution_options(synchronize_session=False)
-    )
-    for loaded in list(session.identity_map.values()):
-        if (
-            isinstance(loaded, RecoveryAttempt)
-            and loaded.case_id == case.id
-            and loaded.status in ("scheduled", "queued")
-        ):
-            for key, value in cancelled.items():
-                set_committed_value(loaded, key, value)
-    log(session, clock, case, status, reason=reason)
 
 
 def list_attempts(session: Session, org_id: str, case_id: str) -> list[RecoveryAttempt]:
@@ -258,8 +181,8 @@ def card_histories(
     since = now - timedelta(days=HISTORY_DAYS)
     # Attempts still running count too: they are on their way to the network.
     sent = or_(
-        RecoveryAttempt.outcome.in_(("succeeded", "declined")),
-        and_(RecoveryAttempt.status == "running", RecoveryAttempt.outcome.is_(None)),
+        RecoveryAttempt.outcome.in_((AttemptOutcome.SUCCEEDED, AttemptOutcome.DECLINED)),
+        and_(RecoveryAttempt.status == AttemptStatus.RUNNING, RecoveryAttempt.outcome.is_(None)),
     )
     rows = session.execute(
         select(
@@ -284,7 +207,7 @@ def card_histories(
             PastAttempt(
                 at=started_at,
                 initiator="merchant",
-                approved=outcome == "succeeded",
+                approved=outcome == AttemptOutcome.SUCCEEDED,
                 visa_category=decline.get("visa_category"),
                 merchant_advice_code=decline.get("merchant_advice_code"),
             )
@@ -376,7 +299,7 @@ def cancel(session: Session, clock: Clock, org_id: str, case_id: str) -> Recover
     case = get_case(session, org_id, case_id, lock=True)
     if case.status not in OPEN_STATUSES:
         raise Conflict(f"This recovery is already {case.status}; there is nothing to cancel.")
-    close_case(session, clock, case, "cancelled", "cancelled by the merchant")
+    lifecycle.close_case(session, clock, case, CaseStatus.CANCELLED, "cancelled by the merchant")
     return case
 
 
@@ -394,7 +317,7 @@ def retry_now(session: Session, clock: Clock, org_id: str, case_id: str) -> Reco
             RecoveryAttempt.org_id == case.org_id,
             RecoveryAttempt.case_id == case.id,
             RecoveryAttempt.kind == "psp_retry",
-            RecoveryAttempt.status == "scheduled",
+            RecoveryAttempt.status == AttemptStatus.SCHEDULED,
         )
     ).first()
     if pending is None:
@@ -404,7 +327,7 @@ def retry_now(session: Session, clock: Clock, org_id: str, case_id: str) -> Reco
             case_id=case.id,
             kind="psp_retry",
             attempt_number=len(list_attempts(session, org_id, case.id)) + 1,
-            status="scheduled",
+            status=lifecycle.INITIAL_ATTEMPT_STATUS,
             scheduled_for=now,
             payment_method_ref=transaction.payment_method_ref,
             card_network=transaction.card_network,
@@ -415,7 +338,8 @@ def retry_now(session: Session, clock: Clock, org_id: str, case_id: str) -> Reco
     pending.scheduled_for = now
     pending.detail = "retry now, asked by the merchant"
     log(session, clock, case, "retry_now", attempt_id=pending.id)
-    case.status, case.next_action_at, case.updated_at = "scheduled", now, now
+    lifecycle.move_case(case, CaseStatus.SCHEDULED)
+    case.next_action_at, case.updated_at = now, now
     enqueue(session, "recovery.run_attempt", attempt_id=pending.id)
     return pending
 
@@ -426,7 +350,7 @@ def unplanned_cases(session: Session, clock: Clock, limit: int) -> list[str]:
         session.scalars(
             select(RecoveryCase.id)
             .where(
-                RecoveryCase.status == "pending",
+                RecoveryCase.status == CaseStatus.PENDING,
                 RecoveryCase.updated_at < clock.now() - timedelta(minutes=1),
             )
             .limit(limit)
@@ -440,9 +364,13 @@ def claim_due(
     """Lease due attempts (and ones whose lease ran out) to this sweep; their ids to run."""
     now = clock.now()
     due = or_(
-        and_(RecoveryAttempt.status == "scheduled", RecoveryAttempt.scheduled_for <= now),
         and_(
-            RecoveryAttempt.status.in_(("queued", "running")), RecoveryAttempt.claimed_until < now
+            RecoveryAttempt.status == AttemptStatus.SCHEDULED,
+            RecoveryAttempt.scheduled_for <= now,
+        ),
+        and_(
+            RecoveryAttempt.status.in_((AttemptStatus.QUEUED, AttemptStatus.RUNNING)),
+            RecoveryAttempt.claimed_until < now,
         ),
     )
     ids = list(
@@ -455,11 +383,7 @@ def claim_due(
         ).all()
     )
     if ids:
-        session.execute(
-            update(RecoveryAttempt)
-            .where(RecoveryAttempt.id.in_(ids))
-            .values(status="queued", claimed_until=now + lease)
-        )
+        lifecycle.lease(session, ids, now + lease)
     return ids
 
 

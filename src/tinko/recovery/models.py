@@ -7,12 +7,9 @@ from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tinko.db import Base
+from tinko.recovery.statuses import CLOSED, OPEN, PAYABLE
 
-OPEN_STATUSES = ("pending", "scheduled", "in_progress")
-# A case we stopped working on can still be paid: its last link stays valid until it expires,
-# and money that arrives later is a recovery all the same.
-PAYABLE_STATUSES = (*OPEN_STATUSES, "exhausted")
-CLOSED_STATUSES = ("recovered", "exhausted", "cancelled", "expired")
+OPEN_STATUSES, PAYABLE_STATUSES, CLOSED_STATUSES = OPEN, PAYABLE, CLOSED  # see statuses.py
 
 
 class RecoveryCase(Base):
@@ -31,7 +28,7 @@ class RecoveryCase(Base):
     transaction_id: Mapped[str] = mapped_column(
         ForeignKey("payment_transaction.id", ondelete="CASCADE")
     )
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # a CaseStatus, changed by lifecycle only
     category: Mapped[str] = mapped_column(String(32))
     decline_type: Mapped[str] = mapped_column(String(8))
     classification: Mapped[dict[str, Any]]
@@ -71,7 +68,7 @@ class RecoveryAttempt(Base):
     kind: Mapped[str] = mapped_column(String(16))  # psp_retry | notification
     channel: Mapped[str | None] = mapped_column(String(16))  # email | sms | whatsapp
     attempt_number: Mapped[int] = mapped_column(Integer)
-    # scheduled → running → done | cancelled
+    # An AttemptStatus (scheduled → queued → running → done | cancelled), changed by lifecycle only
     status: Mapped[str] = mapped_column(String(16))
     scheduled_for: Mapped[datetime]
     claimed_until: Mapped[datetime | None]

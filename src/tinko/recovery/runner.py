@@ -32,11 +32,12 @@ from tinko.psp.base import (
 )
 from tinko.psp.registry import provider_for
 from tinko.psp.sandbox import SandboxPSP
-from tinko.recovery import engine
+from tinko.recovery import engine, lifecycle, timeline
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard_types import PastAttempt, ProposedAttempt
 from tinko.recovery.links import issue_link
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
+from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus
 from tinko.tenancy.models import Organization
 
 log = structlog.get_logger("tinko.recovery")
@@ -145,21 +146,26 @@ def _claim_one(
     histories: dict[tuple[str, str], list[PastAttempt]],
 ) -> Work | None:
     now = ctx.clock.now()
-    if attempt.status in ("done", "cancelled"):
+    if attempt.status in (AttemptStatus.DONE, AttemptStatus.CANCELLED):
         return None
-    if attempt.status == "scheduled" and attempt.scheduled_for > now:
+    if attempt.status == AttemptStatus.SCHEDULED and attempt.scheduled_for > now:
         return None  # not due yet: the sweep will bring it back
-    if attempt.status == "running" and attempt.claimed_until and attempt.claimed_until > now:
+    if (
+        attempt.status == AttemptStatus.RUNNING
+        and attempt.claimed_until
+        and attempt.claimed_until > now
+    ):
         return None  # another worker holds it
     if case.status not in OPEN_STATUSES and not attempt.started_at:
-        _finish(attempt, now, "cancelled", f"case already {case.status}")
-        attempt.status = "cancelled"
+        _cancel(attempt, now, case)
         return None
     silent_for = now - attempt.started_at if attempt.started_at else timedelta(0)
     if not attempt.psp_reference and silent_for >= NO_ANSWER_LAST_ASK:
         # The PSP may have forgotten the key by now; asking again could charge afresh.
-        _finish(attempt, now, "failed", "the PSP gave no answer within 22 hours")
-        engine.log(session, ctx.clock, case, "attempt_failed", attempt_id=attempt.id)
+        lifecycle.finish(
+            attempt, now, AttemptOutcome.FAILED, "the PSP gave no answer within 22 hours"
+        )
+        timeline.log(session, ctx.clock, case, "attempt_failed", attempt_id=attempt.id)
         if case.status in OPEN_STATUSES:
             engine.plan_case(session, ctx.clock, case, transaction)
         return None
@@ -181,9 +187,9 @@ def _claim_one(
             history,
         )
         if not decision.allowed:
-            _finish(attempt, now, "blocked", decision.reason)
+            lifecycle.finish(attempt, now, AttemptOutcome.BLOCKED, decision.reason)
             attempt.blocked_by = decision.rule
-            engine.log(
+            timeline.log(
                 session,
                 ctx.clock,
                 case,
@@ -194,13 +200,12 @@ def _claim_one(
             )
             engine.plan_case(session, ctx.clock, case, transaction)
             return None
-    attempt.status = "running"
-    attempt.claimed_until = now + timedelta(seconds=ctx.settings.attempt_lease_seconds)
-    attempt.started_at = attempt.started_at or now
+    lease = timedelta(seconds=ctx.settings.attempt_lease_seconds)
+    started_at = lifecycle.start(attempt, now, now + lease)
     if history is not None:  # on its way to the network: it counts against the card's caps
-        history.append(PastAttempt(at=attempt.started_at, initiator="merchant", approved=False))
+        history.append(PastAttempt(at=started_at, initiator="merchant", approved=False))
     if case.status in OPEN_STATUSES:
-        case.status = "in_progress"
+        lifecycle.move_case(case, CaseStatus.IN_PROGRESS)
     charge = None
     if attempt.kind == "psp_retry":
         assert transaction.payment_method_ref is not None
@@ -301,12 +306,12 @@ def _record_charge(
     result: _Outcome,
 ) -> None:
     now = clock.now()
-    if attempt.status != "running":
+    if attempt.status != AttemptStatus.RUNNING:
         return  # recorded by an earlier run
     if isinstance(result, ChargeResult) and result.psp_reference:
         attempt.psp_reference = result.psp_reference  # later checks retrieve it, never re-charge
     if isinstance(result, PSPError) and result.retryable and _ask_again(attempt, now, result):
-        engine.log(
+        timeline.log(
             session,
             clock,
             case,
@@ -318,15 +323,16 @@ def _record_charge(
         return
     if isinstance(result, ChargeResult) and result.status == "pending":
         if _wait_for_settlement(attempt, now, result):
-            engine.log(session, clock, case, "attempt_pending", attempt_id=attempt.id)
+            timeline.log(session, clock, case, "attempt_pending", attempt_id=attempt.id)
             return
         result = PSPError(f"the PSP did not settle {result.psp_reference} in time")
     # Paid by link, cancelled or expired while this charge was out: record what the PSP said,
     # but plan nothing more.
     still_open = case.status in OPEN_STATUSES
     if isinstance(result, PSPError):
-        _finish(attempt, now, "failed", f"the PSP gave no answer: {str(result)[:200]}")
-        engine.log(
+        detail = f"the PSP gave no answer: {str(result)[:200]}"
+        lifecycle.finish(attempt, now, AttemptOutcome.FAILED, detail)
+        timeline.log(
             session,
             clock,
             case,
@@ -340,7 +346,7 @@ def _record_charge(
     else:
         _record_decline(session, clock, attempt, case, transaction, result, still_open)
     if still_open:
-        case.status = "scheduled"
+        lifecycle.move_case(case, CaseStatus.SCHEDULED)
         engine.plan_case(session, clock, case, transaction)
 
 
@@ -353,12 +359,12 @@ def _record_success(
     result: ChargeResult,
 ) -> None:
     now = clock.now()
-    _finish(attempt, now, "succeeded", f"charged ({result.psp_reference})")
+    lifecycle.finish(attempt, now, AttemptOutcome.SUCCEEDED, f"charged ({result.psp_reference})")
     case = open_case or session.get_one(RecoveryCase, attempt.case_id)
-    engine.log(session, clock, case, "attempt_succeeded", attempt_id=attempt.id)
+    timeline.log(session, clock, case, "attempt_succeeded", attempt_id=attempt.id)
     if open_case is None:  # the money moved after the case closed: the merchant may refund
         log.warning("recovery.charged_after_close", attempt_id=attempt.id, case_id=case.id)
-        engine.log(session, clock, case, "charged_after_close", attempt_id=attempt.id)
+        timeline.log(session, clock, case, "charged_after_close", attempt_id=attempt.id)
     record_success_of(
         session,
         clock,
@@ -400,7 +406,7 @@ def _record_decline(
             on=now.date(),
         )
     )
-    _finish(attempt, now, "declined", classification.reason)
+    lifecycle.finish(attempt, now, AttemptOutcome.DECLINED, classification.reason)
     attempt.decline = {
         "decline_code": result.decline_code,
         "failure_code": result.failure_code,
@@ -409,7 +415,7 @@ def _record_decline(
     if still_open:
         case.classification = classification.to_dict()
         case.category, case.decline_type = classification.category, classification.decline_type
-    engine.log(
+    timeline.log(
         session,
         clock,
         case,
@@ -429,11 +435,10 @@ def _send_link(
     transaction: Transaction,
 ) -> None:
     now = clock.now()
-    if attempt.status != "running":
+    if attempt.status != AttemptStatus.RUNNING:
         return
     if case.status not in OPEN_STATUSES:  # closed since the claim: no message after the fact
-        _finish(attempt, now, "cancelled", f"case already {case.status}")
-        attempt.status = "cancelled"
+        _cancel(attempt, now, case)
         return
     org = session.get_one(Organization, case.org_id)
     channel = attempt.channel or "email"
@@ -458,8 +463,8 @@ def _send_link(
         link_expires_at=issued.link.expires_at,
     )
     if queued:
-        _finish(attempt, now, "succeeded", detail)
-        engine.log(
+        lifecycle.finish(attempt, now, AttemptOutcome.SUCCEEDED, detail)
+        timeline.log(
             session,
             clock,
             case,
@@ -470,9 +475,9 @@ def _send_link(
         )
     else:  # opted out, no usable contact, or the customer's message cap: the link goes unused
         session.delete(issued.link)
-        _finish(attempt, now, "skipped", detail)
-        engine.log(session, clock, case, "message_skipped", attempt_id=attempt.id, reason=detail)
-    case.status = "scheduled"
+        lifecycle.finish(attempt, now, AttemptOutcome.SKIPPED, detail)
+        timeline.log(session, clock, case, "message_skipped", attempt_id=attempt.id, reason=detail)
+    lifecycle.move_case(case, CaseStatus.SCHEDULED)
     engine.plan_case(session, clock, case, transaction)
 
 
@@ -503,9 +508,6 @@ def _wait_for_settlement(attempt: RecoveryAttempt, now: datetime, result: Charge
     return True
 
 
-def _finish(attempt: RecoveryAttempt, now: datetime, outcome: str, detail: str) -> None:
-    attempt.status = "done"
-    attempt.outcome = outcome
-    attempt.finished_at = now
-    attempt.detail = detail[:500]
-    attempt.claimed_until = None
+def _cancel(attempt: RecoveryAttempt, now: datetime, case: RecoveryCase) -> None:
+    detail = f"case already {case.status}"
+    lifecycle.finish(attempt, now, AttemptOutcome.CANCELLED, detail, AttemptStatus.CANCELLED)

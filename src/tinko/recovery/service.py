@@ -12,8 +12,9 @@ from tinko.intake.models import Transaction
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_attached
-from tinko.recovery.engine import close_case
+from tinko.recovery import lifecycle
 from tinko.recovery.models import OPEN_STATUSES, PAYABLE_STATUSES, RecoveryCase
+from tinko.recovery.statuses import CaseStatus
 
 
 def get_open_case(
@@ -58,7 +59,7 @@ def open_or_update_case(
                 "id": new_id("rec"),
                 "org_id": transaction.org_id,
                 "transaction_id": transaction.id,
-                "status": "pending",
+                "status": lifecycle.INITIAL_CASE_STATUS,
                 "category": classification.category,
                 "decline_type": classification.decline_type,
                 "classification": data,
@@ -83,7 +84,6 @@ def close_recovered(
     case = get_open_case(session, transaction.org_id, transaction.id, PAYABLE_STATUSES)
     if case is None:
         return None
-    close_case(
-        session, clock, case, "recovered", f"payment succeeded ({source}) at {paid_at.isoformat()}"
-    )
+    reason = f"payment succeeded ({source}) at {paid_at.isoformat()}"
+    lifecycle.close_case(session, clock, case, CaseStatus.RECOVERED, reason)
     return case

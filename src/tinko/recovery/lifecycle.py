@@ -1,0 +1,145 @@
+"""The only writer of case and attempt statuses: every change is checked against the tables in
+`statuses`, so a case cannot leave `recovered` and an attempt cannot run twice by mistake.
+
+Services decide *what* should happen; this module makes it so and keeps the timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from tinko.kit.clock import Clock
+from tinko.recovery.models import RecoveryAttempt, RecoveryCase
+from tinko.recovery.statuses import (
+    ATTEMPT_TRANSITIONS,
+    CASE_TRANSITIONS,
+    AttemptOutcome,
+    AttemptStatus,
+    CaseStatus,
+    attempt_sources,
+)
+from tinko.recovery.timeline import log
+
+INITIAL_CASE_STATUS = CaseStatus.PENDING
+INITIAL_ATTEMPT_STATUS = AttemptStatus.SCHEDULED
+
+
+class IllegalTransition(RuntimeError):
+    """A status change the lifecycle does not allow: a bug, never the caller's input."""
+
+
+def move_case(case: RecoveryCase, to: CaseStatus) -> None:
+    current = CaseStatus(case.status)
+    if to not in CASE_TRANSITIONS[current]:
+        raise IllegalTransition(f"recovery case {case.id}: {current} → {to} is not allowed")
+    case.status = to
+
+
+def move_attempt(attempt: RecoveryAttempt, to: AttemptStatus) -> None:
+    current = AttemptStatus(attempt.status)
+    if to not in ATTEMPT_TRANSITIONS[current]:
+        raise IllegalTransition(f"attempt {attempt.id}: {current} → {to} is not allowed")
+    attempt.status = to
+
+
+def refresh(
+    session: Session,
+    clock: Clock,
+    case: RecoveryCase,
+    attempts: Sequence[RecoveryAttempt],
+    stop_reason: str | None,
+) -> None:
+    """Status and next action from the case's attempts as they stand in this unit of work."""
+    next_at = min(
+        (a.scheduled_for for a in attempts if a.status == AttemptStatus.SCHEDULED), default=None
+    )
+    running = any(a.status in (AttemptStatus.QUEUED, AttemptStatus.RUNNING) for a in attempts)
+    case.next_action_at = next_at
+    case.updated_at = clock.now()
+    if next_at is not None:
+        move_case(case, CaseStatus.SCHEDULED)
+    elif running:
+        move_case(case, CaseStatus.IN_PROGRESS)
+    elif stop_reason is not None:
+        close_case(session, clock, case, CaseStatus.EXHAUSTED, stop_reason)
+
+
+def close_case(
+    session: Session, clock: Clock, case: RecoveryCase, status: CaseStatus, reason: str
+) -> None:
+    """Close a case and cancel everything still planned for it."""
+    now = clock.now()
+    move_case(case, status)
+    case.closed_at = now
+    case.closed_reason = reason
+    case.next_action_at = None
+    case.updated_at = now
+    cancelled = {
+        "status": AttemptStatus.CANCELLED,
+        "outcome": AttemptOutcome.CANCELLED,
+        "finished_at": now,
+        "detail": f"case {status}",
+    }
+    # Not started yet: nothing of these reached the PSP.
+    waiting = (AttemptStatus.SCHEDULED, AttemptStatus.QUEUED)
+    session.execute(
+        update(RecoveryAttempt)
+        .where(
+            RecoveryAttempt.org_id == case.org_id,  # with case_id: the (org_id, case_id) index
+            RecoveryAttempt.case_id == case.id,
+            RecoveryAttempt.status.in_(waiting),
+        )
+        .values(**cancelled)
+        # The case's loaded attempts are brought up to date below; letting the ORM test every
+        # object in the session instead costs more than the UPDATE when a batch holds hundreds.
+        .execution_options(synchronize_session=False)
+    )
+    for loaded in list(session.identity_map.values()):
+        if (
+            isinstance(loaded, RecoveryAttempt)
+            and loaded.case_id == case.id
+            and loaded.status in waiting
+        ):
+            for key, value in cancelled.items():
+                set_committed_value(loaded, key, value)
+    log(session, clock, case, status, reason=reason)
+
+
+def lease(session: Session, attempt_ids: Sequence[str], until: datetime) -> None:
+    """Hand due attempts (and ones whose lease ran out) to a sweep until `until`."""
+    session.execute(
+        update(RecoveryAttempt)
+        .where(
+            RecoveryAttempt.id.in_(attempt_ids),
+            RecoveryAttempt.status.in_(attempt_sources(AttemptStatus.QUEUED)),
+        )
+        .values(status=AttemptStatus.QUEUED, claimed_until=until)
+    )
+
+
+def start(attempt: RecoveryAttempt, now: datetime, until: datetime) -> datetime:
+    """The attempt is on its way (to the PSP or the customer), leased until `until`; when it
+    first started (a re-run keeps the first start)."""
+    move_attempt(attempt, AttemptStatus.RUNNING)
+    attempt.claimed_until = until
+    attempt.started_at = started_at = attempt.started_at or now
+    return started_at
+
+
+def finish(
+    attempt: RecoveryAttempt,
+    now: datetime,
+    outcome: AttemptOutcome,
+    detail: str,
+    status: AttemptStatus = AttemptStatus.DONE,
+) -> None:
+    move_attempt(attempt, status)
+    attempt.outcome = outcome
+    attempt.finished_at = now
+    attempt.detail = detail[:500]
+    attempt.claimed_until = None
