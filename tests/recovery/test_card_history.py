@@ -18,7 +18,7 @@ from tinko.notify.contacts import recipient_digest
 from tinko.notify.optouts import OptOutTarget, opt_out
 from tinko.recovery.engine import card_history, payment_view
 from tinko.recovery.guard import check_attempt
-from tinko.recovery.guard_types import ProposedAttempt
+from tinko.recovery.guard.types import ProposedAttempt
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
 
 URL = "/v1/events/payment_failed"

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from tinko.policies.defaults import PolicySpec
-from tinko.recovery.guard_types import PastAttempt
+from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.planner import CaseFacts, Plan, plan_next
 from tinko.rules import Decision, RuleSpec, evaluate
 

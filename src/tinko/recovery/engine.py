@@ -24,7 +24,7 @@ from tinko.notify.optouts import is_opted_out
 from tinko.policies.service import policy_for
 from tinko.recovery import lifecycle
 from tinko.recovery.decide import AttemptView, PaymentView, decide
-from tinko.recovery.guard_types import PastAttempt
+from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
 from tinko.recovery.planner import Plan
 from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus

@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from typing import Literal, Protocol
 
 from tinko.recovery.guard import check_attempt, earliest_allowed
-from tinko.recovery.guard_types import GuardDecision, PastAttempt, ProposedAttempt
+from tinko.recovery.guard.types import GuardDecision, PastAttempt, ProposedAttempt
 from tinko.recovery.windows import (
     UPI_AUTOPAY_NON_PEAK,
     WindowSpec,

@@ -34,7 +34,7 @@ from tinko.psp.registry import provider_for
 from tinko.psp.sandbox import SandboxPSP
 from tinko.recovery import engine, lifecycle, timeline
 from tinko.recovery.guard import check_attempt
-from tinko.recovery.guard_types import PastAttempt, ProposedAttempt
+from tinko.recovery.guard.types import PastAttempt, ProposedAttempt
 from tinko.recovery.links import issue_link
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
 from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus

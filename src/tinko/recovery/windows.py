@@ -87,7 +87,7 @@ _PRESET_RANGES: Final[Mapping[str, tuple[TimeRange, ...]]] = {
 }
 
 # NPCI: UPI AutoPay mandates execute only outside 10:00-13:00 and 17:00-21:30 IST (2025-08-01).
-# The guard reads the same window from data/network_rules.yaml; a test keeps the two equal.
+# The guard reads the same window from guard/network_rules.yaml; a test keeps the two equal.
 UPI_AUTOPAY_NON_PEAK: Final = WindowSpec(
     timezone="Asia/Kolkata",
     allowed=(

@@ -22,7 +22,7 @@ from tinko.classifier import DeclineSignal, classify
 from tinko.kit.clock import FrozenClock
 from tinko.recovery.decide import AttemptView, PaymentView
 from tinko.recovery.guard import check_attempt
-from tinko.recovery.guard_types import PastAttempt, ProposedAttempt
+from tinko.recovery.guard.types import PastAttempt, ProposedAttempt
 from tinko.simulate.ledger import Ledger
 from tinko.simulate.outcomes import charge, reachable, react
 from tinko.simulate.strategies import Strategy

@@ -39,7 +39,7 @@ from tinko.notify.models import NotificationOptOut, OutboundMessage
 from tinko.notify.optouts import unsubscribe_url
 from tinko.notify.render import Rendered, TemplateContent, render_message, variables_for
 from tinko.recovery.decide import AttemptView, PaymentView
-from tinko.recovery.guard_types import GuardDecision, PastAttempt
+from tinko.recovery.guard.types import GuardDecision, PastAttempt
 from tinko.recovery.links import make_token
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase, RecoveryLink, TimelineEntry
 from tinko.recovery.planner import Plan, PlannedStep

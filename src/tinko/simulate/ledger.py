@@ -3,7 +3,7 @@ mandate, checked with simple counting rules of its own (not the engine's guard),
 violations column is an independent check of the guard rather than the guard grading itself.
 
 The limits come from the same effective-dated data the guard loads
-(``tinko.recovery.guard_loader.load_network_rules``), read here as the networks state them:
+(``tinko.recovery.guard.loader.load_network_rules``), read here as the networks state them:
 - Visa: at most N declined reattempts per card in a rolling 30 days; a card reported lost or
   stolen (category 1) is never reattempted; each excess reattempt is charged.
 - Mastercard: at most N declined attempts per card in 24 hours and in 30 days; no attempt within
@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from tinko.recovery.guard import load_network_rules
-from tinko.recovery.guard_rules import NetworkRules
+from tinko.recovery.guard.rules import NetworkRules
 from tinko.recovery.windows import is_allowed
 from tinko.simulate.world import Failure
 

@@ -28,7 +28,7 @@ from tinko.policies.models import RetryPolicy
 from tinko.policies.schemas import PolicyIn
 from tinko.policies.service import check_policy, merchant_spec
 from tinko.recovery.decide import AttemptView, PaymentView, decide
-from tinko.recovery.guard_types import PastAttempt
+from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.planner import Plan, PlannedStep
 from tinko.rules import RuleSpec
 from tinko.rules.api import RuleIn

@@ -1,6 +1,6 @@
 """The network-rule guard: may this payment attempt be sent now, and if not, from when?
 
-Pure: the rules come from ``data/network_rules.yaml`` (effective-dated, chosen by the UTC date
+Pure: the rules come from ``network_rules.yaml`` here (effective-dated, chosen by the UTC date
 of the proposed attempt), time is passed in, and ``history`` holds every attempt actually sent
 to the network on the same card or mandate. Blocked attempts never reach the network, so they
 are not history.
@@ -13,11 +13,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Final
 
-from tinko.recovery.guard_cards import mastercard_blocks, mastercard_fee, visa_blocks, visa_fee
-from tinko.recovery.guard_loader import load_network_rules, read_network_rules
-from tinko.recovery.guard_mandates import cycle_blocks, upi_blocks
-from tinko.recovery.guard_rules import NetworkRules, NetworkRulesError
-from tinko.recovery.guard_types import (
+from tinko.recovery.guard.cards import mastercard_blocks, mastercard_fee, visa_blocks, visa_fee
+from tinko.recovery.guard.loader import load_network_rules, read_network_rules
+from tinko.recovery.guard.mandates import cycle_blocks, upi_blocks
+from tinko.recovery.guard.rules import NetworkRules, NetworkRulesError
+from tinko.recovery.guard.types import (
     Block,
     GuardDecision,
     Initiator,

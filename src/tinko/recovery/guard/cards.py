@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from tinko.recovery.guard_rules import CapSet, MastercardRules, Timeline, VisaRules
-from tinko.recovery.guard_types import (
+from tinko.recovery.guard.rules import CapSet, MastercardRules, Timeline, VisaRules
+from tinko.recovery.guard.types import (
     Block,
     Initiator,
     PastAttempt,

@@ -1,4 +1,4 @@
-"""Read and validate ``data/network_rules.yaml`` into ``NetworkRules``.
+"""Read and validate ``network_rules.yaml`` (next to this module) into ``NetworkRules``.
 
 Unknown keys, repeated keys, unsorted or overlapping effective ranges and malformed values all
 raise ``NetworkRulesError`` naming the file and the entry.
@@ -19,7 +19,7 @@ from typing import Any, Final, TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node
 
-from tinko.recovery.guard_rules import (
+from tinko.recovery.guard.rules import (
     CapLimit,
     CapSet,
     CycleCap,
@@ -84,7 +84,7 @@ Source = Path | Traversable
 @functools.cache
 def load_network_rules() -> NetworkRules:
     """The packaged rules, read and validated once per process."""
-    return read_network_rules(resources.files("tinko.recovery") / "data" / "network_rules.yaml")
+    return read_network_rules(resources.files("tinko.recovery.guard") / "network_rules.yaml")
 
 
 def read_network_rules(source: Source) -> NetworkRules:

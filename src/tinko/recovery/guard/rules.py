@@ -1,4 +1,4 @@
-"""The network retry rules as data: the model that ``guard_loader`` builds from the YAML.
+"""The network retry rules as data: the model that ``guard.loader`` builds from the YAML.
 
 Every rule is a list of effective-dated versions (``effective_from`` inclusive, ``effective_to``
 exclusive, both UTC dates). Networks change these numbers, so they live in the data file with
