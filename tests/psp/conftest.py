@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import cast
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from tests.factories import Account, register
 from tests.psp.stand_in import StandIn, serve_stand_in
@@ -20,12 +18,6 @@ RAZORPAY_SECRET = "TinkoStandInSecret00001"
 def stand_in() -> Iterator[StandIn]:
     with serve_stand_in() as server:
         yield server
-
-
-@pytest.fixture
-def no_session() -> Session:
-    """Real adapters ignore the session (only the sandbox writes its ledger in it)."""
-    return cast(Session, None)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import hmac
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy.orm import Session
 
 from tests.psp import razorpay_objects as ro
 from tests.psp.conftest import RAZORPAY_KEY_ID, RAZORPAY_SECRET
@@ -54,9 +53,7 @@ def _script_new_order(stand_in: StandIn, payments_after: list[object]) -> None:
     stand_in.on("GET", "/v1/orders/order_Tinko0001/payments", order_payments)
 
 
-def test_a_charge_is_an_order_and_a_recurring_payment_on_the_token(
-    stand_in: StandIn, no_session: Session
-) -> None:
+def test_a_charge_is_an_order_and_a_recurring_payment_on_the_token(stand_in: StandIn) -> None:
     _script_new_order(stand_in, [])
     stand_in.on(
         "POST",
@@ -71,7 +68,7 @@ def test_a_charge_is_an_order_and_a_recurring_payment_on_the_token(
         ),
     )
     stand_in.on("GET", "/v1/payments/pay_Tinko0001", Reply(200, ro.payment()))
-    result = _adapter(stand_in).charge(no_session, REQUEST)
+    result = _adapter(stand_in).charge(REQUEST)
     assert (result.status, result.psp_reference) == ("succeeded", "pay_Tinko0001")
     (lookup,) = stand_in.requests_to("GET", "/v1/orders")
     assert lookup.query == [("receipt", "att_0001")]
@@ -101,21 +98,19 @@ def test_a_charge_is_an_order_and_a_recurring_payment_on_the_token(
 
 
 def test_a_repeated_attempt_reports_the_first_payment_and_charges_nothing(
-    stand_in: StandIn, no_session: Session
+    stand_in: StandIn,
 ) -> None:
     stand_in.on("GET", "/v1/orders", Reply(200, ro.collection([ORDER])))
     stand_in.on(
         "GET", "/v1/orders/order_Tinko0001/payments", Reply(200, ro.collection([ro.payment()]))
     )
-    result = _adapter(stand_in).charge(no_session, REQUEST)
+    result = _adapter(stand_in).charge(REQUEST)
     assert (result.status, result.psp_reference) == ("succeeded", "pay_Tinko0001")
     assert stand_in.requests_to("POST", "/v1/orders") == []
     assert stand_in.requests_to("POST", "/v1/payments/create/recurring") == []
 
 
-def test_a_decline_reads_the_codes_of_the_failed_payment(
-    stand_in: StandIn, no_session: Session
-) -> None:
+def test_a_decline_reads_the_codes_of_the_failed_payment(stand_in: StandIn) -> None:
     failed = ro.payment(
         "pay_Tinko0002",
         status="failed",
@@ -125,13 +120,13 @@ def test_a_decline_reads_the_codes_of_the_failed_payment(
     )
     _script_new_order(stand_in, [failed])
     stand_in.on("POST", "/v1/payments/create/recurring", Reply(400, ro.error("Payment failed")))
-    result = _adapter(stand_in).charge(no_session, REQUEST)
+    result = _adapter(stand_in).charge(REQUEST)
     assert result.status == "declined"
     assert (result.decline_code, result.failure_code) == ("insufficient_funds", "BAD_REQUEST_ERROR")
     assert result.psp_reference == "pay_Tinko0002"
 
 
-def test_an_emandate_debit_in_flight_is_pending(stand_in: StandIn, no_session: Session) -> None:
+def test_an_emandate_debit_in_flight_is_pending(stand_in: StandIn) -> None:
     _script_new_order(stand_in, [])
     stand_in.on(
         "POST",
@@ -150,57 +145,51 @@ def test_an_emandate_debit_in_flight_is_pending(stand_in: StandIn, no_session: S
         "/v1/payments/pay_Tinko0003",
         Reply(200, ro.payment("pay_Tinko0003", status="created")),
     )
-    assert _adapter(stand_in).charge(no_session, REQUEST).status == "pending"
+    assert _adapter(stand_in).charge(REQUEST).status == "pending"
 
 
-def test_a_rejected_token_without_a_payment_is_terminal(
-    stand_in: StandIn, no_session: Session
-) -> None:
+def test_a_rejected_token_without_a_payment_is_terminal(stand_in: StandIn) -> None:
     _script_new_order(stand_in, [])
     stand_in.on(
         "POST", "/v1/payments/create/recurring", Reply(400, ro.error("The token is invalid"))
     )
     with pytest.raises(PSPTerminalError, match="token is invalid"):
-        _adapter(stand_in).charge(no_session, REQUEST)
+        _adapter(stand_in).charge(REQUEST)
 
 
-def test_a_server_error_is_retryable(stand_in: StandIn, no_session: Session) -> None:
+def test_a_server_error_is_retryable(stand_in: StandIn) -> None:
     stand_in.on("GET", "/v1/orders", Reply(500, ro.error("Oops", code="SERVER_ERROR")))
     with pytest.raises(PSPError) as raised:
-        _adapter(stand_in).charge(no_session, REQUEST)
+        _adapter(stand_in).charge(REQUEST)
     assert raised.value.retryable
 
 
 def test_a_charge_without_the_customers_contact_is_refused_before_any_call(
-    stand_in: StandIn, no_session: Session
+    stand_in: StandIn,
 ) -> None:
     from dataclasses import replace
 
     with pytest.raises(PSPTerminalError, match="email and phone"):
-        _adapter(stand_in).charge(no_session, replace(REQUEST, customer_phone=None))
+        _adapter(stand_in).charge(replace(REQUEST, customer_phone=None))
     assert stand_in.seen == []
 
 
-def test_a_refund_is_keyed_by_its_receipt(stand_in: StandIn, no_session: Session) -> None:
+def test_a_refund_is_keyed_by_its_receipt(stand_in: StandIn) -> None:
     stand_in.on("GET", "/v1/payments/pay_Tinko0001/refunds", Reply(200, ro.collection([])))
     stand_in.on("POST", "/v1/payments/pay_Tinko0001/refund", Reply(200, ro.refund(receipt="rfd_1")))
-    result = _adapter(stand_in).refund(
-        no_session, "org_1", "pay_Tinko0001", idempotency_key="rfd_1"
-    )
+    result = _adapter(stand_in).refund("org_1", "pay_Tinko0001", idempotency_key="rfd_1")
     assert (result.status, result.psp_reference) == ("succeeded", "rfnd_Tinko0001")
     (seen,) = stand_in.requests_to("POST", "/v1/payments/pay_Tinko0001/refund")
     assert seen.json == {"receipt": "rfd_1", "speed": "normal"}
 
 
-def test_a_repeated_refund_refunds_nothing_more(stand_in: StandIn, no_session: Session) -> None:
+def test_a_repeated_refund_refunds_nothing_more(stand_in: StandIn) -> None:
     stand_in.on(
         "GET",
         "/v1/payments/pay_Tinko0001/refunds",
         Reply(200, ro.collection([ro.refund(receipt="rfd_1")])),
     )
-    result = _adapter(stand_in).refund(
-        no_session, "org_1", "pay_Tinko0001", idempotency_key="rfd_1"
-    )
+    result = _adapter(stand_in).refund("org_1", "pay_Tinko0001", idempotency_key="rfd_1")
     assert result.psp_reference == "rfnd_Tinko0001"
     assert stand_in.requests_to("POST", "/v1/payments/pay_Tinko0001/refund") == []
 
@@ -226,10 +215,10 @@ def _checkout_request() -> CheckoutRequest:
 
 
 def test_a_payment_link_sends_no_reminders_of_its_own_and_returns_to_the_payer_page(
-    stand_in: StandIn, no_session: Session
+    stand_in: StandIn,
 ) -> None:
     stand_in.on("POST", "/v1/payment_links", Reply(200, ro.payment_link(reference_id="pco_1")))
-    hosted = _adapter(stand_in).create_checkout(no_session, _checkout_request())
+    hosted = _adapter(stand_in).create_checkout(_checkout_request())
     assert (hosted.external_id, hosted.url) == ("plink_Tinko0001", "https://rzp.io/i/ko0001")
     (seen,) = stand_in.requests_to("POST", "/v1/payment_links")
     assert seen.json == {
@@ -267,9 +256,7 @@ def _signed_return(payment_id: str = "pay_Tinko0001", status: str = "paid") -> d
     }
 
 
-def test_a_signed_return_is_checked_against_the_fetched_payment(
-    stand_in: StandIn, no_session: Session
-) -> None:
+def test_a_signed_return_is_checked_against_the_fetched_payment(stand_in: StandIn) -> None:
     stand_in.on("GET", "/v1/payments/pay_Tinko0001", Reply(200, ro.payment(order_id=None)))
     link = ro.payment_link(
         reference_id="pco_1",
@@ -277,9 +264,7 @@ def test_a_signed_return_is_checked_against_the_fetched_payment(
         payments=[{"payment_id": "pay_Tinko0001", "status": "captured"}],
     )
     stand_in.on("GET", "/v1/payment_links/plink_Tinko0001", Reply(200, link))
-    state = _adapter(stand_in).checkout_state(
-        no_session, "org_1", "plink_Tinko0001", _signed_return()
-    )
+    state = _adapter(stand_in).checkout_state("org_1", "plink_Tinko0001", _signed_return())
     assert (state.status, state.amount_minor, state.currency, state.reference) == (
         "paid",
         49900,
@@ -288,36 +273,26 @@ def test_a_signed_return_is_checked_against_the_fetched_payment(
     )
 
 
-def test_a_captured_payment_that_is_not_the_links_is_invalid(
-    stand_in: StandIn, no_session: Session
-) -> None:
+def test_a_captured_payment_that_is_not_the_links_is_invalid(stand_in: StandIn) -> None:
     # Signed by Razorpay, but the payment is another order's: the link lists no payments yet.
     stand_in.on("GET", "/v1/payments/pay_Tinko0001", Reply(200, ro.payment()))
     link = ro.payment_link(reference_id="pco_1", status="created", payments=None)
     stand_in.on("GET", "/v1/payment_links/plink_Tinko0001", Reply(200, link))
-    state = _adapter(stand_in).checkout_state(
-        no_session, "org_1", "plink_Tinko0001", _signed_return()
-    )
+    state = _adapter(stand_in).checkout_state("org_1", "plink_Tinko0001", _signed_return())
     assert state.status == "invalid"
 
 
-def test_a_payment_on_the_links_order_is_paid_before_the_link_lists_it(
-    stand_in: StandIn, no_session: Session
-) -> None:
+def test_a_payment_on_the_links_order_is_paid_before_the_link_lists_it(stand_in: StandIn) -> None:
     stand_in.on("GET", "/v1/payments/pay_Tinko0001", Reply(200, ro.payment()))
     link = {**ro.payment_link(reference_id="pco_1"), "order_id": "order_Tinko0001"}
     stand_in.on("GET", "/v1/payment_links/plink_Tinko0001", Reply(200, link))
-    state = _adapter(stand_in).checkout_state(
-        no_session, "org_1", "plink_Tinko0001", _signed_return()
-    )
+    state = _adapter(stand_in).checkout_state("org_1", "plink_Tinko0001", _signed_return())
     assert state.status == "paid"
 
 
-def test_a_forged_return_signature_is_invalid_without_asking_razorpay(
-    stand_in: StandIn, no_session: Session
-) -> None:
+def test_a_forged_return_signature_is_invalid_without_asking_razorpay(stand_in: StandIn) -> None:
     params = {**_signed_return(), "razorpay_payment_id": "pay_Someone_else"}
-    state = _adapter(stand_in).checkout_state(no_session, "org_1", "plink_Tinko0001", params)
+    state = _adapter(stand_in).checkout_state("org_1", "plink_Tinko0001", params)
     assert state.status == "invalid"
     assert stand_in.seen == []
 

@@ -15,8 +15,7 @@ from tinko.psp.sandbox import SandboxPSP
 
 def _charge(app: FastAPI, clock: FrozenClock, org_id: str, method: str) -> ChargeResult:
     with unit_of_work(app.state.session_factory) as session:
-        return SandboxPSP(clock).charge(
-            session,
+        return SandboxPSP(clock, session=session).charge(
             ChargeRequest(
                 org_id=org_id,
                 idempotency_key=f"att_{method}",

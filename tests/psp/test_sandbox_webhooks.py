@@ -84,8 +84,7 @@ def _failed(client: TestClient, owner: Account, ref: str) -> None:
 def _charge_and_die(app: FastAPI, clock: FrozenClock, org_id: str, ref: str) -> None:
     """A worker's charge is approved and committed; the worker dies before recording it."""
     with unit_of_work(app.state.session_factory) as session:
-        SandboxPSP(clock).charge(
-            session,
+        SandboxPSP(clock, session=session).charge(
             ChargeRequest(
                 org_id=org_id,
                 idempotency_key=f"att_{ref}",

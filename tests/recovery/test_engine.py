@@ -178,7 +178,7 @@ def test_an_attempt_run_twice_charges_once(
     with unit_of_work(app.state.session_factory) as session:
         provider_for(
             session, scheduler.ctx.settings, scheduler.clock, work.org_id, "sandbox"
-        ).charge(session, work.charge)
+        ).charge(work.charge)
     # Its lease runs out; the next sweep hands the attempt to another worker.
     scheduler.clock.advance(timedelta(minutes=6))
     scheduler.sweep()

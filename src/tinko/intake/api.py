@@ -14,7 +14,6 @@ from tinko.errors import NotFound
 from tinko.intake import webhooks
 from tinko.intake.idempotency import IdempotencyDep
 from tinko.intake.models import PaymentEvent, Transaction, WebhookEndpoint
-from tinko.intake.reports import Customer, FailureReport
 from tinko.intake.schemas import (
     ClassifyIn,
     EventOut,
@@ -29,6 +28,7 @@ from tinko.intake.service import FailureOutcome, record_failure
 from tinko.intake.validation import check_occurred_at
 from tinko.kit.pagination import Page, PageDep, page_of
 from tinko.kit.secretbox import SecretBox
+from tinko.payments.reports import Customer, FailureReport
 
 router = TinkoRouter(prefix="/v1", tags=["intake"])
 

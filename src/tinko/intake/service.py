@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from tinko.classifier import Classification, DeclineSignal, classify
 from tinko.intake.models import PaymentEvent, Transaction
-from tinko.intake.reports import FailureReport, SuccessReport
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_new, insert_row
+from tinko.payments.reports import FailureReport, SuccessReport
 from tinko.recovery import lifecycle
 from tinko.recovery.models import RecoveryCase
 from tinko.recovery.service import close_recovered, open_or_update_case

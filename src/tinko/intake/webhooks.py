@@ -7,22 +7,16 @@ in the URL decides the organisation; nothing in the payload is trusted for that.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-import razorpay
-import stripe
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from tinko.errors import AppError, NotFound
+from tinko.errors import NotFound
 from tinko.intake.models import Transaction, WebhookDelivery, WebhookEndpoint
-from tinko.intake.razorpay_events import parse_razorpay_event
-from tinko.intake.reports import FailureReport, SuccessReport
 from tinko.intake.service import record_failure, record_success
-from tinko.intake.stripe_events import parse_stripe_event
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import random_token
@@ -30,15 +24,12 @@ from tinko.kit.ids import new_id
 from tinko.kit.pagination import PageParams, paginate
 from tinko.kit.secretbox import SecretBox
 from tinko.kit.upsert import insert_if_absent
+from tinko.payments.reports import FailureReport, SuccessReport
+from tinko.psp.base import BadSignature as BadSignature
+from tinko.psp.registry import webhook_format
 
 ROTATION_GRACE = timedelta(hours=24)
-# Stripe's own libraries default to a five-minute tolerance for the signed timestamp.
-STRIPE_TOLERANCE_SECONDS = 300
 _SECRET_PREFIX = {"stripe": "whsec_", "razorpay": ""}
-
-
-class BadSignature(AppError):
-    status, title, slug = 400, "Bad signature", "bad-signature"
 
 
 @dataclass(frozen=True)
@@ -121,11 +112,7 @@ def receive(
     if endpoint is None or endpoint.psp != psp:
         raise NotFound("No such webhook endpoint.")
     secrets = _valid_secrets(endpoint, box, clock)
-    if psp == "stripe":
-        _verify_stripe(body, headers.get("stripe-signature"), secrets)
-    else:
-        _verify_razorpay(body, headers.get("x-razorpay-signature"), secrets)
-    event = _parse_json(body)
+    event = webhook_format(psp).verify(body, headers, secrets)
     external_id, event_type = _identity(psp, event, body, headers)
     inserted = insert_if_absent(
         session,
@@ -167,59 +154,13 @@ def _valid_secrets(endpoint: WebhookEndpoint, box: SecretBox, clock: Clock) -> l
     return secrets
 
 
-def _verify_stripe(body: bytes, header: str | None, secrets: list[str]) -> None:
-    if not header:
-        raise BadSignature("The Stripe-Signature header is missing.")
-    for secret in secrets:
-        try:
-            stripe.WebhookSignature.verify_header(
-                body.decode("utf-8"), header, secret, tolerance=STRIPE_TOLERANCE_SECONDS
-            )
-            return
-        except (stripe.SignatureVerificationError, UnicodeDecodeError):
-            continue
-    raise BadSignature(
-        "The Stripe-Signature does not match this endpoint's secret, or its timestamp is "
-        f"more than {STRIPE_TOLERANCE_SECONDS} seconds old."
-    )
-
-
-def _verify_razorpay(body: bytes, header: str | None, secrets: list[str]) -> None:
-    if not header:
-        raise BadSignature("The X-Razorpay-Signature header is missing.")
-    utility = razorpay.Utility()
-    for secret in secrets:
-        try:
-            utility.verify_webhook_signature(body.decode("utf-8"), header, secret)
-            return
-        except (razorpay.errors.SignatureVerificationError, UnicodeDecodeError):
-            continue
-    raise BadSignature("The X-Razorpay-Signature does not match this endpoint's secret.")
-
-
-def _parse_json(body: bytes) -> dict[str, Any]:
-    try:
-        event = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise BadSignature("The signed body is not JSON.") from None
-    if not isinstance(event, dict):
-        raise BadSignature("The signed body is not a JSON object.")
-    return event
-
-
 def _identity(
     psp: str, event: dict[str, Any], body: bytes, headers: dict[str, str]
 ) -> tuple[str, str]:
-    if psp == "stripe":
-        external_id = event.get("id")
-        event_type = event.get("type")
-    else:
-        # Razorpay names each event in a header; its body has no id of its own.
-        external_id = headers.get("x-razorpay-event-id")
-        event_type = event.get("event")
-    if not isinstance(external_id, str) or not external_id:
+    external_id, event_type = webhook_format(psp).identity(event, body, headers)
+    if not external_id:
         external_id = "sha256:" + hashlib.sha256(body).hexdigest()
-    return external_id[:200], str(event_type or "unknown")[:80]
+    return external_id[:200], event_type[:80]
 
 
 def process_delivery(session: Session, clock: Clock, delivery_id: str) -> None:
@@ -227,8 +168,7 @@ def process_delivery(session: Session, clock: Clock, delivery_id: str) -> None:
     delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
     if delivery is None or delivery.status != "received":
         return
-    parse = parse_stripe_event if delivery.psp == "stripe" else parse_razorpay_event
-    report = parse(delivery.payload)
+    report = webhook_format(delivery.psp).parse(delivery.payload)
     delivery.attempts += 1
     delivery.processed_at = clock.now()
     if report is None:

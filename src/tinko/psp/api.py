@@ -11,12 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, TinkoRouter
 from tinko.errors import NotFound
-from tinko.intake.webhooks import BadSignature
 from tinko.psp import credentials
-from tinko.psp.base import PSPTerminalError, WebhookSecrets
+from tinko.psp.base import BadSignature, PSPTerminalError
 from tinko.psp.problems import CredentialsRejected, call_psp
-from tinko.psp.registry import adapter_for, secret_box
-from tinko.psp.sandbox import SandboxPSP
+from tinko.psp.registry import adapter_for, secret_box, webhook_format
 from tinko.psp.sandbox_events import receive, signing_secret
 from tinko.psp.schemas import PspCredentialsIn, PspCredentialsList, PspCredentialsOut, VerifyOut
 from tinko.tenancy.models import Organization
@@ -120,8 +118,9 @@ def sandbox_webhook(
     """The sandbox PSP's signed events (sandbox_events.py), verified with the org's secret."""
     if session.get(Organization, org_id) is None:
         raise NotFound("No such organisation.")
-    secrets = WebhookSecrets([signing_secret(settings.secret_key, org_id)])
-    report = SandboxPSP(clock).parse_webhook(body, request.headers, secrets)
+    sandbox = webhook_format("sandbox")
+    secrets = [signing_secret(settings.secret_key, org_id)]
+    report = sandbox.parse(sandbox.verify(body, request.headers, secrets))
     event_id = str(json.loads(body).get("id") or "")
     if not event_id:
         raise BadSignature("The event has no id.")

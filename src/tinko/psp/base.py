@@ -8,14 +8,14 @@ is. A card decline is not an error: it is a `ChargeResult` with status "declined
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from sqlalchemy.orm import Session
-
-from tinko.intake.reports import FailureReport, SuccessReport
+from tinko.errors import AppError
+from tinko.payments.reports import FailureReport, SuccessReport
 
 ChargeStatus = Literal["succeeded", "declined", "pending"]
 
@@ -102,13 +102,6 @@ class CheckoutState:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class WebhookSecrets:
-    """The endpoint's current secret and, during a rotation's grace period, the previous one."""
-
-    secrets: list[str] = field(default_factory=list)
-
-
 class PSPError(Exception):
     """The PSP did not give an answer about the money (timeouts, 5xx, network)."""
 
@@ -145,19 +138,21 @@ class PSPNotConfigured(PSPTerminalError):
 
 
 class PaymentProvider(Protocol):
+    """A PSP account. Takes no database session: an adapter that keeps state (the sandbox)
+    holds its own."""
+
     name: str
 
-    def charge(self, session: Session, request: ChargeRequest) -> ChargeResult:
+    def charge(self, request: ChargeRequest) -> ChargeResult:
         """Charge a saved payment method off-session; idempotent on `idempotency_key`."""
         ...
 
-    def retrieve(self, session: Session, org_id: str, psp_reference: str) -> ChargeResult:
+    def retrieve(self, org_id: str, psp_reference: str) -> ChargeResult:
         """The current state of a charge this adapter made."""
         ...
 
     def refund(
         self,
-        session: Session,
         org_id: str,
         psp_reference: str,
         *,
@@ -167,12 +162,12 @@ class PaymentProvider(Protocol):
         """Refund all (or `amount_minor`) of a charge; idempotent on `idempotency_key`."""
         ...
 
-    def create_checkout(self, session: Session, request: CheckoutRequest) -> HostedCheckout:
+    def create_checkout(self, request: CheckoutRequest) -> HostedCheckout:
         """A hosted page where the payer pays the amount; idempotent on `request.reference`."""
         ...
 
     def checkout_state(
-        self, session: Session, org_id: str, external_id: str, params: Mapping[str, str]
+        self, org_id: str, external_id: str, params: Mapping[str, str]
     ) -> CheckoutState:
         """Ask the PSP about a hosted checkout, given the query string of the payer's return
         (checked, never trusted: signatures are verified and amounts fetched)."""
@@ -182,8 +177,38 @@ class PaymentProvider(Protocol):
         """Make one authenticated call; a short description, or PSPAuthenticationError."""
         ...
 
-    def parse_webhook(
-        self, body: bytes, headers: Mapping[str, str], secrets: WebhookSecrets
-    ) -> FailureReport | SuccessReport | None:
-        """Verify a webhook's signature (BadSignature if it fails) and normalise the event."""
+
+class BadSignature(AppError):
+    status, title, slug = 400, "Bad signature", "bad-signature"
+
+
+class WebhookFormat(Protocol):
+    """How one PSP signs, names and words its webhook events. Intake stores and processes
+    deliveries through this and knows nothing of any PSP's payloads."""
+
+    def verify(
+        self, body: bytes, headers: Mapping[str, str], secrets: Sequence[str]
+    ) -> dict[str, Any]:
+        """The event if one of `secrets` signed `body`; BadSignature otherwise."""
         ...
+
+    def identity(
+        self, event: dict[str, Any], body: bytes, headers: Mapping[str, str]
+    ) -> tuple[str | None, str]:
+        """The PSP's id for this event (None if it gives none) and its type."""
+        ...
+
+    def parse(self, event: dict[str, Any]) -> FailureReport | SuccessReport | None:
+        """A report for the events we act on; None for the rest."""
+        ...
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """A verified body as a JSON object, or BadSignature."""
+    try:
+        event = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadSignature("The signed body is not JSON.") from None
+    if not isinstance(event, dict):
+        raise BadSignature("The signed body is not a JSON object.")
+    return event

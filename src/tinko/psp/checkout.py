@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from tinko.config import Settings
 from tinko.errors import AppError
 from tinko.intake.models import Transaction
-from tinko.intake.reports import SuccessReport
 from tinko.intake.service import record_success_of
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
+from tinko.payments.reports import SuccessReport
 from tinko.psp.base import CheckoutRequest, CheckoutState, HostedCheckout, PaymentProvider
 from tinko.psp.models import PspCheckout
 from tinko.psp.problems import call_psp
@@ -71,7 +71,7 @@ def start_checkout(
     provider, request = reserved
     session.commit()
     try:
-        hosted = call_psp(lambda: provider.create_checkout(session, request))
+        hosted = call_psp(lambda: provider.create_checkout(request))
     except AppError:
         _give_up(session, request.reference)
         raise
@@ -260,9 +260,7 @@ def prepare_return(
 def ask_psp(session: Session, check: ReturnCheck, params: Mapping[str, str]) -> CheckoutState:
     """The PSP's word on the checkout; call with no transaction open (the sandbox reads its
     own rows through `session`)."""
-    return call_psp(
-        lambda: check.provider.checkout_state(session, check.org_id, check.external_id, params)
-    )
+    return call_psp(lambda: check.provider.checkout_state(check.org_id, check.external_id, params))
 
 
 def record_return(

@@ -22,11 +22,7 @@ from typing import Any
 
 import razorpay
 import requests
-from sqlalchemy.orm import Session
 
-from tinko.intake import webhooks
-from tinko.intake.razorpay_events import parse_razorpay_event
-from tinko.intake.reports import FailureReport, SuccessReport
 from tinko.psp.base import (
     ChargeRequest,
     ChargeResult,
@@ -38,7 +34,6 @@ from tinko.psp.base import (
     PSPRateLimited,
     PSPTerminalError,
     RefundResult,
-    WebhookSecrets,
 )
 
 TIMEOUT_SECONDS = 30.0
@@ -79,7 +74,7 @@ class RazorpayAdapter:
             raise PSPError(f"Razorpay did not answer: {type(exc).__name__}") from None
         return result
 
-    def charge(self, session: Session, request: ChargeRequest) -> ChargeResult:
+    def charge(self, request: ChargeRequest) -> ChargeResult:
         if not (request.customer_ref and request.customer_email and request.customer_phone):
             raise PSPTerminalError(
                 "A Razorpay recurring payment needs the customer id (cust_…), email and phone."
@@ -139,12 +134,11 @@ class RazorpayAdapter:
         latest: dict[str, Any] = max(payments, key=lambda p: int(p.get("created_at") or 0))
         return latest
 
-    def retrieve(self, session: Session, org_id: str, psp_reference: str) -> ChargeResult:
+    def retrieve(self, org_id: str, psp_reference: str) -> ChargeResult:
         return _payment_result(self._call(self._client.payment.fetch, psp_reference))
 
     def refund(
         self,
-        session: Session,
         org_id: str,
         psp_reference: str,
         *,
@@ -160,7 +154,7 @@ class RazorpayAdapter:
             data["amount"] = amount_minor
         return _refund_result(self._call(self._client.payment.refund, psp_reference, data))
 
-    def create_checkout(self, session: Session, request: CheckoutRequest) -> HostedCheckout:
+    def create_checkout(self, request: CheckoutRequest) -> HostedCheckout:
         data: dict[str, Any] = {
             "amount": request.amount_minor,
             "currency": request.currency.upper(),
@@ -200,7 +194,7 @@ class RazorpayAdapter:
         return HostedCheckout(external_id=str(link["id"]), url=str(link["short_url"]))
 
     def checkout_state(
-        self, session: Session, org_id: str, external_id: str, params: Mapping[str, str]
+        self, org_id: str, external_id: str, params: Mapping[str, str]
     ) -> CheckoutState:
         if params.get("razorpay_payment_link_id") != external_id:
             return CheckoutState("invalid", reason="the payment link is not this link's checkout")
@@ -235,12 +229,6 @@ class RazorpayAdapter:
     def verify_credentials(self) -> str:
         self._call(self._client.order.all, {"count": 1})
         return "Razorpay accepted the key."
-
-    def parse_webhook(
-        self, body: bytes, headers: Mapping[str, str], secrets: WebhookSecrets
-    ) -> FailureReport | SuccessReport | None:
-        webhooks._verify_razorpay(body, headers.get("x-razorpay-signature"), secrets.secrets)
-        return parse_razorpay_event(webhooks._parse_json(body))
 
 
 def _belongs_to(payment: dict[str, Any], link: dict[str, Any]) -> bool:

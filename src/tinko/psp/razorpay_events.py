@@ -10,11 +10,15 @@ https://razorpay.com/docs/api/payments/recurring-payments/ (token events)
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from tinko.intake.reports import Customer, FailureReport, SuccessReport
-from tinko.intake.stripe_events import own_try_kind
+import razorpay
+
+from tinko.payments.reports import Customer, FailureReport, SuccessReport
+from tinko.psp.base import BadSignature, json_object
+from tinko.psp.stripe_events import own_try_kind
 
 SUCCESS_EVENTS = frozenset({"payment.captured", "order.paid", "payment_link.paid"})
 # A halted subscription or a cancelled/paused recurring token: the mandate cannot be debited.
@@ -36,6 +40,34 @@ _METHODS = {
     "emandate": "emandate",
     "nach": "emandate",
 }
+
+
+class RazorpayWebhooks:
+    """Razorpay's webhooks: the X-Razorpay-Signature header (checked by Razorpay's SDK); the
+    event's id comes in a header, its body has none."""
+
+    def verify(
+        self, body: bytes, headers: Mapping[str, str], secrets: Sequence[str]
+    ) -> dict[str, Any]:
+        header = headers.get("x-razorpay-signature")
+        if not header:
+            raise BadSignature("The X-Razorpay-Signature header is missing.")
+        utility = razorpay.Utility()
+        for secret in secrets:
+            try:
+                utility.verify_webhook_signature(body.decode("utf-8"), header, secret)
+                return json_object(body)
+            except (razorpay.errors.SignatureVerificationError, UnicodeDecodeError):
+                continue
+        raise BadSignature("The X-Razorpay-Signature does not match this endpoint's secret.")
+
+    def identity(
+        self, event: dict[str, Any], body: bytes, headers: Mapping[str, str]
+    ) -> tuple[str | None, str]:
+        return headers.get("x-razorpay-event-id"), str(event.get("event") or "unknown")
+
+    def parse(self, event: dict[str, Any]) -> FailureReport | SuccessReport | None:
+        return parse_razorpay_event(event)
 
 
 def parse_razorpay_event(event: dict[str, Any]) -> FailureReport | SuccessReport | None:

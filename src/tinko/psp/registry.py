@@ -1,5 +1,5 @@
 """Which adapter talks to the PSP for a gateway: the org's own Stripe or Razorpay account when
-it has saved credentials for that gateway, else the sandbox (API.md: "any gateway's failure
+it has saved credentials for that gateway, else the sandbox (docs/api.md: "any gateway's failure
 replayed on the sandbox"), so a demo or a trial org recovers without an outside account.
 In production only the sandbox gateway's payments go to the sandbox."""
 
@@ -11,11 +11,19 @@ from tinko.config import Settings
 from tinko.kit.clock import Clock
 from tinko.kit.secretbox import SecretBox
 from tinko.psp import credentials
-from tinko.psp.base import PaymentProvider, PSPNotConfigured
+from tinko.psp.base import PaymentProvider, PSPNotConfigured, WebhookFormat
 from tinko.psp.credentials import Keys
 from tinko.psp.razorpay_adapter import RazorpayAdapter
-from tinko.psp.sandbox import SandboxPSP
+from tinko.psp.razorpay_events import RazorpayWebhooks
+from tinko.psp.sandbox import SandboxPSP, SandboxWebhooks
 from tinko.psp.stripe_adapter import StripeAdapter
+from tinko.psp.stripe_events import StripeWebhooks
+
+_WEBHOOKS: dict[str, WebhookFormat] = {
+    "stripe": StripeWebhooks(),
+    "razorpay": RazorpayWebhooks(),
+    "sandbox": SandboxWebhooks(),
+}
 
 
 def provider_for(
@@ -32,7 +40,7 @@ def provider_for(
             if gateway in credentials.PSPS
             else f"no PSP can recover payments of gateway {gateway!r}"
         )
-    return SandboxPSP(clock, settings.base_url)
+    return SandboxPSP(clock, settings.base_url, session)
 
 
 def adapter_for(settings: Settings, keys: Keys) -> PaymentProvider:
@@ -46,3 +54,8 @@ def adapter_for(settings: Settings, keys: Keys) -> PaymentProvider:
 
 def secret_box(settings: Settings) -> SecretBox:
     return SecretBox(settings.secret_key, settings.encryption_keys)
+
+
+def webhook_format(psp: str) -> WebhookFormat:
+    """How `psp` signs and words its webhooks (KeyError for a PSP we take none from)."""
+    return _WEBHOOKS[psp]

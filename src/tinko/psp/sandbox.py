@@ -36,16 +36,15 @@ import time
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from tinko.intake import webhooks
-from tinko.intake.reports import FailureReport, SuccessReport
-from tinko.intake.stripe_events import parse_stripe_event
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_new
+from tinko.payments.reports import FailureReport, SuccessReport
 from tinko.psp import sandbox_events
 from tinko.psp.base import (
     ChargeRequest,
@@ -55,9 +54,9 @@ from tinko.psp.base import (
     HostedCheckout,
     PSPTerminalError,
     RefundResult,
-    WebhookSecrets,
 )
 from tinko.psp.models import PspCheckout, SandboxCharge
+from tinko.psp.stripe_events import StripeWebhooks
 
 _FUNDS_AFTER = re.compile(r"^pm_sandbox_funds_after_(\d{1,3})d(_[\w-]+)?$")
 _SCRIPTED = re.compile(
@@ -123,11 +122,23 @@ _STRIPE_TEST_METHODS: dict[str, tuple[str, str] | None] = {
 class SandboxPSP:
     name = "sandbox"
 
-    def __init__(self, clock: Clock, base_url: str = "") -> None:
+    def __init__(self, clock: Clock, base_url: str = "", session: Session | None = None) -> None:
         self._clock = clock
         self._base_url = base_url  # where its hosted checkout page is served
+        self._session = session  # its ledger lives in our database, in the caller's unit of work
 
-    def charge(self, session: Session, request: ChargeRequest) -> ChargeResult:
+    def bound(self, session: Session) -> SandboxPSP:
+        """The same sandbox writing its ledger through `session`."""
+        return SandboxPSP(self._clock, self._base_url, session)
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the sandbox PSP needs a session: use provider_for or bound()")
+        return self._session
+
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        session = self.session
         # Decide, then write the result under the key in one statement; a key seen before
         # keeps its first result (the insert finds the row and writes nothing).
         status, decline_code, message = self._decide(session, request)
@@ -168,18 +179,18 @@ class SandboxPSP:
             )
         return _result(recorded)
 
-    def retrieve(self, session: Session, org_id: str, psp_reference: str) -> ChargeResult:
-        return _result(self._charge_row(session, org_id, psp_reference))
+    def retrieve(self, org_id: str, psp_reference: str) -> ChargeResult:
+        return _result(self._charge_row(self.session, org_id, psp_reference))
 
     def refund(
         self,
-        session: Session,
         org_id: str,
         psp_reference: str,
         *,
         idempotency_key: str,
         amount_minor: int | None = None,
     ) -> RefundResult:
+        session = self.session
         charge = self._charge_row(session, org_id, psp_reference, for_update=True)
         if amount_minor is not None and amount_minor != charge.amount_minor:
             raise PSPTerminalError("The sandbox refunds whole charges only.")
@@ -203,7 +214,7 @@ class SandboxPSP:
             raise PSPTerminalError(f"The sandbox has no charge {charge_id!r}.")
         return charge
 
-    def create_checkout(self, session: Session, request: CheckoutRequest) -> HostedCheckout:
+    def create_checkout(self, request: CheckoutRequest) -> HostedCheckout:
         query = f"?method={request.method}" if request.method else ""
         return HostedCheckout(
             external_id=f"cs_sandbox_{request.reference}",
@@ -211,9 +222,9 @@ class SandboxPSP:
         )
 
     def checkout_state(
-        self, session: Session, org_id: str, external_id: str, params: Mapping[str, str]
+        self, org_id: str, external_id: str, params: Mapping[str, str]
     ) -> CheckoutState:
-        checkout = session.scalars(
+        checkout = self.session.scalars(
             select(PspCheckout).where(
                 PspCheckout.org_id == org_id,
                 PspCheckout.psp == self.name,
@@ -232,14 +243,6 @@ class SandboxPSP:
 
     def verify_credentials(self) -> str:
         return "The sandbox needs no credentials."
-
-    def parse_webhook(
-        self, body: bytes, headers: Mapping[str, str], secrets: WebhookSecrets
-    ) -> FailureReport | SuccessReport | None:
-        """The sandbox's own webhooks: Stripe's format and signature (sandbox_events.py)."""
-        webhooks._verify_stripe(body, headers.get("stripe-signature"), secrets.secrets)
-        report = parse_stripe_event(webhooks._parse_json(body))
-        return replace(report, gateway=self.name) if report else None
 
     def _recorded(self, session: Session, request: ChargeRequest) -> SandboxCharge | None:
         return session.scalars(
@@ -321,3 +324,12 @@ def _result(charge: SandboxCharge) -> ChargeResult:
         failure_code="card_declined",
         message=charge.message,
     )
+
+
+class SandboxWebhooks(StripeWebhooks):
+    """The sandbox's own webhooks: Stripe's format and signature (sandbox_events.py), reported
+    as the sandbox gateway's."""
+
+    def parse(self, event: dict[str, Any]) -> FailureReport | SuccessReport | None:
+        report = super().parse(event)
+        return replace(report, gateway=SandboxPSP.name) if report else None

@@ -21,10 +21,10 @@ from tinko.config import Settings
 from tinko.deps import ClockDep, SessionDep, SettingsDep, TinkoRouter
 from tinko.errors import NotFound
 from tinko.intake.models import Transaction
-from tinko.intake.reports import SuccessReport
 from tinko.intake.service import record_success_of
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
+from tinko.payments.reports import SuccessReport
 from tinko.psp import sandbox_events
 from tinko.psp.base import PSPNotConfigured
 from tinko.psp.models import PspCheckout

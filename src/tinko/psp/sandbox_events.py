@@ -32,12 +32,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tinko.intake.models import PaymentEvent, Transaction
-from tinko.intake.reports import FailureReport, SuccessReport
 from tinko.intake.service import record_success
 from tinko.jobs.outbox import enqueue
 from tinko.kit import signing
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
+from tinko.payments.reports import FailureReport, SuccessReport
 from tinko.psp.models import SandboxEvent
 
 log = structlog.get_logger("tinko.psp")

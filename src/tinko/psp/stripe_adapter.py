@@ -21,11 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 import stripe
-from sqlalchemy.orm import Session
 
-from tinko.intake import webhooks
-from tinko.intake.reports import FailureReport, SuccessReport
-from tinko.intake.stripe_events import parse_stripe_event
 from tinko.psp.base import (
     ChargeRequest,
     ChargeResult,
@@ -37,7 +33,6 @@ from tinko.psp.base import (
     PSPRateLimited,
     PSPTerminalError,
     RefundResult,
-    WebhookSecrets,
 )
 
 TIMEOUT_SECONDS = 30.0
@@ -68,7 +63,7 @@ class StripeAdapter:
             http_client=stripe.RequestsClient(timeout=timeout),
         )
 
-    def charge(self, session: Session, request: ChargeRequest) -> ChargeResult:
+    def charge(self, request: ChargeRequest) -> ChargeResult:
         params: dict[str, Any] = {
             "amount": request.amount_minor,
             "currency": request.currency.lower(),
@@ -96,7 +91,7 @@ class StripeAdapter:
             raise _error(exc) from None
         return _intent_result(intent)
 
-    def retrieve(self, session: Session, org_id: str, psp_reference: str) -> ChargeResult:
+    def retrieve(self, org_id: str, psp_reference: str) -> ChargeResult:
         try:
             intent = self._client.v1.payment_intents.retrieve(psp_reference)
         except stripe.StripeError as exc:
@@ -105,7 +100,6 @@ class StripeAdapter:
 
     def refund(
         self,
-        session: Session,
         org_id: str,
         psp_reference: str,
         *,
@@ -129,7 +123,7 @@ class StripeAdapter:
             currency=str(refund.currency).upper(),
         )
 
-    def create_checkout(self, session: Session, request: CheckoutRequest) -> HostedCheckout:
+    def create_checkout(self, request: CheckoutRequest) -> HostedCheckout:
         metadata = _metadata(
             request.transaction_ref, recovery_id=request.case_id, checkout_ref=request.reference
         )
@@ -172,7 +166,7 @@ class StripeAdapter:
         return HostedCheckout(external_id=checkout.id, url=checkout.url)
 
     def checkout_state(
-        self, session: Session, org_id: str, external_id: str, params: Mapping[str, str]
+        self, org_id: str, external_id: str, params: Mapping[str, str]
     ) -> CheckoutState:
         returned = params.get("session_id")
         if returned is not None and returned != external_id:
@@ -208,12 +202,6 @@ class StripeAdapter:
             raise _error(exc) from None
         mode = "live" if balance.livemode else "test"
         return f"Stripe accepted the key ({mode} mode)."
-
-    def parse_webhook(
-        self, body: bytes, headers: Mapping[str, str], secrets: WebhookSecrets
-    ) -> FailureReport | SuccessReport | None:
-        webhooks._verify_stripe(body, headers.get("stripe-signature"), secrets.secrets)
-        return parse_stripe_event(webhooks._parse_json(body))
 
 
 def checkout_method_type(method: str | None, currency: str) -> str | None:

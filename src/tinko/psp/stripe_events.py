@@ -8,10 +8,17 @@ https://docs.stripe.com/api/payment_intents/object#payment_intent_object-last_pa
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from tinko.intake.reports import Customer, FailureReport, SuccessReport
+import stripe
+
+from tinko.payments.reports import Customer, FailureReport, SuccessReport
+from tinko.psp.base import BadSignature, json_object
+
+# Stripe's own libraries default to a five-minute tolerance for the signed timestamp.
+TOLERANCE_SECONDS = 300
 
 FAILURE_EVENTS = frozenset(
     {"payment_intent.payment_failed", "charge.failed", "invoice.payment_failed"}
@@ -31,6 +38,40 @@ OWN_TRY_MARKERS = {"tinko_attempt_id": "retry_failed", "tinko_checkout_ref": "ch
 def own_try_kind(marks: dict[str, Any]) -> str:
     """The event kind for a failure: "payment_failed", or ours ("retry_failed"...)."""
     return next((kind for key, kind in OWN_TRY_MARKERS.items() if marks.get(key)), "payment_failed")
+
+
+class StripeWebhooks:
+    """Stripe's webhooks: the Stripe-Signature header (checked by Stripe's SDK), event ids."""
+
+    def verify(
+        self, body: bytes, headers: Mapping[str, str], secrets: Sequence[str]
+    ) -> dict[str, Any]:
+        header = headers.get("stripe-signature")
+        if not header:
+            raise BadSignature("The Stripe-Signature header is missing.")
+        for secret in secrets:
+            try:
+                stripe.WebhookSignature.verify_header(
+                    body.decode("utf-8"), header, secret, tolerance=TOLERANCE_SECONDS
+                )
+                return json_object(body)
+            except (stripe.SignatureVerificationError, UnicodeDecodeError):
+                continue
+        raise BadSignature(
+            "The Stripe-Signature does not match this endpoint's secret, or its timestamp is "
+            f"more than {TOLERANCE_SECONDS} seconds old."
+        )
+
+    def identity(
+        self, event: dict[str, Any], body: bytes, headers: Mapping[str, str]
+    ) -> tuple[str | None, str]:
+        external_id = event.get("id")
+        return (external_id if isinstance(external_id, str) else None), str(
+            event.get("type") or "unknown"
+        )
+
+    def parse(self, event: dict[str, Any]) -> FailureReport | SuccessReport | None:
+        return parse_stripe_event(event)
 
 
 def parse_stripe_event(event: dict[str, Any]) -> FailureReport | SuccessReport | None:

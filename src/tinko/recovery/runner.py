@@ -18,11 +18,11 @@ from tinko.classifier import DeclineSignal, classify
 from tinko.config import Settings
 from tinko.db import unit_of_work
 from tinko.intake.models import Transaction
-from tinko.intake.reports import SuccessReport
 from tinko.intake.service import record_success_of
 from tinko.jobs.registry import JobContext
 from tinko.kit.clock import Clock
 from tinko.notify.recovery import queue_recovery_message
+from tinko.payments.reports import SuccessReport
 from tinko.psp.base import (
     ChargeRequest,
     ChargeResult,
@@ -250,13 +250,12 @@ def _charge_all(ctx: JobContext, works: list[Work]) -> dict[str, _Outcome]:
     # worker, and two workers must never call the PSP for one attempt at the same time. What is
     # left keeps its lease and is picked up again when it ends.
     deadline = time.monotonic() + ctx.settings.attempt_lease_seconds / 2
-    with ctx.session_factory() as unused:  # the adapters' signature; they never touch it
-        outcomes.update(_charge(unused, providers, remote, deadline))
+    outcomes.update(_charge(None, providers, remote, deadline))
     return outcomes
 
 
 def _charge(
-    session: Session,
+    session: Session | None,
     providers: dict[tuple[str, str], PaymentProvider | PSPError],
     works: list[Work],
     deadline: float | None = None,
@@ -270,13 +269,13 @@ def _charge(
         if isinstance(provider, PSPError):
             outcomes[work.attempt_id] = provider
             continue
+        if isinstance(provider, SandboxPSP) and session is not None:
+            provider = provider.bound(session)  # its ledger joins this unit of work
         try:
             if work.recheck_reference:
-                outcomes[work.attempt_id] = provider.retrieve(
-                    session, work.org_id, work.recheck_reference
-                )
+                outcomes[work.attempt_id] = provider.retrieve(work.org_id, work.recheck_reference)
             else:
-                outcomes[work.attempt_id] = provider.charge(session, work.charge)
+                outcomes[work.attempt_id] = provider.charge(work.charge)
         except PSPError as exc:
             outcomes[work.attempt_id] = exc
         except Exception as exc:  # an adapter bug must not lose the batch's other results
