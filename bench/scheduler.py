@@ -27,13 +27,13 @@ from sqlalchemy.engine import make_url
 
 from tinko.config import Settings
 from tinko.db import make_engine, make_session_factory, unit_of_work
-from tinko.intake.models import Transaction
+from tinko.flows import retry as runner
 from tinko.jobs.registry import JobContext
 from tinko.kit.clock import FrozenClock
 from tinko.kit.ids import new_id
 from tinko.migrate import upgrade
+from tinko.payments.models import Transaction
 from tinko.recovery import engine as recovery_engine
-from tinko.recovery import runner
 from tinko.recovery.jobs import RUN_BATCH
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
 from tinko.tenancy.models import Organization

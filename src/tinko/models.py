@@ -2,19 +2,14 @@
 
 from tinko.auth.models import ApiKey, OneTimeToken, RefreshToken, User
 from tinko.db import Base
-from tinko.intake.models import (
-    IdempotencyRecord,
-    PaymentEvent,
-    Transaction,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
+from tinko.intake.models import IdempotencyRecord, WebhookDelivery, WebhookEndpoint
 from tinko.notify.models import (
     MessageTemplate,
     MessageTemplateVersion,
     NotificationOptOut,
     OutboundMessage,
 )
+from tinko.payments.models import PaymentEvent, Transaction
 from tinko.policies.models import RetryPolicy
 from tinko.psp.models import PspCheckout, PspCredential, SandboxCharge, SandboxEvent
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase, RecoveryLink, TimelineEntry

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from tests.factories import Account, create_api_key
 from tests.intake.conftest import failure_body
 from tests.live import serve
-from tinko.intake.models import IdempotencyRecord, PaymentEvent
+from tinko.intake.models import IdempotencyRecord
 from tinko.jobs.registry import JobContext, run_job
 from tinko.kit.clock import FrozenClock
+from tinko.payments.models import PaymentEvent
 
 URL = "/v1/events/payment_failed"
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.factories import Account
 from tests.intake import psp
-from tinko.intake.models import PaymentEvent, Transaction
+from tinko.payments.models import PaymentEvent, Transaction
 from tinko.recovery.models import RecoveryCase
 
 T0 = 1_793_000_000

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from tests.conftest import START
 from tests.factories import Account, create_api_key, invite_and_join
 from tests.intake.conftest import failure_body
-from tinko.intake.models import PaymentEvent, Transaction
+from tinko.payments.models import PaymentEvent, Transaction
 
 URL = "/v1/events/payment_failed"
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from tests.factories import Account
 from tests.intake import psp
-from tinko.intake.models import PaymentEvent, Transaction, WebhookDelivery
+from tinko.intake.models import WebhookDelivery
+from tinko.payments.models import PaymentEvent, Transaction
 from tinko.recovery.models import RecoveryCase
 
 T0 = 1_793_000_000  # event "created" times (2026-10-26), as Stripe sends them

@@ -26,12 +26,12 @@ from tests.conftest import START
 from tests.factories import Account, create_api_key, register
 from tinko.config import Settings
 from tinko.db import unit_of_work
-from tinko.intake.models import Transaction
 from tinko.jobs.registry import JobContext, run_job
 from tinko.kit.clock import FrozenClock
 from tinko.notify.models import OutboundMessage
-from tinko.notify.recovery import queue_recovery_message
+from tinko.payments.models import Transaction
 from tinko.recovery.models import RecoveryCase
+from tinko.recovery.outreach import queue_recovery_message
 from tinko.tenancy.models import Organization
 
 TWILIO_SID = "AC" + "0" * 32

@@ -15,7 +15,7 @@ from tinko.policies.defaults import (
     load_defaults,
     read_defaults,
 )
-from tinko.recovery.windows import UPI_AUTOPAY_NON_PEAK
+from tinko.policies.windows import UPI_AUTOPAY_NON_PEAK
 
 HARD = (
     "lost_stolen_fraud",

@@ -11,7 +11,7 @@ from tests.factories import Account, register
 from tests.policies.conftest import create_policy
 from tinko.policies.defaults import default_policy
 from tinko.policies.service import policy_for
-from tinko.recovery.windows import UPI_AUTOPAY_NON_PEAK
+from tinko.policies.windows import UPI_AUTOPAY_NON_PEAK
 
 
 def test_without_an_org_policy_the_category_default_applies(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinko.recovery.windows import (
+from tinko.policies.windows import (
     ALL_DAYS,
     END_OF_DAY,
     UPI_AUTOPAY_NON_PEAK,

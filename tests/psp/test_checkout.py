@@ -17,9 +17,9 @@ from tests.psp import stripe_objects as so
 from tests.psp.conftest import RAZORPAY_KEY_ID, RAZORPAY_SECRET, STRIPE_KEY
 from tests.psp.stand_in import Reply, Seen, StandIn
 from tinko.db import unit_of_work
-from tinko.intake.models import Transaction
+from tinko.flows.checkout import ReturnOutcome, confirm_return
 from tinko.kit.clock import FrozenClock
-from tinko.psp.checkout import ReturnOutcome, confirm_return
+from tinko.payments.models import Transaction
 from tinko.recovery import links
 
 

@@ -12,8 +12,8 @@ from tests.psp.stand_in import Reply, StandIn
 from tests.psp.test_checkout import _link, _status, _stripe_session_reply, _with_stripe
 from tinko.config import Settings
 from tinko.db import unit_of_work
-from tinko.intake.models import Transaction
 from tinko.kit.clock import FrozenClock
+from tinko.payments.models import Transaction
 from tinko.psp.base import PSPNotConfigured
 from tinko.psp.registry import provider_for
 

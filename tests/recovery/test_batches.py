@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from tests.recovery.conftest import Engine, sandbox_failure
-from tinko.intake.models import Transaction
-from tinko.recovery import runner
+from tinko.flows import retry as runner
+from tinko.payments.models import Transaction
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
 
 URL = "/v1/events/payment_failed"

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import START
 from tests.recovery.conftest import sandbox_failure
-from tinko.intake.models import Transaction
 from tinko.kit.clock import FrozenClock
 from tinko.kit.ids import new_id
 from tinko.notify.contacts import recipient_digest
 from tinko.notify.optouts import OptOutTarget, opt_out
+from tinko.payments.models import Transaction
 from tinko.recovery.engine import card_history, payment_view
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import ProposedAttempt

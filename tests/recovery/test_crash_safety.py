@@ -26,10 +26,10 @@ from tests.factories import create_api_key, register
 from tests.jobs.celery_helpers import WorkerProcess, redis_url, wait_for
 from tests.recovery.conftest import sandbox_failure
 from tinko.config import Settings
-from tinko.intake.models import Transaction
 from tinko.jobs.registry import JobContext, run_job
 from tinko.kit.clock import SystemClock
 from tinko.main import create_app
+from tinko.payments.models import Transaction
 from tinko.psp.models import SandboxCharge
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from tests.conftest import START
 from tests.recovery.conftest import Engine, sandbox_failure
 from tinko.notify.models import OutboundMessage
+from tinko.policies.windows import UPI_AUTOPAY_NON_PEAK, is_allowed
 from tinko.psp.models import SandboxCharge
-from tinko.recovery.windows import UPI_AUTOPAY_NON_PEAK, is_allowed
 
 URL = "/v1/events/payment_failed"
 
@@ -161,7 +161,7 @@ def test_retry_now_on_a_hard_decline_is_409(
 def test_an_attempt_run_twice_charges_once(
     client: TestClient, app: FastAPI, key_headers: dict[str, str], scheduler: Engine
 ) -> None:
-    from tinko.recovery import runner
+    from tinko.flows import retry as runner
 
     client.post(
         URL, json=sandbox_failure("r11", "pm_sandbox_insufficient_funds"), headers=key_headers

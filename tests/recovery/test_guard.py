@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tinko.policies.windows import UPI_AUTOPAY_NON_PEAK
 from tinko.recovery.guard import (
     GuardDecision,
     Initiator,
@@ -28,7 +29,6 @@ from tinko.recovery.guard import (
     load_network_rules,
     read_network_rules,
 )
-from tinko.recovery.windows import UPI_AUTOPAY_NON_PEAK
 
 IST = ZoneInfo("Asia/Kolkata")
 HOUR = timedelta(hours=1)

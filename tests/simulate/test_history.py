@@ -18,12 +18,12 @@ from tests.factories import Account, register
 from tinko.config import Settings
 from tinko.db import unit_of_work
 from tinko.demo import ensure_demo_history, ensure_demo_org
-from tinko.intake.models import PaymentEvent, Transaction
 from tinko.jobs.registry import JobContext, run_job
 from tinko.kit.clock import FrozenClock
 from tinko.notify import copy
 from tinko.notify.models import NotificationOptOut, OutboundMessage
 from tinko.notify.render import TemplateContent, render_message, variables_for
+from tinko.payments.models import PaymentEvent, Transaction
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase, RecoveryLink, TimelineEntry
 from tinko.simulate.history import HistoryReport, MessageRenderer, fill_history
 

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 
 from tinko.config import Settings
 from tinko.errors import AppError
-from tinko.intake.models import Transaction
-from tinko.intake.service import record_success_of
+from tinko.flows.success import success_of
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
+from tinko.payments.models import Transaction
 from tinko.payments.reports import SuccessReport
 from tinko.psp.base import CheckoutRequest, CheckoutState, HostedCheckout, PaymentProvider
 from tinko.psp.models import PspCheckout
@@ -333,7 +333,7 @@ def _record_paid(
         log.warning(
             "paid after close", case_id=case.id, checkout_id=checkout.id, case_status=case.status
         )
-    record_success_of(
+    success_of(
         session,
         clock,
         transaction,

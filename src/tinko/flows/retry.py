@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 from tinko.classifier import DeclineSignal, classify
 from tinko.config import Settings
 from tinko.db import unit_of_work
-from tinko.intake.models import Transaction
-from tinko.intake.service import record_success_of
+from tinko.flows.success import success_of
 from tinko.jobs.registry import JobContext
 from tinko.kit.clock import Clock
-from tinko.notify.recovery import queue_recovery_message
+from tinko.payments.models import Transaction
 from tinko.payments.reports import SuccessReport
 from tinko.psp.base import (
     ChargeRequest,
@@ -37,6 +36,7 @@ from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import PastAttempt, ProposedAttempt
 from tinko.recovery.links import issue_link
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
+from tinko.recovery.outreach import queue_recovery_message
 from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus
 from tinko.tenancy.models import Organization
 
@@ -364,7 +364,7 @@ def _record_success(
     if open_case is None:  # the money moved after the case closed: the merchant may refund
         log.warning("recovery.charged_after_close", attempt_id=attempt.id, case_id=case.id)
         timeline.log(session, clock, case, "charged_after_close", attempt_id=attempt.id)
-    record_success_of(
+    success_of(
         session,
         clock,
         transaction,

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from tinko.classifier import DeclineSignal, classify
 from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, TinkoRouter, ViewerDep
 from tinko.errors import NotFound
+from tinko.flows import failure
 from tinko.intake import webhooks
 from tinko.intake.idempotency import IdempotencyDep
-from tinko.intake.models import PaymentEvent, Transaction, WebhookEndpoint
+from tinko.intake.models import WebhookEndpoint
 from tinko.intake.schemas import (
     ClassifyIn,
     EventOut,
@@ -24,10 +25,10 @@ from tinko.intake.schemas import (
     WebhookEndpointIn,
     WebhookEndpointOut,
 )
-from tinko.intake.service import FailureOutcome, record_failure
 from tinko.intake.validation import check_occurred_at
 from tinko.kit.pagination import Page, PageDep, page_of
 from tinko.kit.secretbox import SecretBox
+from tinko.payments.models import PaymentEvent, Transaction
 from tinko.payments.reports import Customer, FailureReport
 
 router = TinkoRouter(prefix="/v1", tags=["intake"])
@@ -69,7 +70,7 @@ def _report(body: PaymentFailedIn) -> FailureReport:
     )
 
 
-def _out(outcome: FailureOutcome) -> PaymentFailedOut:
+def _out(outcome: failure.FailureOutcome) -> PaymentFailedOut:
     case = outcome.case
     recovery = (
         RecoveryRef(id=case.id, status=case.status, next_action_at=case.next_action_at)
@@ -95,7 +96,9 @@ def payment_failed(
     check_occurred_at(body.occurred_at, clock.now())
 
     def produce() -> PaymentFailedOut:
-        outcome = record_failure(session, clock, principal.org_id, _report(body), source="api")
+        outcome = failure.payment_failed(
+            session, clock, principal.org_id, _report(body), source="api"
+        )
         return _out(outcome)
 
     return idempotency.run(principal.org_id, body, produce, status_code=202)

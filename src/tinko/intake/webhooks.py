@@ -15,8 +15,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tinko.errors import NotFound
-from tinko.intake.models import Transaction, WebhookDelivery, WebhookEndpoint
-from tinko.intake.service import record_failure, record_success
+from tinko.flows.failure import payment_failed
+from tinko.flows.success import payment_succeeded
+from tinko.intake.models import WebhookDelivery, WebhookEndpoint
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import random_token
@@ -24,6 +25,7 @@ from tinko.kit.ids import new_id
 from tinko.kit.pagination import PageParams, paginate
 from tinko.kit.secretbox import SecretBox
 from tinko.kit.upsert import insert_if_absent
+from tinko.payments.models import Transaction
 from tinko.payments.reports import FailureReport, SuccessReport
 from tinko.psp.base import BadSignature as BadSignature
 from tinko.psp.registry import webhook_format
@@ -180,7 +182,7 @@ def process_delivery(session: Session, clock: Clock, delivery_id: str) -> None:
             delivery.status, delivery.error = "ignored", "no known transaction for this mandate"
             return
     if isinstance(report, FailureReport):
-        record_failure(
+        payment_failed(
             session,
             clock,
             delivery.org_id,
@@ -189,7 +191,7 @@ def process_delivery(session: Session, clock: Clock, delivery_id: str) -> None:
             external_id=delivery.external_id,
         )
     elif isinstance(report, SuccessReport):
-        record_success(
+        payment_succeeded(
             session,
             clock,
             delivery.org_id,

@@ -10,6 +10,7 @@ reason. Nothing here raises to the worker for a message's own problems.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Final
@@ -31,8 +32,7 @@ from tinko.notify.contacts import InvalidContact, normalise
 from tinko.notify.models import OutboundMessage
 from tinko.notify.optouts import is_opted_out
 from tinko.policies.service import active_policy_row
-from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
-from tinko.recovery.windows import quiet_hours_end
+from tinko.policies.windows import quiet_hours_end
 from tinko.tenancy.models import Organization
 
 log = structlog.get_logger("tinko.notify")
@@ -47,13 +47,29 @@ DEFAULT_QUIET_HOURS: Final = (time(21, 0), time(8, 0))
 
 
 @dataclass(frozen=True)
+class CaseState:
+    """What delivery needs to know of the recovery case a message is about."""
+
+    open: bool
+    status: str
+    category: str | None
+
+
+# (session, org id, case id) → the case's state, or None if the org has no such case. Given by
+# the caller, so notify does not depend on recovery (recovery.outreach.case_state).
+CaseLookup = Callable[[Session, str, str], CaseState | None]
+
+
+@dataclass(frozen=True)
 class QuietHours:
     timezone: str
     start: time
     end: time
 
 
-def claim(session: Session, clock: Clock, message_id: str) -> Outgoing | None:
+def claim(
+    session: Session, clock: Clock, message_id: str, case_lookup: CaseLookup
+) -> Outgoing | None:
     """The message to send now, marked `sending`; None if it is not ours to send now."""
     message = session.get(OutboundMessage, message_id, with_for_update=True)
     now = clock.now()
@@ -67,11 +83,13 @@ def claim(session: Session, clock: Clock, message_id: str) -> Outgoing | None:
         _close(message, now, "failed", str(exc))
         return None
     if message.case_id is not None:
-        reason = _reason_to_cancel(session, message)
-        if reason is not None:
-            _close(message, now, "cancelled", reason)
+        assert message.org_id is not None
+        case = case_lookup(session, message.org_id, message.case_id)
+        reason = _reason_to_cancel(session, message, case)
+        if reason is not None or case is None:
+            _close(message, now, "cancelled", reason or "the recovery case no longer exists")
             return None
-        resume_at = _quiet_until(session, message, now)
+        resume_at = _quiet_until(session, message, now, case.category)
         if resume_at > now:
             message.not_before = resume_at
             message.updated_at = now
@@ -136,13 +154,13 @@ def _close(message: OutboundMessage, now: datetime, status: str, error: str | No
     message.updated_at = now
 
 
-def _reason_to_cancel(session: Session, message: OutboundMessage) -> str | None:
-    assert message.case_id is not None
+def _reason_to_cancel(
+    session: Session, message: OutboundMessage, case: CaseState | None
+) -> str | None:
     assert message.org_id is not None
-    case = session.get(RecoveryCase, message.case_id)
-    if case is None or case.org_id != message.org_id:
+    if case is None:
         return "the recovery case no longer exists"
-    if case.status not in OPEN_STATUSES:
+    if not case.open:
         return f"the recovery case is {case.status}"
     if is_opted_out(session, message.org_id, message.channel, message.recipient):
         return f"the recipient opted out of {message.channel} messages"
@@ -160,12 +178,12 @@ def quiet_hours_for(session: Session, org: Organization, category: str | None) -
     return QuietHours(org.timezone, *DEFAULT_QUIET_HOURS)
 
 
-def _quiet_until(session: Session, message: OutboundMessage, now: datetime) -> datetime:
+def _quiet_until(
+    session: Session, message: OutboundMessage, now: datetime, category: str | None
+) -> datetime:
     assert message.org_id is not None
-    assert message.case_id is not None
     org = session.get_one(Organization, message.org_id)
-    case = session.get_one(RecoveryCase, message.case_id)
-    quiet = quiet_hours_for(session, org, case.category)
+    quiet = quiet_hours_for(session, org, category)
     try:
         return quiet_hours_end(now, quiet.timezone, quiet.start, quiet.end)
     except ValueError:

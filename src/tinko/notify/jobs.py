@@ -11,6 +11,7 @@ from tinko.jobs.outbox import enqueue
 from tinko.jobs.registry import JobContext, job
 from tinko.notify import delivery
 from tinko.notify.models import OutboundMessage
+from tinko.recovery.outreach import case_state
 
 SWEEP_BATCH = 500
 # A fresh message's own job normally runs within seconds; the sweep only picks up lost ones.
@@ -20,7 +21,7 @@ _LOST_AFTER = timedelta(minutes=2)
 @job("notify.deliver_message")
 def deliver_message(ctx: JobContext, message_id: str) -> None:
     with unit_of_work(ctx.session_factory) as session:
-        outgoing = delivery.claim(session, ctx.clock, message_id)
+        outgoing = delivery.claim(session, ctx.clock, message_id, case_state)
     if outgoing is None:
         return
     # The network call happens outside any transaction: no row lock is held while we wait.

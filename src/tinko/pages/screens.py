@@ -12,13 +12,7 @@ from sqlalchemy.orm import Session
 
 from tinko.config import Settings
 from tinko.errors import Gone, NotFound
-from tinko.intake.models import Transaction
-from tinko.kit.clock import Clock
-from tinko.kit.crypto import token_digest
-from tinko.pages.content import METHOD_LABELS
-from tinko.pages.security import form_nonce, nonce_valid, redirect_allowed
-from tinko.psp.base import PSPError
-from tinko.psp.checkout import (
+from tinko.flows.checkout import (
     ReturnCheck,
     ask_psp,
     has_checkout,
@@ -27,6 +21,12 @@ from tinko.psp.checkout import (
     record_return,
     start_checkout,
 )
+from tinko.kit.clock import Clock
+from tinko.kit.crypto import token_digest
+from tinko.pages.content import METHOD_LABELS
+from tinko.pages.security import form_nonce, nonce_valid, redirect_allowed
+from tinko.payments.models import Transaction
+from tinko.psp.base import PSPError
 from tinko.psp.problems import PaymentsNotConfigured, PSPRefused, PSPUnavailable
 from tinko.recovery import links, timeline
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase, RecoveryLink

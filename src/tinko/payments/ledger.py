@@ -1,4 +1,7 @@
-"""Recording failures and successes: transaction upsert, event log, classification, case."""
+"""The payments ledger: what we were told about each payment. Upserts the transaction (locked
+for the rest of the unit of work), keeps one event row per report and classifies failures.
+Knows nothing of recovery: `flows.failure` and `flows.success` decide what a report means for a
+case."""
 
 from __future__ import annotations
 
@@ -10,16 +13,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tinko.classifier import Classification, DeclineSignal, classify
-from tinko.intake.models import PaymentEvent, Transaction
-from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_new, insert_row
+from tinko.payments.models import PaymentEvent, Transaction
 from tinko.payments.reports import FailureReport, SuccessReport
-from tinko.recovery import lifecycle
-from tinko.recovery.models import RecoveryCase
-from tinko.recovery.service import close_recovered, open_or_update_case
-from tinko.recovery.statuses import CaseStatus
 
 KNOWN_GATEWAYS = frozenset({"stripe", "razorpay", "sandbox"})
 # Failures of our own tries at the PSP (a retry, a payer's try on our hosted checkout), told
@@ -28,11 +26,15 @@ OWN_TRY_KINDS = frozenset({"retry_failed", "checkout_failed"})
 
 
 @dataclass(frozen=True)
-class FailureOutcome:
+class RecordedFailure:
     event_id: str
     transaction: Transaction
     classification: Classification
-    case: RecoveryCase | None
+    is_new: bool  # the transaction was created by this report
+    repeat: bool  # another event about the same PSP try was recorded before
+    # The failure of the customer's payment, not of one of our tries, and no success after it:
+    # a case should be opened or updated for it.
+    open_case: bool
 
 
 def record_failure(
@@ -43,7 +45,7 @@ def record_failure(
     *,
     source: str,
     external_id: str | None = None,
-) -> FailureOutcome:
+) -> RecordedFailure:
     now = clock.now()
     gateway = report.gateway if report.gateway in KNOWN_GATEWAYS else "other"
     fields = _failure_fields(report, gateway)
@@ -56,32 +58,21 @@ def record_failure(
         event_id = _insert_failure_event(
             session, org_id, transaction, report, classification, source, external_id, now
         )
-        return FailureOutcome(event_id, transaction, classification, None)
+        return RecordedFailure(event_id, transaction, classification, is_new, False, False)
     repeat_of = None if is_new else _same_psp_attempt(session, transaction, report)
     classification = classify(_signal(report, gateway, transaction, repeat_of))
-    case = None
     # The success came first (webhooks arrive out of order): the money is already in.
     paid_already = (
         transaction.succeeded_at is not None and transaction.succeeded_at >= report.occurred_at
     )
-    if not paid_already:
-        if not is_new:
-            _apply_failure(transaction, fields, report.occurred_at, now)
-        case = open_or_update_case(
-            session,
-            clock,
-            transaction,
-            classification,
-            new_failure=repeat_of is None,
-            new_transaction=is_new,
-        )
-        # Planning reads policies, rules and the card's history: a job does it just after
-        # commit, so intake stays fast. The recovery sweep re-plans any case left pending.
-        enqueue(session, "recovery.plan_case", case_id=case.id)
+    if not paid_already and not is_new:
+        _apply_failure(transaction, fields, report.occurred_at, now)
     event_id = _insert_failure_event(
         session, org_id, transaction, report, classification, source, external_id, now
     )
-    return FailureOutcome(event_id, transaction, classification, case)
+    return RecordedFailure(
+        event_id, transaction, classification, is_new, repeat_of is not None, not paid_already
+    )
 
 
 def _insert_failure_event(
@@ -123,23 +114,16 @@ def _insert_failure_event(
     return event_id
 
 
-def record_success(
-    session: Session,
-    clock: Clock,
-    org_id: str,
-    report: SuccessReport,
-    *,
-    source: str,
-    external_id: str | None = None,
-) -> RecoveryCase | None:
+def transaction_for_success(
+    session: Session, clock: Clock, org_id: str, report: SuccessReport
+) -> Transaction:
+    """The (locked) transaction a success is about; created if we never heard of it."""
     transaction = _find_for_success(session, org_id, report)
     if transaction is None:
         transaction, _ = _lock_transaction(
             session, clock, org_id, report.transaction_ref, report, report.gateway
         )
-    return record_success_of(
-        session, clock, transaction, report, source=source, external_id=external_id
-    )
+    return transaction
 
 
 def record_success_of(
@@ -150,12 +134,10 @@ def record_success_of(
     *,
     source: str,
     external_id: str | None = None,
-    case: RecoveryCase | None = None,
-) -> RecoveryCase | None:
-    """A success of a known (locked) transaction: the event, the paid state, the case closed.
-
-    `case` skips the lookup when the caller already holds the open case (a retry that worked).
-    """
+) -> bool:
+    """A success of a known (locked) transaction: the event and the paid state. False when it
+    is older than the transaction's last failure (an earlier payment on this reference), which
+    must not close a newer failure."""
     now = clock.now()
     insert_row(
         session,
@@ -175,18 +157,13 @@ def record_success_of(
         },
     )
     if transaction.last_failed_at is not None and report.occurred_at < transaction.last_failed_at:
-        # An older success (an earlier payment on this reference) must not close a newer failure.
-        return None
+        return False
     transaction.status = "succeeded"
     transaction.succeeded_at = max(
         report.occurred_at, transaction.succeeded_at or report.occurred_at
     )
     transaction.updated_at = now
-    reason = f"payment succeeded ({source}) at {report.occurred_at.isoformat()}"
-    if case is not None:
-        lifecycle.close_case(session, clock, case, CaseStatus.RECOVERED, reason)
-        return case
-    return close_recovered(session, clock, transaction, paid_at=report.occurred_at, source=source)
+    return True
 
 
 def _lock_transaction(

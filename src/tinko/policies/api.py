@@ -15,7 +15,7 @@ from tinko.policies import service
 from tinko.policies.defaults import PolicySpec
 from tinko.policies.models import RetryPolicy
 from tinko.policies.schemas import ActivePolicyOut, PolicyIn, PolicyOut, PolicyPatch, QuietHours
-from tinko.recovery.windows import window_spec_to_dict
+from tinko.policies.windows import window_spec_to_dict
 from tinko.tenancy.service import get_org
 
 router = TinkoRouter(prefix="/v1/retry-policies", tags=["retry policies"])

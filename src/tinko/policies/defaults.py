@@ -32,7 +32,7 @@ from typing import Any, Final, Literal, get_args
 from tinko.classifier import CATEGORIES
 from tinko.classifier.errors import ClassifierDataError
 from tinko.classifier.yamlio import parse_yaml
-from tinko.recovery.windows import UPI_AUTOPAY_NON_PEAK, WindowSpec, parse_window_spec
+from tinko.policies.windows import UPI_AUTOPAY_NON_PEAK, WindowSpec, parse_window_spec
 from tinko.rules import CHANNELS
 
 Strategy = Literal["backoff", "payday", "customer_only"]

@@ -34,7 +34,7 @@ from tinko.policies.defaults import (
     general_default,
 )
 from tinko.policies.models import RetryPolicy
-from tinko.recovery.windows import WindowError, parse_window_spec, window_spec_to_dict
+from tinko.policies.windows import WindowError, parse_window_spec, window_spec_to_dict
 from tinko.rules import CHANNELS
 from tinko.tenancy.models import Organization
 

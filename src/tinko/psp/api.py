@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, TinkoRouter
 from tinko.errors import NotFound
+from tinko.flows.success import sandbox_event_received
 from tinko.psp import credentials
 from tinko.psp.base import BadSignature, PSPTerminalError
 from tinko.psp.problems import CredentialsRejected, call_psp
 from tinko.psp.registry import adapter_for, secret_box, webhook_format
-from tinko.psp.sandbox_events import receive, signing_secret
+from tinko.psp.sandbox_events import signing_secret
 from tinko.psp.schemas import PspCredentialsIn, PspCredentialsList, PspCredentialsOut, VerifyOut
 from tinko.tenancy.models import Organization
 
@@ -124,5 +125,5 @@ def sandbox_webhook(
     event_id = str(json.loads(body).get("id") or "")
     if not event_id:
         raise BadSignature("The event has no id.")
-    new = receive(session, clock, org_id=org_id, event_id=event_id, report=report)
+    new = sandbox_event_received(session, clock, org_id=org_id, event_id=event_id, report=report)
     return {"received": True, "duplicate": not new}

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from tinko.config import Settings
 from tinko.deps import ClockDep, SessionDep, SettingsDep, TinkoRouter
 from tinko.errors import NotFound
-from tinko.intake.models import Transaction
-from tinko.intake.service import record_success_of
+from tinko.flows.success import success_of
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
+from tinko.payments.models import Transaction
 from tinko.payments.reports import SuccessReport
 from tinko.psp import sandbox_events
 from tinko.psp.base import PSPNotConfigured
@@ -141,7 +141,7 @@ def sandbox_pay(
         assert locked is not None
         _, case, transaction = locked
         now = clock.now()
-        record_success_of(
+        success_of(
             session,
             clock,
             transaction,

@@ -31,13 +31,10 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tinko.intake.models import PaymentEvent, Transaction
-from tinko.intake.service import record_success
 from tinko.jobs.outbox import enqueue
 from tinko.kit import signing
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
-from tinko.payments.reports import FailureReport, SuccessReport
 from tinko.psp.models import SandboxEvent
 
 log = structlog.get_logger("tinko.psp")
@@ -176,36 +173,3 @@ def due_events(session: Session, now: datetime, limit: int = 200) -> list[str]:
             .limit(limit)
         ).all()
     )
-
-
-def receive(
-    session: Session,
-    clock: Clock,
-    *,
-    org_id: str,
-    event_id: str,
-    report: FailureReport | SuccessReport | None,
-) -> bool:
-    """Record one verified sandbox event; True if new, False if seen (or paid) before."""
-    seen = session.scalars(
-        select(PaymentEvent.id).where(
-            PaymentEvent.org_id == org_id,
-            PaymentEvent.source == SOURCE,
-            PaymentEvent.external_id == event_id,
-        )
-    ).first()
-    if seen or not event_id or not isinstance(report, SuccessReport):
-        return False
-    if _already_paid(session, org_id, report.transaction_ref):
-        return False  # the retry or the payer page recorded this payment as it happened
-    record_success(session, clock, org_id, report, source=SOURCE, external_id=event_id[:200])
-    return True
-
-
-def _already_paid(session: Session, org_id: str, transaction_ref: str) -> bool:
-    status = session.scalars(
-        select(Transaction.status).where(
-            Transaction.org_id == org_id, Transaction.transaction_ref == transaction_ref
-        )
-    ).first()
-    return status == "succeeded"

@@ -20,10 +20,10 @@ from tinko.deps import (
     client_ip,
 )
 from tinko.errors import Conflict, NotFound, RateLimited
-from tinko.intake.models import Transaction
+from tinko.flows.checkout import start_checkout
 from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.kit.ratelimit import RateLimitExceeded
-from tinko.psp.checkout import start_checkout
+from tinko.payments.models import Transaction
 from tinko.recovery import engine, links, timeline
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase
 from tinko.recovery.schemas import (

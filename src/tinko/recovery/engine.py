@@ -15,12 +15,12 @@ from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session, object_session
 
 from tinko.errors import Conflict, NotFound
-from tinko.intake.models import PaymentEvent, Transaction
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
 from tinko.notify.optouts import is_opted_out
+from tinko.payments.models import PaymentEvent, Transaction
 from tinko.policies.service import policy_for
 from tinko.recovery import lifecycle
 from tinko.recovery.decide import AttemptView, PaymentView, decide

@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tinko.db import unit_of_work
+from tinko.flows import retry
 from tinko.jobs.outbox import enqueue
 from tinko.jobs.registry import JobContext, job
-from tinko.recovery import engine, runner
+from tinko.recovery import engine
 from tinko.recovery.models import OPEN_STATUSES
 
 SWEEP_BATCH = 500
@@ -15,12 +16,12 @@ RUN_BATCH = 50
 
 @job("recovery.run_attempt")
 def run_attempt(ctx: JobContext, attempt_id: str) -> None:
-    runner.run_attempt(ctx, attempt_id)
+    retry.run_attempt(ctx, attempt_id)
 
 
 @job("recovery.run_batch")
 def run_batch(ctx: JobContext, attempt_ids: list[str]) -> None:
-    runner.run_batch(ctx, attempt_ids)
+    retry.run_batch(ctx, attempt_ids)
 
 
 @job("recovery.plan_case")

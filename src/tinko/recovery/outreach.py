@@ -16,16 +16,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tinko.config import Settings
-from tinko.intake.models import Transaction
 from tinko.kit.clock import Clock
 from tinko.notify import copy
 from tinko.notify.contacts import CHANNELS, InvalidContact, normalise, recipient_digest
+from tinko.notify.delivery import CaseState
 from tinko.notify.messages import Message, queue_message
 from tinko.notify.models import MessageTemplateVersion, OutboundMessage
 from tinko.notify.optouts import is_opted_out, unsubscribe_url
 from tinko.notify.render import Rendered, TemplateContent, render_message, variables_for
 from tinko.notify.template_service import DEFAULT_PROVIDER_VARIABLES, active_version
-from tinko.recovery.models import RecoveryCase
+from tinko.payments.models import Transaction
+from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
 from tinko.tenancy.models import Organization
 
 log = structlog.get_logger("tinko.notify")
@@ -189,3 +190,11 @@ def _render(
         # the shipped default still reaches the customer.
         log.exception("template_render_failed", template_version_id=version.id if version else None)
         return None
+
+
+def case_state(session: Session, org_id: str, case_id: str) -> CaseState | None:
+    """For notify's delivery: is the case a message is about still open, and its category."""
+    case = session.get(RecoveryCase, case_id)
+    if case is None or case.org_id != org_id:
+        return None
+    return CaseState(case.status in OPEN_STATUSES, case.status, case.category)

@@ -11,9 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Literal, Protocol
 
-from tinko.recovery.guard import check_attempt, earliest_allowed
-from tinko.recovery.guard.types import GuardDecision, PastAttempt, ProposedAttempt
-from tinko.recovery.windows import (
+from tinko.policies.windows import (
     UPI_AUTOPAY_NON_PEAK,
     WindowSpec,
     next_allowed,
@@ -21,6 +19,8 @@ from tinko.recovery.windows import (
     parse_window_spec,
     quiet_hours_end,
 )
+from tinko.recovery.guard import check_attempt, earliest_allowed
+from tinko.recovery.guard.types import GuardDecision, PastAttempt, ProposedAttempt
 from tinko.rules import Action, RetryAction, SendLinkAction, StopAction
 
 MANDATE_METHODS = frozenset({"upi", "emandate"})

@@ -1,4 +1,4 @@
-"""Opening and closing recovery cases. The recovery engine plans the work inside a case."""
+"""Opening and closing recovery cases (recovery alone does); `engine` plans the work inside one."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tinko.classifier import Classification
-from tinko.intake.models import Transaction
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_attached
+from tinko.payments.models import Transaction
 from tinko.recovery import lifecycle
 from tinko.recovery.models import OPEN_STATUSES, PAYABLE_STATUSES, RecoveryCase
 from tinko.recovery.statuses import CaseStatus
@@ -78,10 +78,17 @@ def open_or_update_case(
 
 
 def close_recovered(
-    session: Session, clock: Clock, transaction: Transaction, *, paid_at: datetime, source: str
+    session: Session,
+    clock: Clock,
+    transaction: Transaction,
+    *,
+    paid_at: datetime,
+    source: str,
+    case: RecoveryCase | None = None,
 ) -> RecoveryCase | None:
-    """A success arrived: the open (or exhausted) case is recovered, its pending work cancelled."""
-    case = get_open_case(session, transaction.org_id, transaction.id, PAYABLE_STATUSES)
+    """A success arrived: the open (or exhausted) case is recovered, its pending work cancelled.
+    `case` is that case when the caller holds it already."""
+    case = case or get_open_case(session, transaction.org_id, transaction.id, PAYABLE_STATUSES)
     if case is None:
         return None
     reason = f"payment succeeded ({source}) at {paid_at.isoformat()}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tinko.intake.models import Transaction
+from tinko.payments.models import Transaction
 from tinko.recovery.engine import list_attempts
 from tinko.recovery.models import RecoveryCase, RecoveryLink, TimelineEntry
 from tinko.recovery.schemas import (

@@ -23,8 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tinko.classifier import DeclineSignal, classify
-from tinko.intake.models import PaymentEvent, Transaction
 from tinko.kit.money import is_known_currency, minor_unit_exponent
+from tinko.payments.models import PaymentEvent, Transaction
 from tinko.simulate.scenario import DEFAULT_START, GATEWAYS, Scenario, ScenarioError
 from tinko.simulate.scenario_codes import canonical_code
 from tinko.simulate.scenario_read import read_document

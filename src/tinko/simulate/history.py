@@ -30,7 +30,6 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from tinko.config import Settings
-from tinko.intake.models import PaymentEvent, Transaction
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
 from tinko.notify import copy
@@ -38,6 +37,7 @@ from tinko.notify.contacts import recipient_digest
 from tinko.notify.models import NotificationOptOut, OutboundMessage
 from tinko.notify.optouts import unsubscribe_url
 from tinko.notify.render import Rendered, TemplateContent, render_message, variables_for
+from tinko.payments.models import PaymentEvent, Transaction
 from tinko.recovery.decide import AttemptView, PaymentView
 from tinko.recovery.guard.types import GuardDecision, PastAttempt
 from tinko.recovery.links import make_token

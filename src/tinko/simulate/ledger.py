@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
+from tinko.policies.windows import is_allowed
 from tinko.recovery.guard import load_network_rules
 from tinko.recovery.guard.rules import NetworkRules
-from tinko.recovery.windows import is_allowed
 from tinko.simulate.world import Failure
 
 _NEVER_RETRY: Final = frozenset({"lost_stolen", "mandate_revoked"})

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
+from tinko.policies.windows import next_allowed
 from tinko.recovery.guard import load_network_rules
-from tinko.recovery.windows import next_allowed
 from tinko.simulate.world import LINK_TTL, NEVER, RESPONSE_DRAWS, Failure, World, local_hour
 
 # The customer has to act: the saved method cannot succeed on a merchant retry.

@@ -18,7 +18,7 @@ from typing import Any, Final
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
-from tinko.recovery.windows import WEEKDAY_NAMES, WindowError, zone
+from tinko.policies.windows import WEEKDAY_NAMES, WindowError, zone
 
 METHODS: Final = ("visa_card", "mastercard_card", "rupay_card", "upi_autopay", "emandate")
 CARD_METHODS: Final = ("visa_card", "mastercard_card", "rupay_card")

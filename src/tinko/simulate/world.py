@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, TypeVar
 
-from tinko.recovery.windows import zone
+from tinko.policies.windows import zone
 from tinko.simulate.scenario import Amount, FailureKind, Income, Range, Scenario
 
 T = TypeVar("T")

@@ -19,6 +19,7 @@ from typing import Any, Final, TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node
 
+from tinko.policies.windows import WindowError, WindowSpec, parse_window_spec
 from tinko.recovery.guard.rules import (
     CapLimit,
     CapSet,
@@ -34,7 +35,6 @@ from tinko.recovery.guard.rules import (
     VisaFee,
     VisaRules,
 )
-from tinko.recovery.windows import WindowError, WindowSpec, parse_window_spec
 
 T = TypeVar("T")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from tinko.policies.windows import END_OF_DAY, is_allowed, next_allowed, zone
 from tinko.recovery.guard.rules import CycleCap, Timeline, UpiAutopayRules
 from tinko.recovery.guard.types import Block, PastAttempt, ProposedAttempt, bounded
-from tinko.recovery.windows import END_OF_DAY, is_allowed, next_allowed, zone
 
 
 def upi_blocks(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Generic, Literal, TypeVar
 
-from tinko.recovery.windows import WindowSpec
+from tinko.policies.windows import WindowSpec
 
 T = TypeVar("T")
 Counters = Literal["per_initiator", "shared"]
