@@ -18,7 +18,7 @@ ENV_PREFIX = "TINKO_"
 # Variables the test harness and tools own; they are not service settings.
 _FOREIGN_VARIABLES = frozenset({"TINKO_TEST_DATABASE_URL", "TINKO_TEST_REDIS_URL"})
 
-# Documented defaults (API.md "Settings"); TINKO_RATE_LIMITS overrides by name.
+# Documented defaults (docs/api.md "Settings"); TINKO_RATE_LIMITS overrides by name.
 DEFAULT_RATE_LIMITS: dict[str, str] = {
     "login": "10/minute",
     "register": "20/hour",

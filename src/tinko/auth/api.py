@@ -1,4 +1,4 @@
-"""Routes of API.md "Auth and organisation"."""
+"""Routes of docs/api.md "The endpoint groups"."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Password hashing (argon2id) and strength rules (API.md: ≥ 10 characters, not guessable)."""
+"""Password hashing (argon2id) and strength rules (docs/api.md: ≥ 10 characters, not guessable)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from typing import Final, Literal
 
 DeclineType = Literal["soft", "hard"]
 
-# The fixed category list of API.md ("Classification"). Order is the API's order.
+# The fixed category list of docs/api.md ("Decline categories"). Order is the API's order.
 CATEGORIES: Final[tuple[str, ...]] = (
     "insufficient_funds",
     "do_not_honor",
@@ -69,7 +69,7 @@ class DeclineSignal:
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    """What a decline means and what to do next (API.md "Classification")."""
+    """What a decline means and what to do next (docs/api.md "Decline categories")."""
 
     category: str
     decline_type: DeclineType
@@ -84,7 +84,7 @@ class Classification:
     merchant_advice_code: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """The API.md JSON shape; extra fields are additive."""
+        """The docs/api.md JSON shape; extra fields are additive."""
         return {
             "category": self.category,
             "decline_type": self.decline_type,

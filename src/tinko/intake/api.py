@@ -1,4 +1,4 @@
-"""Routes of API.md "Failure intake" and "Classification", and webhook endpoints."""
+"""Routes of docs/api.md "The endpoint groups" and "Classification", and webhook endpoints."""
 
 from __future__ import annotations
 

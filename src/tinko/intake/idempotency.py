@@ -1,4 +1,4 @@
-"""`Idempotency-Key` for writes that start money movement or recovery work (API.md).
+"""`Idempotency-Key` for writes that start money movement or recovery work (docs/api.md).
 
 The first request with a key claims it inside its own unit of work and stores its response
 there too, so the claim and the work commit or roll back together: there is never a claimed
@@ -30,7 +30,7 @@ from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_if_absent
 
-KEEP_FOR = timedelta(hours=48)  # API.md promises ≥ 24 h
+KEEP_FOR = timedelta(hours=48)  # docs/api.md promises ≥ 24 h
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
 
 

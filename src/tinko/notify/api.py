@@ -1,4 +1,4 @@
-"""Routes of API.md "Configuration" and "Analytics, audit, operations": `/v1/templates`
+"""Routes of docs/api.md "The endpoint groups" and "Analytics, audit, operations": `/v1/templates`
 (admin writes, viewers read and preview) and `/v1/notifications`, the delivery log."""
 
 from __future__ import annotations

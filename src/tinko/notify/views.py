@@ -1,4 +1,4 @@
-"""`/unsubscribe/{token}`: one-click opt-out (API.md "Pages").
+"""`/unsubscribe/{token}`: one-click opt-out (docs/api.md "The endpoint groups").
 
 GET shows a confirm button that works without JavaScript (a plain form). POST opts out; mail
 clients that honour `List-Unsubscribe-Post` send `List-Unsubscribe=One-Click` to the same URL

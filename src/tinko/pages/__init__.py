@@ -1,1 +1,1 @@
-"""Server-rendered pages for payers: /pay/{token} and its return pages (API.md "Pages")."""
+"""Server-rendered pages for payers: /pay/{token} and its return pages (docs/api.md)."""

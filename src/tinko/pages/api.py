@@ -1,4 +1,4 @@
-"""Routes of the payer pages (API.md "Pages"): /pay/{token}, its checkout, success and cancel."""
+"""Routes of the payer pages (docs/api.md): /pay/{token}, its checkout, success and cancel."""
 
 from __future__ import annotations
 

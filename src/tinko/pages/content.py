@@ -1,7 +1,7 @@
 """What the payer page says: reasons in plain words, payment methods, and each page state.
 
 Messages are marked with N_ and translated where they are shown. Categories are those of
-API.md "Classification"; the words are for a payer, not for a merchant or a bank.
+docs/api.md "Decline categories"; the words are for a payer, not for a merchant or a bank.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Routes of API.md "Configuration": `/v1/retry-policies`."""
+"""Routes of docs/api.md "The endpoint groups": `/v1/retry-policies`."""
 
 from __future__ import annotations
 

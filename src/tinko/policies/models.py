@@ -10,7 +10,7 @@ from tinko.db import Base, PortableJSON
 
 
 class RetryPolicy(Base):
-    """A merchant's retry policy (API.md "Configuration", `/v1/retry-policies`).
+    """A merchant's retry policy (docs/api.md "The endpoint groups", `/v1/retry-policies`).
 
     At most one active policy covers any decline category: saving one active deactivates the
     org's other active policies whose categories overlap (an empty list means every category).

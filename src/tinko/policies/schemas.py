@@ -1,4 +1,4 @@
-"""Request and response bodies of `/v1/retry-policies` (API.md "Configuration").
+"""Request and response bodies of `/v1/retry-policies` (docs/api.md "The endpoint groups").
 
 Types and single-field bounds are checked here; rules that need the whole policy (max delay ≥
 initial delay, channels and categories known and unique, windows, strategy vs categories) are

@@ -1,4 +1,4 @@
-"""Routes of API.md "Configuration" → `/v1/psp-credentials/{psp}`, and the sandbox PSP's
+"""Routes of docs/api.md "The endpoint groups" → `/v1/psp-credentials/{psp}`, and the sandbox PSP's
 webhook intake."""
 
 from __future__ import annotations

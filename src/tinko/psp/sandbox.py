@@ -1,4 +1,4 @@
-"""The sandbox PSP (API.md "Sandbox PSP"): deterministic, scripted by payment-method reference.
+"""The sandbox PSP (docs/api.md, docs/sandbox.md): deterministic, scripted by payment method.
 
 - `pm_sandbox_success` approves;
 - `pm_sandbox_insufficient_funds` declines for funds every time;

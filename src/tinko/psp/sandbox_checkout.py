@@ -1,4 +1,4 @@
-"""The sandbox PSP's hosted checkout (API.md "Sandbox PSP": "serves a local hosted checkout
+"""The sandbox PSP's hosted checkout (docs/api.md "The sandbox PSP": "serves a local hosted checkout
 page"), so a demo can finish a recovery through a payment link with no outside account.
 
 It stands where Stripe Checkout or a Razorpay Payment Link would: one page with the amount and

@@ -1,4 +1,4 @@
-"""The sandbox PSP's webhooks (API.md "Sandbox PSP": "sends signed webhooks to Tinko's own
+"""The sandbox PSP's webhooks (docs/api.md "The sandbox PSP": "sends signed webhooks to Tinko's own
 intake"), so the demo shows the webhook path with no outside account.
 
 Design, and why:

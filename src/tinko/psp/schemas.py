@@ -1,4 +1,4 @@
-"""Bodies of /v1/psp-credentials (API.md "Configuration")."""
+"""Bodies of /v1/psp-credentials (docs/api.md "The endpoint groups")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Routes of API.md "Recoveries"."""
+"""Routes of docs/api.md "Recoveries and their attempts"."""
 
 from __future__ import annotations
 

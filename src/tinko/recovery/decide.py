@@ -77,7 +77,7 @@ def case_facts(payment: PaymentView, attempts: Sequence[AttemptView], now: datet
 
 
 def rule_context(payment: PaymentView, facts: CaseFacts, now: datetime) -> dict[str, Any]:
-    """engine._rule_context: the fields API.md lists for rule conditions."""
+    """engine._rule_context: the fields docs/api.md lists for rule conditions."""
     return {
         "category": payment.category,
         "decline_type": payment.decline_type,

@@ -5,7 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-# The contract's recovery states (API.md "Recoveries"): an unknown one is a 422, not an empty list.
+# The contract's recovery states (docs/api.md, statuses.CaseStatus): an unknown one is a 422,
+# not an empty list.
 RecoveryStatusFilter = Literal[
     "pending", "scheduled", "in_progress", "recovered", "exhausted", "cancelled", "expired"
 ]

@@ -1,4 +1,4 @@
-"""Routes of API.md "Configuration": `/v1/rules` (admin writes; viewers read and test)."""
+"""Routes of `/v1/rules` (docs/api.md): admins write; viewers read and test."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ router = TinkoRouter(prefix="/v1/rules", tags=["rules"])
 
 _CONDITIONS_DOC = (
     '`{"all": [...]}`, `{"any": [...]}`, `{"not": cond}` or `{"field", "op", "value"}`; '
-    "see API.md for the fields and operators."
+    "see docs/api.md for the fields and operators."
 )
 _ACTIONS_DOC = "1-10 actions: retry, send_link, offer_methods, notify_merchant, stop (last)."
 

@@ -6,7 +6,7 @@ runs over the demo scenario's world on a virtual clock that starts 90 days befor
 clock's now and stops at now. What happened is written through the real tables, in bulk, as
 the live service would have written it: cases closed as the engine closes them, the rest left
 open with their next step scheduled, so the live scheduler carries on where the history ends.
-Payment methods are sandbox-scripted references (API.md "Sandbox PSP") that behave on the
+Payment methods are sandbox-scripted references (docs/api.md "The sandbox PSP") that behave on the
 sandbox as the hidden world would have, so those continued retries find what the world holds.
 """
 
