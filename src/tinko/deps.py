@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tinko.auth.identities import Identity, IdentityCache
 from tinko.auth.models import ApiKey, User
-from tinko.auth.tokens import AccessClaims, decode_access_token
+from tinko.auth.tokens import API_KEY_PREFIX, AccessClaims, decode_access_token
 from tinko.config import Settings
 from tinko.db import finish, is_transient, unit_of_work
 from tinko.errors import Forbidden, Unauthorized
@@ -124,6 +124,11 @@ def _access_claims(request: Request, settings: Settings, clock: Clock) -> Access
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Send `Authorization: Bearer <access token>` or `X-API-Key: <key>`.")
+    if token.strip().startswith(API_KEY_PREFIX):
+        raise Unauthorized(
+            "This is an API key, not an access token: send it as `X-API-Key: <key>`; "
+            "`Authorization: Bearer` takes the access token of a signed-in user."
+        )
     claims = decode_access_token(settings.secret_key, token.strip(), now=clock.now())
     if claims is None:
         raise Unauthorized(_BAD_TOKEN)
@@ -163,7 +168,7 @@ def require_role(
 
     async def dependency(principal: PrincipalDep) -> Principal:
         if users_only and principal.kind != "user":
-            raise Forbidden("This call needs a signed-in user, not an API key.")
+            raise Forbidden(_PERSON_ONLY)
         if not principal.at_least(role):
             raise Forbidden(f"This needs the {role} role; you have {principal.role}.")
         return principal
@@ -172,9 +177,17 @@ def require_role(
     return dependency
 
 
+_PERSON_ONLY = (
+    "This call needs a signed-in person, not an API key: an API key never manages users, "
+    "roles, API keys, SSO or 2FA, whatever its role."
+)
+
 ViewerDep = Annotated[Principal, Depends(require_role("viewer"))]
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]
-OwnerDep = Annotated[Principal, Depends(require_role("owner"))]
+# What only an owner may do is manage the account itself (people, roles, API keys, and SSO or
+# 2FA when they come): that always takes a signed-in person, so a leaked key cannot mint more
+# keys or make its holder an owner.
+OwnerDep = Annotated[Principal, Depends(require_role("owner", users_only=True))]
 UserDep = Annotated[Principal, Depends(require_role("viewer", users_only=True))]
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from tinko.auth.models import ApiKey, User
 from tinko.auth.service import INVITE_TOKEN_TTL, issue_one_time_token, normalise_email
+from tinko.auth.tokens import API_KEY_PREFIX
 from tinko.config import Settings
 from tinko.errors import Conflict, NotFound
 from tinko.kit.clock import Clock
@@ -16,8 +17,6 @@ from tinko.kit.ids import new_id
 from tinko.kit.pagination import PageParams, paginate
 from tinko.notify.mail import Mail, queue_mail
 from tinko.tenancy.models import Organization
-
-API_KEY_PREFIX = "tk_"
 
 
 def list_users(session: Session, org_id: str, params: PageParams) -> list[User]:
