@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from tinko.auth.identities import Identity, IdentityCache
-from tinko.auth.models import ApiKey, User
+from tinko.auth.models import ApiKey, RefreshToken, User
 from tinko.auth.tokens import API_KEY_PREFIX, AccessClaims, decode_access_token
 from tinko.config import Settings
 from tinko.db import finish, is_transient, unit_of_work
@@ -105,10 +105,10 @@ async def get_principal(request: Request, settings: SettingsDep, clock: ClockDep
         principal = Principal("api_key", identity.id, identity.org_id, identity.role)
     else:
         claims = _access_claims(request, settings, clock)
-        lookup_key = "user:" + claims.user_id
+        lookup_key = f"user:{claims.user_id}:{claims.family_id}"
         identity = cache.get(lookup_key)
         if identity is None:
-            identity = await run_in_threadpool(_load_user, request, claims.user_id)
+            identity = await run_in_threadpool(_load_user, request, claims)
             cache.put(lookup_key, identity)
         if identity.org_id != claims.org_id:
             raise Unauthorized(_BAD_TOKEN)
@@ -118,6 +118,7 @@ async def get_principal(request: Request, settings: SettingsDep, clock: ClockDep
 
 
 _BAD_TOKEN = "The access token is invalid or expired; refresh it or sign in again."
+_ENDED_SESSION = "This session has ended (signed out or revoked); sign in again."
 
 
 def _access_claims(request: Request, settings: Settings, clock: Clock) -> AccessClaims:
@@ -135,12 +136,22 @@ def _access_claims(request: Request, settings: Settings, clock: Clock) -> Access
     return claims
 
 
-def _load_user(request: Request, user_id: str) -> Identity:
+def _load_user(request: Request, claims: AccessClaims) -> Identity:
+    """The user, if their token's session (refresh family) still has a live refresh token:
+    logout, a replayed refresh token and a password reset revoke the family, and with it the
+    access tokens already handed out, without a separate revocation list."""
     with request.app.state.read_session_factory() as reader:
-        user = reader.get(User, user_id)
+        user = reader.get(User, claims.user_id)
         if user is None or user.status != "active":
             raise Unauthorized(_BAD_TOKEN)
-        return Identity("user", user.id, user.org_id, user.role)
+        live = select(RefreshToken.id).where(
+            RefreshToken.family_id == claims.family_id,
+            RefreshToken.user_id == user.id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        if reader.scalars(live.limit(1)).first() is None:
+            raise Unauthorized(_ENDED_SESSION)
+        return Identity("user", user.id, user.org_id, user.role, claims.family_id)
 
 
 def _load_api_key(request: Request, clock: Clock, digest: str) -> Identity:

@@ -165,6 +165,17 @@ def test_password_reset_revokes_existing_sessions(client: TestClient) -> None:
     assert response.status_code == 401
 
 
+def test_password_reset_ends_existing_access_tokens(client: TestClient) -> None:
+    account = register(client)
+    assert client.get("/v1/auth/me", headers=account.headers).status_code == 200
+    client.post("/v1/auth/password/forgot", json={"email": account.email})
+    token = outbox_token(client, account.email)
+    client.post(
+        "/v1/auth/password/reset", json={"token": token, "password": "orbit-Cactus-meadow-71"}
+    )
+    assert client.get("/v1/auth/me", headers=account.headers).status_code == 401
+
+
 def test_password_reset_token_is_single_use(client: TestClient) -> None:
     account = register(client)
     client.post("/v1/auth/password/forgot", json={"email": account.email})

@@ -30,8 +30,9 @@ class RefreshTokenReused(Unauthorized):
     # The revocation must stick even though the request fails.
     commit_changes = True
 
-    def __init__(self) -> None:
+    def __init__(self, family_id: str) -> None:
         super().__init__("This refresh token was already used; the session has been revoked.")
+        self.family_id = family_id
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def refresh(session: Session, clock: Clock, settings: Settings, raw_token: str) 
     if stored.rotated_at is not None:
         # A rotated token came back: someone holds a copy. Revoke the whole family.
         revoke_family(session, clock, stored.family_id)
-        raise RefreshTokenReused
+        raise RefreshTokenReused(stored.family_id)
     user = session.get(User, stored.user_id)
     if user is None or user.status != "active":
         raise Unauthorized("The refresh token is invalid or expired; sign in again.")
@@ -145,15 +146,18 @@ def revoke_all_sessions(session: Session, clock: Clock, user_id: str) -> None:
 
 def logout(
     session: Session, clock: Clock, user_id: str, family_id: str | None, raw: str | None
-) -> None:
-    if family_id:
-        revoke_family(session, clock, family_id)
+) -> list[str]:
+    """Revoke the caller's session family (and that of `raw`, if theirs); returns the ids."""
+    families = [family_id] if family_id else []
     if raw:
         stored = session.scalars(
             select(RefreshToken).where(RefreshToken.token_digest == token_digest(raw))
         ).one_or_none()
         if stored is not None and stored.user_id == user_id:
-            revoke_family(session, clock, stored.family_id)
+            families.append(stored.family_id)
+    for family in families:
+        revoke_family(session, clock, family)
+    return families
 
 
 def forgot_password(session: Session, clock: Clock, settings: Settings, email: str) -> None:
