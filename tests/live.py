@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import uvicorn
@@ -17,10 +17,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _test_config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
+
+
 @contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
+def serve(
+    app: FastAPI, config_for: Callable[[FastAPI, str, int], uvicorn.Config] = _test_config
+) -> Iterator[str]:
+    """Serve `app` on a free loopback port; `config_for` builds the server's configuration."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    config = config_for(app, "127.0.0.1", port)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -63,3 +63,21 @@ def test_plain_postgres_url_uses_psycopg(monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setenv("TINKO_DATABASE_URL", "postgresql://u@db/tinko")
     settings = load_settings(var_dir=tmp_path)
     assert settings.resolved_database_url == "postgresql+psycopg://u@db/tinko"
+
+
+def test_trusted_proxies_take_addresses_and_networks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TINKO_TRUSTED_PROXIES", "10.0.0.1, 172.16.0.0/12,fd00::/8")
+    settings = load_settings(var_dir=tmp_path)
+    assert settings.trusted_proxy_networks == ["10.0.0.1/32", "172.16.0.0/12", "fd00::/8"]
+
+
+def test_trusted_proxies_default_to_none(tmp_path: Path) -> None:
+    assert load_settings(var_dir=tmp_path).trusted_proxy_networks == []
+
+
+def test_invalid_trusted_proxy_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TINKO_TRUSTED_PROXIES", "10.0.0.1,proxy.internal")
+    with pytest.raises(SettingsError, match=r"TINKO_TRUSTED_PROXIES.*proxy\.internal"):
+        load_settings()

@@ -81,7 +81,16 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     # Bring the schema up to date before serving (a no-op when it is; concurrent starters on
     # PostgreSQL take turns under an advisory lock), so a fresh database needs no extra step.
     upgrade(settings.resolved_database_url)
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    uvicorn.Server(server_config(create_app(settings), host, port)).run()
+
+
+def server_config(app: Any, host: str, port: int) -> uvicorn.Config:
+    """How `tinko serve` runs uvicorn. Its own proxy-header handling is off: by default it
+    believes X-Forwarded-For from 127.0.0.1, and the app already does this for the peers in
+    TINKO_TRUSTED_PROXIES only (see create_app)."""
+    return uvicorn.Config(
+        app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False
+    )
 
 
 @app.command()

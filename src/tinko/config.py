@@ -5,6 +5,7 @@ Business knobs (policies, windows, templates) are per-organisation rows, not set
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     broker_url: str | None = None
     rate_limits: str = ""
+    # Peers whose X-Forwarded-For is believed (comma-separated IPs or CIDR networks).
+    trusted_proxies: str = ""
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     access_token_minutes: int = Field(default=15, gt=0, le=24 * 60)
     refresh_token_days: int = Field(default=30, gt=0, le=365)
@@ -70,6 +73,12 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_rate_limits(cls, value: str) -> str:
         parse_rate_limits(value)
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_trusted_proxies(cls, value: str) -> str:
+        parse_networks(value)
         return value
 
     @field_validator("base_url")
@@ -106,6 +115,10 @@ class Settings(BaseSettings):
         return {**DEFAULT_RATE_LIMITS, **parse_rate_limits(self.rate_limits)}
 
     @property
+    def trusted_proxy_networks(self) -> list[str]:
+        return parse_networks(self.trusted_proxies)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
 
@@ -124,6 +137,17 @@ def parse_rate_limits(value: str) -> dict[str, str]:
             raise ValueError(f"{part!r}: {exc}") from exc
         table[name] = limit
     return table
+
+
+def parse_networks(value: str) -> list[str]:
+    """`10.0.0.1, 172.16.0.0/12` → ["10.0.0.1/32", "172.16.0.0/12"], each checked."""
+    networks = []
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ValueError(f"{part!r} is not an IP address or CIDR network") from None
+    return networks
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from tinko.auth.identities import Identity, IdentityCache
-from tinko.auth.models import ApiKey, User
-from tinko.auth.tokens import AccessClaims, decode_access_token
+from tinko.auth.models import ApiKey, RefreshToken, User
+from tinko.auth.tokens import API_KEY_PREFIX, AccessClaims, decode_access_token
 from tinko.config import Settings
 from tinko.db import finish, is_transient, unit_of_work
 from tinko.errors import Forbidden, Unauthorized
@@ -105,10 +105,10 @@ async def get_principal(request: Request, settings: SettingsDep, clock: ClockDep
         principal = Principal("api_key", identity.id, identity.org_id, identity.role)
     else:
         claims = _access_claims(request, settings, clock)
-        lookup_key = "user:" + claims.user_id
+        lookup_key = f"user:{claims.user_id}:{claims.family_id}"
         identity = cache.get(lookup_key)
         if identity is None:
-            identity = await run_in_threadpool(_load_user, request, claims.user_id)
+            identity = await run_in_threadpool(_load_user, request, claims)
             cache.put(lookup_key, identity)
         if identity.org_id != claims.org_id:
             raise Unauthorized(_BAD_TOKEN)
@@ -118,24 +118,40 @@ async def get_principal(request: Request, settings: SettingsDep, clock: ClockDep
 
 
 _BAD_TOKEN = "The access token is invalid or expired; refresh it or sign in again."
+_ENDED_SESSION = "This session has ended (signed out or revoked); sign in again."
 
 
 def _access_claims(request: Request, settings: Settings, clock: Clock) -> AccessClaims:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Send `Authorization: Bearer <access token>` or `X-API-Key: <key>`.")
+    if token.strip().startswith(API_KEY_PREFIX):
+        raise Unauthorized(
+            "This is an API key, not an access token: send it as `X-API-Key: <key>`; "
+            "`Authorization: Bearer` takes the access token of a signed-in user."
+        )
     claims = decode_access_token(settings.secret_key, token.strip(), now=clock.now())
     if claims is None:
         raise Unauthorized(_BAD_TOKEN)
     return claims
 
 
-def _load_user(request: Request, user_id: str) -> Identity:
+def _load_user(request: Request, claims: AccessClaims) -> Identity:
+    """The user, if their token's session (refresh family) still has a live refresh token:
+    logout, a replayed refresh token and a password reset revoke the family, and with it the
+    access tokens already handed out, without a separate revocation list."""
     with request.app.state.read_session_factory() as reader:
-        user = reader.get(User, user_id)
+        user = reader.get(User, claims.user_id)
         if user is None or user.status != "active":
             raise Unauthorized(_BAD_TOKEN)
-        return Identity("user", user.id, user.org_id, user.role)
+        live = select(RefreshToken.id).where(
+            RefreshToken.family_id == claims.family_id,
+            RefreshToken.user_id == user.id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        if reader.scalars(live.limit(1)).first() is None:
+            raise Unauthorized(_ENDED_SESSION)
+        return Identity("user", user.id, user.org_id, user.role, claims.family_id)
 
 
 def _load_api_key(request: Request, clock: Clock, digest: str) -> Identity:
@@ -163,7 +179,7 @@ def require_role(
 
     async def dependency(principal: PrincipalDep) -> Principal:
         if users_only and principal.kind != "user":
-            raise Forbidden("This call needs a signed-in user, not an API key.")
+            raise Forbidden(_PERSON_ONLY)
         if not principal.at_least(role):
             raise Forbidden(f"This needs the {role} role; you have {principal.role}.")
         return principal
@@ -172,9 +188,17 @@ def require_role(
     return dependency
 
 
+_PERSON_ONLY = (
+    "This call needs a signed-in person, not an API key: an API key never manages users, "
+    "roles, API keys, SSO or 2FA, whatever its role."
+)
+
 ViewerDep = Annotated[Principal, Depends(require_role("viewer"))]
 AdminDep = Annotated[Principal, Depends(require_role("admin"))]
-OwnerDep = Annotated[Principal, Depends(require_role("owner"))]
+# What only an owner may do is manage the account itself (people, roles, API keys, and SSO or
+# 2FA when they come): that always takes a signed-in person, so a leaked key cannot mint more
+# keys or make its holder an owner.
+OwnerDep = Annotated[Principal, Depends(require_role("owner", users_only=True))]
 UserDep = Annotated[Principal, Depends(require_role("viewer", users_only=True))]
 
 

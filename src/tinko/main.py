@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tinko import __version__
 from tinko.auth.api import router as auth_router
@@ -92,6 +93,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ConcurrencyLimitMiddleware, max_in_flight=MAX_IN_FLIGHT)
     app.add_middleware(RequestContextMiddleware)
+    if settings.trusted_proxy_networks:
+        # Outermost, so logs and per-IP limits see the client a trusted proxy forwarded for.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_networks)
     app.include_router(ops_router)
     app.include_router(auth_router)
     app.include_router(intake_router)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import create_api_key, register
@@ -66,3 +67,35 @@ def test_api_key_cannot_log_out(client: TestClient) -> None:
     created = create_api_key(client, owner, role="owner")
     response = client.post("/v1/auth/logout", headers={"X-API-Key": created["key"]})
     assert response.status_code == 403
+
+
+ACCOUNT_ROUTES = [
+    ("GET", "/v1/users", None),
+    ("POST", "/v1/users", {"email": "newcomer@example.com", "role": "owner"}),
+    ("PATCH", "/v1/users/{user}", {"role": "viewer"}),
+    ("DELETE", "/v1/users/{user}", None),
+    ("GET", "/v1/api-keys", None),
+    ("POST", "/v1/api-keys", {"name": "another", "role": "owner"}),
+    ("DELETE", "/v1/api-keys/{key}", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ACCOUNT_ROUTES)
+def test_owner_api_key_never_manages_people_or_keys(
+    client: TestClient, method: str, path: str, body: dict[str, str] | None
+) -> None:
+    owner = register(client)
+    created = create_api_key(client, owner, role="owner")
+    url = path.format(user=owner.user_id, key=created["id"])
+    response = client.request(method, url, json=body, headers={"X-API-Key": created["key"]})
+    assert response.status_code == 403, response.text
+    assert "signed-in person" in response.json()["detail"]
+
+
+def test_api_key_sent_as_bearer_token_says_where_it_goes(client: TestClient) -> None:
+    owner = register(client)
+    created = create_api_key(client, owner)
+    response = client.get("/v1/auth/me", headers={"Authorization": f"Bearer {created['key']}"})
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "X-API-Key" in response.json()["detail"]

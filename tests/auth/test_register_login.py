@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
-from tests.factories import STRONG_PASSWORD, register
+from tests.factories import STRONG_PASSWORD, login, register
+from tinko.notify.models import OutboundMessage
+from tinko.tenancy.models import Organization
 
 PROBLEM = "application/problem+json"
 
@@ -23,14 +28,50 @@ def test_register_makes_first_user_owner(client: TestClient) -> None:
     assert body["user"]["id"].startswith("usr_")
 
 
-def test_register_duplicate_email_is_conflict(client: TestClient) -> None:
-    register(client, email="dup@example.com")
-    response = client.post(
+def _register_again(client: TestClient, email: str) -> Response:
+    body = {"email": email, "password": "quartz-Meadow-bicycle-58", "org_name": "Other"}
+    return client.post("/v1/auth/register", json=body)
+
+
+def _mails_to(engine: Engine, email: str) -> list[OutboundMessage]:
+    with Session(engine) as session:
+        query = select(OutboundMessage).where(OutboundMessage.recipient == email)
+        return list(session.scalars(query).all())
+
+
+def test_register_of_a_taken_email_answers_like_a_new_account(client: TestClient) -> None:
+    fresh = client.post(
         "/v1/auth/register",
-        json={"email": "DUP@example.com", "password": STRONG_PASSWORD, "org_name": "Other"},
+        json={"email": "new@example.com", "password": STRONG_PASSWORD, "org_name": "New"},
     )
-    assert response.status_code == 409
-    assert response.headers["content-type"] == PROBLEM
+    register(client, email="dup@example.com")
+    again = _register_again(client, "DUP@example.com")
+    assert again.status_code == fresh.status_code == 201
+    assert again.json().keys() == fresh.json().keys()
+    assert again.json()["user"].keys() == fresh.json()["user"].keys()
+    assert again.json()["org"].keys() == fresh.json()["org"].keys()
+    assert again.json()["user"]["email"] == "dup@example.com"
+
+
+def test_register_of_a_taken_email_mails_the_holder(client: TestClient, engine: Engine) -> None:
+    register(client, email="dup@example.com")
+    _register_again(client, "dup@example.com")
+    kinds = [mail.kind for mail in _mails_to(engine, "dup@example.com")]
+    assert kinds == ["account_exists"]
+
+
+def test_register_of_a_taken_email_changes_nothing(client: TestClient, engine: Engine) -> None:
+    holder = register(client, email="dup@example.com")
+    with Session(engine) as session:
+        orgs_before = session.scalars(select(Organization.id)).all()
+    again = _register_again(client, "dup@example.com").json()
+    with Session(engine) as session:
+        assert session.scalars(select(Organization.id)).all() == orgs_before
+    assert login(client, holder.email).org_id == holder.org_id  # the old password still works
+    decoy = {"Authorization": f"Bearer {again['access_token']}"}
+    assert client.get("/v1/auth/me", headers=decoy).status_code == 401
+    refreshed = client.post("/v1/auth/refresh", json={"refresh_token": again["refresh_token"]})
+    assert refreshed.status_code == 401
 
 
 def test_register_rejects_guessable_password(client: TestClient) -> None:

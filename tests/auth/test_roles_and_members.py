@@ -3,9 +3,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from tests.factories import STRONG_PASSWORD, invite_and_join, login, outbox_token, register
 from tinko.kit.clock import FrozenClock
+from tinko.notify.models import OutboundMessage
 
 
 def test_viewer_cannot_call_owner_routes(client: TestClient) -> None:
@@ -69,11 +72,35 @@ def test_invited_user_cannot_sign_in_before_joining(client: TestClient) -> None:
     assert response.status_code == 401
 
 
-def test_invite_of_existing_email_is_conflict(client: TestClient) -> None:
+def test_invite_of_a_member_is_conflict(client: TestClient) -> None:
+    owner = register(client)
+    member = invite_and_join(client, owner, "viewer")
+    response = client.post("/v1/users", json={"email": member.email}, headers=owner.headers)
+    assert response.status_code == 409
+
+
+def test_invite_of_another_orgs_member_answers_like_a_new_invite(client: TestClient) -> None:
     owner = register(client)
     other = register(client)
-    response = client.post("/v1/users", json={"email": other.email}, headers=owner.headers)
-    assert response.status_code == 409
+    fresh = client.post("/v1/users", json={"email": "new@example.com"}, headers=owner.headers)
+    taken = client.post("/v1/users", json={"email": other.email}, headers=owner.headers)
+    assert taken.status_code == fresh.status_code == 201
+    assert taken.json().keys() == fresh.json().keys()
+    assert taken.json()["status"] == fresh.json()["status"] == "invited"
+
+
+def test_invite_of_another_orgs_member_tells_them_and_changes_nothing(
+    client: TestClient, engine: Engine
+) -> None:
+    owner = register(client)
+    other = register(client)
+    client.post("/v1/users", json={"email": other.email}, headers=owner.headers)
+    with Session(engine) as session:
+        mails = session.scalars(
+            select(OutboundMessage.kind).where(OutboundMessage.recipient == other.email)
+        ).all()
+    assert mails == ["invite_declined"]
+    assert login(client, other.email).org_id == other.org_id
 
 
 def test_owner_changes_a_role(client: TestClient) -> None:
@@ -163,6 +190,17 @@ def test_password_reset_revokes_existing_sessions(client: TestClient) -> None:
     )
     response = client.post("/v1/auth/refresh", json={"refresh_token": account.refresh_token})
     assert response.status_code == 401
+
+
+def test_password_reset_ends_existing_access_tokens(client: TestClient) -> None:
+    account = register(client)
+    assert client.get("/v1/auth/me", headers=account.headers).status_code == 200
+    client.post("/v1/auth/password/forgot", json={"email": account.email})
+    token = outbox_token(client, account.email)
+    client.post(
+        "/v1/auth/password/reset", json={"token": token, "password": "orbit-Cactus-meadow-71"}
+    )
+    assert client.get("/v1/auth/me", headers=account.headers).status_code == 401
 
 
 def test_password_reset_token_is_single_use(client: TestClient) -> None:

@@ -127,3 +127,30 @@ def test_logout_revokes_the_refresh_family(client: TestClient) -> None:
 
 def test_logout_needs_a_user(client: TestClient) -> None:
     assert client.post("/v1/auth/logout").status_code == 401
+
+
+def test_access_token_is_refused_after_logout(client: TestClient) -> None:
+    account = register(client)
+    assert _me(client, account.access_token) == 200  # known to the identity cache
+    assert client.post("/v1/auth/logout", headers=account.headers).status_code == 204
+    assert _me(client, account.access_token) == 401
+
+
+def test_logout_ends_only_its_own_session(client: TestClient) -> None:
+    account = register(client)
+    other = client.post(
+        "/v1/auth/login", json={"email": account.email, "password": account.password}
+    ).json()
+    assert _me(client, other["access_token"]) == 200
+    client.post("/v1/auth/logout", headers=account.headers)
+    assert _me(client, other["access_token"]) == 200
+
+
+def test_access_tokens_are_refused_once_a_replayed_refresh_token_revokes_the_family(
+    client: TestClient,
+) -> None:
+    account = register(client)
+    rotated = client.post("/v1/auth/refresh", json={"refresh_token": account.refresh_token})
+    assert _me(client, rotated.json()["access_token"]) == 200
+    client.post("/v1/auth/refresh", json={"refresh_token": account.refresh_token})  # replay
+    assert _me(client, rotated.json()["access_token"]) == 401

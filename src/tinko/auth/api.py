@@ -120,15 +120,24 @@ def refresh(
     limiter: RateLimiterDep,
 ) -> TokenPairOut:
     _limit(limiter, "refresh", request, body.refresh_token)
-    return _pair(service.refresh(session, clock, settings, body.refresh_token))
+    try:
+        return _pair(service.refresh(session, clock, settings, body.refresh_token))
+    except service.RefreshTokenReused as exc:  # its access tokens end with the family
+        forget_after_commit(session, request.app.state.identity_cache, exc.family_id)
+        raise
 
 
 @router.post("/auth/logout", status_code=204)
 def logout(
-    principal: UserDep, session: SessionDep, clock: ClockDep, body: LogoutIn | None = None
+    request: Request,
+    principal: UserDep,
+    session: SessionDep,
+    clock: ClockDep,
+    body: LogoutIn | None = None,
 ) -> Response:
     raw = body.refresh_token if body else None
-    service.logout(session, clock, principal.id, principal.family_id, raw)
+    for family in service.logout(session, clock, principal.id, principal.family_id, raw):
+        forget_after_commit(session, request.app.state.identity_cache, family)
     return Response(status_code=204)
 
 

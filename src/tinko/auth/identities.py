@@ -2,8 +2,11 @@
 
 Every request authenticates. Reading the database for it each time would cost a query and,
 more, a trip to a pool thread before the route can start. Changes made through this process
-(revoking a key, changing a role, removing a user) forget the entry at once; another process
-serving the same database sees them within TTL_SECONDS.
+(revoking a key, changing a role, removing a user, ending a session) forget the entry at once;
+another process serving the same database sees them within TTL_SECONDS.
+
+A user's entry is per session (refresh-token family), so it also says the session is still
+live: that is how an access token stops working when its session is logged out or revoked.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class Identity:
     id: str
     org_id: str
     role: str
+    session: str | None = None  # a user's refresh-token family, checked live when loaded
 
 
 class IdentityCache:
@@ -46,8 +50,13 @@ class IdentityCache:
             self._entries[lookup_key] = (time.monotonic() + self._ttl, identity)
 
     def forget(self, identity_id: str) -> None:
+        """Forget entries of a key, a user (all their sessions) or one session."""
         with self._lock:
-            stale = [k for k, (_, identity) in self._entries.items() if identity.id == identity_id]
+            stale = [
+                k
+                for k, (_, identity) in self._entries.items()
+                if identity_id in (identity.id, identity.session)
+            ]
             for lookup_key in stale:
                 del self._entries[lookup_key]
 

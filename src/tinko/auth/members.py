@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from tinko.auth.models import ApiKey, User
 from tinko.auth.service import INVITE_TOKEN_TTL, issue_one_time_token, normalise_email
+from tinko.auth.tokens import API_KEY_PREFIX
 from tinko.config import Settings
 from tinko.errors import Conflict, NotFound
 from tinko.kit.clock import Clock
@@ -16,8 +17,6 @@ from tinko.kit.ids import new_id
 from tinko.kit.pagination import PageParams, paginate
 from tinko.notify.mail import Mail, queue_mail
 from tinko.tenancy.models import Organization
-
-API_KEY_PREFIX = "tk_"
 
 
 def list_users(session: Session, org_id: str, params: PageParams) -> list[User]:
@@ -44,9 +43,15 @@ def invite_user(
     role: str,
     name: str,
 ) -> User:
+    """Invite `email` to the org and mail them a link to choose a password.
+
+    Any owner can ask about any address, and an address has one account service-wide, so an
+    address of another organisation must not show: it gets the same 201 (an invitation that
+    is never stored) and its holder a mail saying so. This org's own members are a 409: its
+    owner sees them in the list anyway. See README "Access".
+    """
     email = normalise_email(email)
-    if session.scalars(select(User.id).where(User.email == email)).first():
-        raise Conflict("An account with this email already exists.")
+    org = session.get_one(Organization, org_id)
     now = clock.now()
     user = User(
         id=new_id("usr"),
@@ -59,12 +64,19 @@ def invite_user(
         created_at=now,
         updated_at=now,
     )
+    decoy = User(**{c.key: getattr(user, c.key) for c in User.__table__.columns})
+    savepoint = session.begin_nested()
     session.add(user)
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict("An account with this email already exists.") from None
-    org = session.get_one(Organization, org_id)
+        savepoint.rollback()
+        holder = session.scalars(select(User).where(User.email == email)).one_or_none()
+        if holder is None or holder.org_id == org_id:
+            raise Conflict("This address is already a member of this organisation.") from None
+        _tell_holder_of_invite(session, clock, settings, holder, org)
+        return decoy
+    savepoint.commit()
     token = issue_one_time_token(session, clock, user, "invite", INVITE_TOKEN_TTL)
     link = f"{settings.base_url}/console/accept-invite?token={token}"
     queue_mail(
@@ -82,6 +94,27 @@ def invite_user(
         ),
     )
     return user
+
+
+def _tell_holder_of_invite(
+    session: Session, clock: Clock, settings: Settings, holder: User, org: Organization
+) -> None:
+    queue_mail(
+        session,
+        clock,
+        holder.org_id,
+        Mail(
+            to=holder.email,
+            subject=f"{org.name} tried to invite you to Tinko Recovery",
+            text=(
+                f"{org.name} invited {holder.email} to join them on Tinko Recovery, but this "
+                "address already belongs to another organisation, and an address can belong to "
+                "one only. Nothing was changed.\n\nTo join them, ask for an invitation to "
+                f"another address. To sign in as usual: {settings.base_url}/console/login\n"
+            ),
+            kind="invite_declined",
+        ),
+    )
 
 
 def change_role(session: Session, clock: Clock, org_id: str, user_id: str, role: str) -> User:

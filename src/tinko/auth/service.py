@@ -30,8 +30,9 @@ class RefreshTokenReused(Unauthorized):
     # The revocation must stick even though the request fails.
     commit_changes = True
 
-    def __init__(self) -> None:
+    def __init__(self, family_id: str) -> None:
         super().__init__("This refresh token was already used; the session has been revoked.")
+        self.family_id = family_id
 
 
 @dataclass(frozen=True)
@@ -57,29 +58,74 @@ def register(
     org_name: str,
     name: str,
 ) -> AuthSession:
+    """A new organisation and its owner, signed in.
+
+    A taken address must not show: it gets the same 201, after the same work (the password is
+    hashed and the organisation inserted, then rolled back), with a session that opens nothing;
+    the address's holder is mailed instead, as serious products do. See README "Access".
+    """
     email = normalise_email(email)
     check_strength(password, related=[email, email.split("@")[0], name, org_name])
-    if session.scalars(select(User.id).where(User.email == email)).first():
-        raise Conflict("An account with this email already exists; sign in or reset the password.")
-    org = create_org(session, clock, org_name)
+    password_hash = hash_password(password)
     now = clock.now()
+    savepoint = session.begin_nested()
+    org = create_org(session, clock, org_name)
+    decoy_org = _detached_copy(org)
     user = User(
         id=new_id("usr"),
         org_id=org.id,
         email=email,
         name=name,
         role="owner",
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         status="active",
         created_at=now,
         updated_at=now,
     )
+    decoy_user = User(**{**_columns(user), "password_hash": None})
     session.add(user)
     try:
-        session.flush()
-    except IntegrityError:  # a concurrent registration of the same address won the race
-        raise Conflict("An account with this email already exists.") from None
+        session.flush()  # the unique address decides, so a concurrent registration is covered
+    except IntegrityError:
+        savepoint.rollback()
+        holder = session.scalars(select(User).where(User.email == email)).one_or_none()
+        if holder is None:  # some other clash (an organisation's slug): nothing to hide
+            raise Conflict("The organisation could not be created; try again.") from None
+        _tell_holder_of_signup(session, clock, settings, holder)
+        return _session_for(clock, settings, decoy_user, decoy_org, new_id("fam"), random_token())
+    savepoint.commit()
     return start_session(session, clock, settings, user, org)
+
+
+def _tell_holder_of_signup(
+    session: Session, clock: Clock, settings: Settings, holder: User
+) -> None:
+    queue_mail(
+        session,
+        clock,
+        holder.org_id,
+        Mail(
+            to=holder.email,
+            subject="You already have a Tinko account",
+            text=(
+                f"Someone, perhaps you, tried to sign up to Tinko Recovery with {holder.email}, "
+                "which already has an account. Nothing was created or changed.\n\n"
+                f"To sign in: {settings.base_url}/console/login\n"
+                f"Forgot your password? {settings.base_url}/console/forgot-password\n\n"
+                "If it was not you, ignore this mail."
+            ),
+            kind="account_exists",
+        ),
+    )
+
+
+def _columns(row: User | Organization) -> dict[str, object]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+def _detached_copy(org: Organization) -> Organization:
+    """A transient copy that outlives a rolled-back savepoint (defaults already filled)."""
+    return Organization(**_columns(org))
 
 
 def login(
@@ -117,7 +163,7 @@ def refresh(session: Session, clock: Clock, settings: Settings, raw_token: str) 
     if stored.rotated_at is not None:
         # A rotated token came back: someone holds a copy. Revoke the whole family.
         revoke_family(session, clock, stored.family_id)
-        raise RefreshTokenReused
+        raise RefreshTokenReused(stored.family_id)
     user = session.get(User, stored.user_id)
     if user is None or user.status != "active":
         raise Unauthorized("The refresh token is invalid or expired; sign in again.")
@@ -145,15 +191,18 @@ def revoke_all_sessions(session: Session, clock: Clock, user_id: str) -> None:
 
 def logout(
     session: Session, clock: Clock, user_id: str, family_id: str | None, raw: str | None
-) -> None:
-    if family_id:
-        revoke_family(session, clock, family_id)
+) -> list[str]:
+    """Revoke the caller's session family (and that of `raw`, if theirs); returns the ids."""
+    families = [family_id] if family_id else []
     if raw:
         stored = session.scalars(
             select(RefreshToken).where(RefreshToken.token_digest == token_digest(raw))
         ).one_or_none()
         if stored is not None and stored.user_id == user_id:
-            revoke_family(session, clock, stored.family_id)
+            families.append(stored.family_id)
+    for family in families:
+        revoke_family(session, clock, family)
+    return families
 
 
 def forgot_password(session: Session, clock: Clock, settings: Settings, email: str) -> None:

@@ -12,6 +12,8 @@ from tinko.kit import signing
 ALGORITHM = "HS256"
 ISSUER = "tinko"
 AUDIENCE = "tinko-api"
+# API keys start with this, so one sent as a Bearer token can be told apart and redirected.
+API_KEY_PREFIX = "tk_"
 
 
 @dataclass(frozen=True)

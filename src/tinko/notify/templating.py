@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 VARIABLES: Final[Mapping[str, str]] = {
@@ -86,11 +86,13 @@ def check_source(source: str, field: str) -> None:
     forbidden = next(_forbidden(tree, field), None)
     if forbidden is not None:
         raise TemplateRejected([forbidden])
-    unknown = meta.find_undeclared_variables(tree) - VARIABLES.keys()
-    if unknown:
-        name, line = _first_use(tree, unknown)
-        known = ", ".join(VARIABLES)
-        message = f"unknown variable {name!r}; known: {known}"
+    unknown = next(_unknown_names(tree, frozenset(VARIABLES)), None)
+    if unknown is not None:
+        name, line = unknown
+        if name == "loop":
+            message = "`loop` is not available in templates; name the loop's item instead"
+        else:
+            message = f"unknown variable {name!r}; known: {', '.join(VARIABLES)}"
         raise TemplateRejected([TemplateProblem(field, line, message)])
 
 
@@ -102,14 +104,31 @@ def render_html(source: str, variables: Mapping[str, object]) -> str:
     return _html_env.from_string(source).render(variables)
 
 
-def _first_use(tree: nodes.Template, names: set[str]) -> tuple[str, int]:
-    uses = sorted(
-        (node.lineno, node.name)
-        for node in tree.find_all(nodes.Name)
-        if node.name in names and node.ctx == "load"
-    )
-    line, name = uses[0] if uses else (1, sorted(names)[0])
-    return name, line
+def _unknown_names(node: nodes.Node, known: frozenset[str]) -> Iterator[tuple[str, int]]:
+    """Names read that are neither documented nor the item of an enclosing loop, in order.
+
+    Jinja2's own globals (`range`, `lipsum`, `cycler`, `self`, `loop`…) are not undeclared
+    to it, so `meta.find_undeclared_variables` lets them through; they would print reprs.
+    """
+    if isinstance(node, nodes.Name):
+        if node.ctx == "load" and node.name not in known:
+            yield node.name, node.lineno or 1
+        return
+    if isinstance(node, nodes.For):
+        # The iterable and the `else` block are outside the loop; the item exists in the body.
+        target: nodes.Name = node.target  # type: ignore[assignment]  # checked by _why_not
+        if target.name == "loop":
+            yield "loop", node.lineno or 1
+            return
+        inside = known | {target.name}
+        yield from _unknown_names(node.iter, known)
+        for child in [*([node.test] if node.test else []), *node.body]:
+            yield from _unknown_names(child, inside)
+        for child in node.else_:
+            yield from _unknown_names(child, known)
+        return
+    for child in node.iter_child_nodes():
+        yield from _unknown_names(child, known)
 
 
 def _forbidden(node: nodes.Node, field: str) -> Iterator[TemplateProblem]:
