@@ -16,10 +16,11 @@ from tinko.kit.ids import new_id
 from tinko.notify.contacts import recipient_digest
 from tinko.notify.optouts import OptOutTarget, opt_out
 from tinko.payments.models import Transaction
-from tinko.recovery.engine import card_history, payment_view
+from tinko.recovery.card_history import card_history
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import ProposedAttempt
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
+from tinko.recovery.planning import payment_view
 
 URL = "/v1/events/payment_failed"
 UPI = {"payment_method_type": "upi", "card_network": None}

@@ -31,7 +31,7 @@ from tinko.psp.base import CheckoutRequest, CheckoutState, HostedCheckout, Payme
 from tinko.psp.models import PspCheckout
 from tinko.psp.problems import call_psp
 from tinko.psp.registry import provider_for
-from tinko.recovery import engine
+from tinko.recovery import locks
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase, RecoveryLink
 from tinko.tenancy.models import Organization
 
@@ -316,7 +316,7 @@ def names_a_checkout(params: Mapping[str, str]) -> bool:
 def _record_paid(
     session: Session, clock: Clock, check: ReturnCheck, payment_ref: str | None
 ) -> None:
-    locked = engine.lock_for_work(session, case_id=check.case_id)
+    locked = locks.lock_for_work(session, case_id=check.case_id)
     assert locked is not None
     _, case, transaction = locked
     checkout = session.get_one(

@@ -17,8 +17,8 @@ from tinko.kit.clock import Clock
 from tinko.payments import ledger
 from tinko.payments.models import Transaction
 from tinko.payments.reports import FailureReport
+from tinko.recovery.lifecycle import open_or_update_case
 from tinko.recovery.models import RecoveryCase
-from tinko.recovery.service import open_or_update_case
 
 
 @dataclass(frozen=True)

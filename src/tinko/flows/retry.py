@@ -15,7 +15,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tinko.classifier import DeclineSignal, classify
-from tinko.config import Settings
 from tinko.db import unit_of_work
 from tinko.flows.success import success_of
 from tinko.jobs.registry import JobContext
@@ -31,14 +30,12 @@ from tinko.psp.base import (
 )
 from tinko.psp.registry import provider_for
 from tinko.psp.sandbox import SandboxPSP
-from tinko.recovery import engine, lifecycle, timeline
+from tinko.recovery import card_history, lifecycle, locks, planning, timeline
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import PastAttempt, ProposedAttempt
-from tinko.recovery.links import issue_link
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
-from tinko.recovery.outreach import queue_recovery_message
+from tinko.recovery.outreach import send_link
 from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus
-from tinko.tenancy.models import Organization
 
 log = structlog.get_logger("tinko.recovery")
 
@@ -119,7 +116,7 @@ def _in_batch_or_alone(
 
 
 def _claim(session: Session, ctx: JobContext, attempt_ids: list[str]) -> list[Work]:
-    locked = engine.lock_batch(session, attempt_ids)
+    locked = locks.lock_batch(session, attempt_ids)
     cards = sorted(
         {
             (attempt.org_id, transaction.payment_method_ref)
@@ -127,11 +124,13 @@ def _claim(session: Session, ctx: JobContext, attempt_ids: list[str]) -> list[Wo
             if attempt.kind == "psp_retry" and transaction.payment_method_ref
         }
     )
-    engine.lock_payment_methods(session, cards)
+    locks.lock_payment_methods(session, cards)
     # Each card's history, read once; attempts claimed in this batch are added as they go.
     histories: dict[tuple[str, str], list[PastAttempt]] = {}
     for org_id, group in groupby(cards, key=lambda card: card[0]):
-        found = engine.card_histories(session, org_id, [ref for _, ref in group], ctx.clock.now())
+        found = card_history.card_histories(
+            session, org_id, [ref for _, ref in group], ctx.clock.now()
+        )
         histories.update({(org_id, ref): past for ref, past in found.items()})
     works = (_claim_one(session, ctx, *row, histories) for row in locked)
     return [work for work in works if work is not None]
@@ -167,7 +166,7 @@ def _claim_one(
         )
         timeline.log(session, ctx.clock, case, "attempt_failed", attempt_id=attempt.id)
         if case.status in OPEN_STATUSES:
-            engine.plan_case(session, ctx.clock, case, transaction)
+            planning.plan_case(session, ctx.clock, case, transaction)
         return None
     history: list[PastAttempt] | None = None
     # An attempt that started before (a worker died, or the PSP is still settling it) is asked
@@ -198,7 +197,7 @@ def _claim_one(
                 rule=decision.rule,
                 reason=decision.reason,
             )
-            engine.plan_case(session, ctx.clock, case, transaction)
+            planning.plan_case(session, ctx.clock, case, transaction)
             return None
     lease = timedelta(seconds=ctx.settings.attempt_lease_seconds)
     started_at = lifecycle.start(attempt, now, now + lease)
@@ -289,9 +288,9 @@ def _charge(
 def _record(
     session: Session, ctx: JobContext, works: list[Work], outcomes: dict[str, _Outcome]
 ) -> None:
-    for attempt, case, transaction in engine.lock_batch(session, [w.attempt_id for w in works]):
+    for attempt, case, transaction in locks.lock_batch(session, [w.attempt_id for w in works]):
         if attempt.kind == "notification":
-            _send_link(session, ctx.clock, ctx.settings, attempt, case, transaction)
+            send_link(session, ctx.clock, ctx.settings, attempt, case, transaction)
         else:
             _record_charge(session, ctx.clock, attempt, case, transaction, outcomes[attempt.id])
 
@@ -346,7 +345,7 @@ def _record_charge(
         _record_decline(session, clock, attempt, case, transaction, result, still_open)
     if still_open:
         lifecycle.move_case(case, CaseStatus.SCHEDULED)
-        engine.plan_case(session, clock, case, transaction)
+        planning.plan_case(session, clock, case, transaction)
 
 
 def _record_success(
@@ -423,61 +422,6 @@ def _record_decline(
         category=classification.category,
         decline_code=result.decline_code,
     )
-
-
-def _send_link(
-    session: Session,
-    clock: Clock,
-    settings: Settings,
-    attempt: RecoveryAttempt,
-    case: RecoveryCase,
-    transaction: Transaction,
-) -> None:
-    now = clock.now()
-    if attempt.status != AttemptStatus.RUNNING:
-        return
-    if case.status not in OPEN_STATUSES:  # closed since the claim: no message after the fact
-        _cancel(attempt, now, case)
-        return
-    org = session.get_one(Organization, case.org_id)
-    channel = attempt.channel or "email"
-    issued = issue_link(
-        session,
-        clock,
-        secret_key=settings.secret_key,
-        base_url=settings.base_url,
-        case=case,
-        ttl=timedelta(hours=org.link_ttl_hours),
-        channel=channel,
-    )
-    queued, detail = queue_recovery_message(
-        session,
-        clock,
-        settings,
-        org=org,
-        case=case,
-        transaction=transaction,
-        channel=channel,
-        link_url=issued.url,
-        link_expires_at=issued.link.expires_at,
-    )
-    if queued:
-        lifecycle.finish(attempt, now, AttemptOutcome.SUCCEEDED, detail)
-        timeline.log(
-            session,
-            clock,
-            case,
-            "link_sent",
-            attempt_id=attempt.id,
-            channel=channel,
-            link_id=issued.link.id,
-        )
-    else:  # opted out, no usable contact, or the customer's message cap: the link goes unused
-        session.delete(issued.link)
-        lifecycle.finish(attempt, now, AttemptOutcome.SKIPPED, detail)
-        timeline.log(session, clock, case, "message_skipped", attempt_id=attempt.id, reason=detail)
-    lifecycle.move_case(case, CaseStatus.SCHEDULED)
-    engine.plan_case(session, clock, case, transaction)
 
 
 def _ask_again(attempt: RecoveryAttempt, now: datetime, error: PSPError) -> bool:

@@ -12,8 +12,8 @@ from tinko.payments import ledger
 from tinko.payments.models import PaymentEvent, Transaction
 from tinko.payments.reports import FailureReport, SuccessReport
 from tinko.psp.sandbox_events import SOURCE as SANDBOX
+from tinko.recovery.lifecycle import close_recovered
 from tinko.recovery.models import RecoveryCase
-from tinko.recovery.service import close_recovered
 
 
 def payment_succeeded(

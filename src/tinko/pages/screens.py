@@ -13,12 +13,9 @@ from sqlalchemy.orm import Session
 from tinko.config import Settings
 from tinko.errors import Gone, NotFound
 from tinko.flows.checkout import (
-    ReturnCheck,
-    ask_psp,
+    confirm_return,
     has_checkout,
     names_a_checkout,
-    prepare_return,
-    record_return,
     start_checkout,
 )
 from tinko.kit.clock import Clock
@@ -30,6 +27,7 @@ from tinko.psp.base import PSPError
 from tinko.psp.problems import PaymentsNotConfigured, PSPRefused, PSPUnavailable
 from tinko.recovery import links, timeline
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase, RecoveryLink
+from tinko.recovery.statuses import CaseStatus
 from tinko.recovery.views import payer_view
 from tinko.tenancy.models import Organization
 
@@ -113,7 +111,7 @@ def _expired_screen(session: Session, token: str, paid_state: str) -> Screen:
     ).one()
     case = session.get_one(RecoveryCase, link.case_id)
     payment = _payment(session, link, case)
-    if case.status == "recovered":
+    if case.status == CaseStatus.RECOVERED:
         return Screen.about(paid_state, 200, token, payment)
     return Screen.about("expired", 410, token, payment)
 
@@ -136,7 +134,7 @@ def _resolve(
 
 
 def _closed(token: str, case: RecoveryCase, payment: Payment, paid_state: str) -> Screen | None:
-    if case.status == "recovered":
+    if case.status == CaseStatus.RECOVERED:
         return Screen.about(paid_state, 200, token, payment)
     if case.status not in PAYABLE_STATUSES:
         return Screen.about("closed", 410, token, payment)
@@ -223,7 +221,8 @@ def returned(
         transaction = session.get_one(Transaction, case.transaction_id)
         payment = _payment(session, link, case)
         try:
-            check = prepare_return(
+            # Commits before asking the PSP (docs/decisions/0002): nothing is held meanwhile.
+            outcome = confirm_return(
                 session,
                 settings,
                 clock,
@@ -232,12 +231,6 @@ def returned(
                 link=link,
                 params=params,
             )
-            if isinstance(check, ReturnCheck):
-                session.commit()  # nothing is held while the PSP answers
-                state = ask_psp(session, check, params)
-                outcome = record_return(session, clock, check, state)
-            else:
-                outcome = check
         except (PSPError, PSPUnavailable, PSPRefused, PaymentsNotConfigured) as exc:
             # The payer may well have paid: say it is being confirmed, and look again shortly.
             log.warning("return_unconfirmed", case_id=case.id, error_type=type(exc).__name__)

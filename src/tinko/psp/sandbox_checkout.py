@@ -30,7 +30,7 @@ from tinko.psp.base import PSPNotConfigured
 from tinko.psp.models import PspCheckout
 from tinko.psp.registry import provider_for
 from tinko.psp.sandbox import SandboxPSP
-from tinko.recovery import engine, links
+from tinko.recovery import links, locks
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase, RecoveryLink
 from tinko.tenancy.models import Organization
 
@@ -137,7 +137,7 @@ def sandbox_pay(
 ) -> RedirectResponse:
     opened = _opened(session, clock, settings, token, lock=True)
     if opened.case.status in PAYABLE_STATUSES:
-        locked = engine.lock_for_work(session, case_id=opened.case.id)
+        locked = locks.lock_for_work(session, case_id=opened.case.id)
         assert locked is not None
         _, case, transaction = locked
         now = clock.now()

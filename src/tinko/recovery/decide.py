@@ -1,6 +1,6 @@
 """The engine's "decide the next step" as one pure function over plain records.
 
-``engine.plan_case`` builds these records from its rows and calls ``decide``; the simulator
+``planning.plan_case`` builds these records from its rows and calls ``decide``; the simulator
 builds them from its world and calls the same function, so a simulation runs exactly the
 decisions the live service makes: facts from the attempts so far, the rule context, the first
 matching rule, the card's network history (read only when a retry is possible), ``plan_next``.
@@ -16,7 +16,10 @@ from typing import Any
 from tinko.policies.defaults import PolicySpec
 from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.planner import CaseFacts, Plan, plan_next
+from tinko.recovery.statuses import AttemptStatus
 from tinko.rules import Decision, RuleSpec, evaluate
+
+_NOT_DONE = (AttemptStatus.SCHEDULED, AttemptStatus.QUEUED, AttemptStatus.RUNNING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,7 @@ def case_facts(payment: PaymentView, attempts: Sequence[AttemptView], now: datet
     c = payment.classification
     retries = [a for a in attempts if a.kind == "psp_retry" and a.outcome in ("declined", "failed")]
     messages = [a for a in attempts if a.kind == "notification" and a.outcome == "succeeded"]
-    pending = frozenset(a.kind for a in attempts if a.status in ("scheduled", "queued", "running"))
+    pending = frozenset(a.kind for a in attempts if a.status in _NOT_DONE)
     return CaseFacts(
         category=payment.category,
         retryable=bool(c.get("retryable")),
@@ -107,7 +110,7 @@ def decide(
     card_history: Callable[[], list[PastAttempt]],
     now: datetime,
 ) -> tuple[Plan, Decision]:
-    """The next steps of an open case, as ``engine.plan_case`` decides them."""
+    """The next steps of an open case, as ``planning.plan_case`` decides them."""
     facts = case_facts(payment, attempts, now)
     decision = evaluate(rules, rule_context(payment, facts, now))
     rule_label = None

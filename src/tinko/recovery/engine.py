@@ -1,109 +1,28 @@
-"""The recovery engine's use cases: plan a case, run an attempt, close, cancel, retry now.
+"""The merchant's commands on a case (cancel, retry now) and the sweep's side of the
+scheduler (cases whose planning was lost, leasing due attempts). Planning is in `planning`,
+status changes in `lifecycle`, locks in `locks`, a card's history in `card_history`.
 
-Services flush, never commit. PSP calls happen between two units of work (claim, then record)
-so no database lock is held while the network is slow; the attempt id is the PSP idempotency
-key, so running the same attempt twice never charges twice.
+Services flush, never commit. PSP calls happen in `flows.retry`, between two units of work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from datetime import timedelta
 
-from sqlalchemy import and_, or_, select, text
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
 from tinko.errors import Conflict, NotFound
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
-from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
-from tinko.notify.optouts import is_opted_out
-from tinko.payments.models import PaymentEvent, Transaction
-from tinko.policies.service import policy_for
+from tinko.payments.models import Transaction
 from tinko.recovery import lifecycle
-from tinko.recovery.decide import AttemptView, PaymentView, decide
-from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
-from tinko.recovery.planner import Plan
-from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus
+from tinko.recovery.statuses import AttemptStatus, CaseStatus
 from tinko.recovery.timeline import log
-from tinko.rules.service import current_rules
-from tinko.tenancy.models import Organization
-
-_Locked = TypeVar("_Locked", Transaction, RecoveryCase, RecoveryAttempt)
 
 CLAIM_LEASE = timedelta(minutes=5)  # the default of TINKO_ATTEMPT_LEASE_SECONDS
-HISTORY_DAYS = 31  # the longest network counting window is a rolling 30 days
-
-
-def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: Transaction) -> Plan:
-    """Decide and write down the next steps of an open case (nothing for a closed one)."""
-    if case.status not in OPEN_STATUSES:
-        return Plan(steps=())
-    now = clock.now()
-    org = session.get_one(Organization, case.org_id)
-    policy = policy_for(
-        session, case.org_id, case.category, transaction.payment_method_type, org.timezone
-    )
-    if case.expires_at is None:
-        case.expires_at = case.created_at + timedelta(days=policy.window_days)
-        case.policy_name = policy.name
-    attempts = list_attempts(session, case.org_id, case.id)
-    plan, decision = decide(
-        payment_view(case, transaction, now),
-        [AttemptView(a.kind, a.status, a.outcome, a.finished_at) for a in attempts],
-        policy,
-        current_rules(session, case.org_id),
-        lambda: card_history(session, transaction, now),
-        now,
-    )
-    if decision.matched is not None:
-        case.rule_id, case.rule_version = decision.matched.id, decision.matched.version
-    if plan.blocked is not None:
-        log(
-            session,
-            clock,
-            case,
-            "retry_blocked",
-            rule=plan.blocked.rule,
-            reason=plan.blocked.reason,
-        )
-    number = len(attempts)
-    for step in plan.steps:
-        number += 1
-        attempt = RecoveryAttempt(
-            id=new_id("att"),
-            org_id=case.org_id,
-            case_id=case.id,
-            kind=step.kind,
-            channel=step.channel,
-            attempt_number=number,
-            status=lifecycle.INITIAL_ATTEMPT_STATUS,
-            scheduled_for=step.at,
-            payment_method_ref=transaction.payment_method_ref,
-            card_network=transaction.card_network,
-            planned_by=step.planned_by,
-            detail=step.reason,
-            created_at=now,
-        )
-        session.add(attempt)
-        attempts.append(attempt)
-        log(
-            session,
-            clock,
-            case,
-            "planned",
-            attempt_id=attempt.id,
-            kind=step.kind,
-            channel=step.channel,
-            scheduled_for=step.at.isoformat(),
-            reason=step.reason,
-            planned_by=step.planned_by,
-        )
-    lifecycle.refresh(session, clock, case, attempts, plan.stop_reason)
-    return plan
 
 
 def list_attempts(session: Session, org_id: str, case_id: str) -> list[RecoveryAttempt]:
@@ -113,173 +32,6 @@ def list_attempts(session: Session, org_id: str, case_id: str) -> list[RecoveryA
             .where(RecoveryAttempt.org_id == org_id, RecoveryAttempt.case_id == case_id)
             .order_by(RecoveryAttempt.attempt_number, RecoveryAttempt.id)
         ).all()
-    )
-
-
-def payment_view(case: RecoveryCase, transaction: Transaction, now: datetime) -> PaymentView:
-    """What the decision reads of a case and its payment."""
-    return PaymentView(
-        category=case.category,
-        decline_type=case.decline_type,
-        classification=case.classification,
-        amount_minor=transaction.amount_minor,
-        currency=transaction.currency,
-        gateway=transaction.gateway,
-        payment_method_type=transaction.payment_method_type,
-        payment_method_ref=transaction.payment_method_ref,
-        card_network=transaction.card_network,
-        country=transaction.country,
-        customer_ref=transaction.customer_ref,
-        customer_email=transaction.customer_email,
-        customer_locale=transaction.customer_locale,
-        metadata=transaction.metadata_,
-        failed_at=transaction.last_failed_at or case.created_at,
-        expires_at=case.expires_at or now,
-        reachable_channels=tuple(_reachable_channels(transaction)),
-    )
-
-
-def _reachable_channels(transaction: Transaction) -> list[str]:
-    """Channels we hold a usable contact for that the customer has not opted out of: a
-    channel the notifier would skip must not count, or the planner re-plans it at once."""
-    session = object_session(transaction)
-    reachable = []
-    for channel in CHANNELS:
-        raw = transaction.customer_email if channel == "email" else transaction.customer_phone
-        if not raw:
-            continue
-        try:
-            recipient = normalise(channel, raw, transaction.country)
-        except InvalidContact:
-            continue  # the notifier refuses it too
-        if session is not None and is_opted_out(session, transaction.org_id, channel, recipient):
-            continue
-        reachable.append(channel)
-    return reachable
-
-
-def card_history(session: Session, transaction: Transaction, now: datetime) -> list[PastAttempt]:
-    """Every attempt sent to the network on this card or mandate, across cases and orders."""
-    if not transaction.payment_method_ref:
-        return []
-    histories = card_histories(session, transaction.org_id, [transaction.payment_method_ref], now)
-    return histories[transaction.payment_method_ref]
-
-
-def card_histories(
-    session: Session, org_id: str, payment_method_refs: Iterable[str], now: datetime
-) -> dict[str, list[PastAttempt]]:
-    """`card_history` of several cards of one organisation in two queries, by reference.
-
-    The history holds our retries and the failed payments we were told about: the networks
-    count the original debit too (NPCI: one attempt plus three retries per cycle).
-    """
-    refs = sorted(set(payment_method_refs))
-    histories: dict[str, list[PastAttempt]] = {ref: [] for ref in refs}
-    if not refs:
-        return histories
-    since = now - timedelta(days=HISTORY_DAYS)
-    # Attempts still running count too: they are on their way to the network.
-    sent = or_(
-        RecoveryAttempt.outcome.in_((AttemptOutcome.SUCCEEDED, AttemptOutcome.DECLINED)),
-        and_(RecoveryAttempt.status == AttemptStatus.RUNNING, RecoveryAttempt.outcome.is_(None)),
-    )
-    rows = session.execute(
-        select(
-            RecoveryAttempt.payment_method_ref,
-            RecoveryAttempt.started_at,
-            RecoveryAttempt.finished_at,
-            RecoveryAttempt.outcome,
-            RecoveryAttempt.decline,
-        ).where(
-            RecoveryAttempt.org_id == org_id,
-            RecoveryAttempt.payment_method_ref.in_(refs),
-            RecoveryAttempt.kind == "psp_retry",
-            sent,
-            RecoveryAttempt.started_at >= since,
-        )
-    ).all()
-    ours: dict[str, list[tuple[datetime, datetime]]] = {ref: [] for ref in refs}
-    for ref, started_at, finished_at, outcome, decline in rows:
-        decline = decline or {}
-        ours[ref].append((started_at, finished_at or started_at))
-        histories[ref].append(
-            PastAttempt(
-                at=started_at,
-                initiator="merchant",
-                approved=outcome == AttemptOutcome.SUCCEEDED,
-                visa_category=decline.get("visa_category"),
-                merchant_advice_code=decline.get("merchant_advice_code"),
-            )
-        )
-    for ref, at, classification in _failed_payments(session, org_id, refs, since):
-        if any(start - _OWN_ECHO <= at <= end + _OWN_ECHO for start, end in ours[ref]):
-            continue  # the PSP's report of one of our own retries, counted above
-        classification = classification or {}
-        histories[ref].append(
-            PastAttempt(
-                at=at,
-                initiator="merchant",
-                approved=False,
-                visa_category=classification.get("visa_category"),
-                merchant_advice_code=classification.get("merchant_advice_code"),
-            )
-        )
-    return histories
-
-
-# A failure webhook this close to one of our retries on the same card is that retry's echo.
-_OWN_ECHO = timedelta(minutes=10)
-
-
-def _failed_payments(
-    session: Session, org_id: str, refs: Sequence[str], since: datetime
-) -> list[tuple[str, datetime, dict[str, Any] | None]]:
-    """Failed payments reported on these cards since ``since``, one per PSP try (Stripe sends
-    charge.failed and payment_intent.payment_failed for the same decline)."""
-    rows = session.execute(
-        select(
-            Transaction.payment_method_ref,
-            PaymentEvent.transaction_id,
-            PaymentEvent.psp_attempt_id,
-            PaymentEvent.occurred_at,
-            PaymentEvent.classification,
-        )
-        .join(Transaction, Transaction.id == PaymentEvent.transaction_id)
-        .where(
-            PaymentEvent.org_id == org_id,
-            Transaction.org_id == org_id,
-            Transaction.payment_method_ref.in_(refs),
-            PaymentEvent.kind == "payment_failed",
-            PaymentEvent.occurred_at >= since,
-        )
-        .order_by(PaymentEvent.occurred_at, PaymentEvent.id)
-    ).all()
-    seen: set[tuple[str, str]] = set()
-    found: list[tuple[str, datetime, dict[str, Any] | None]] = []
-    for ref, transaction_id, psp_attempt_id, occurred_at, classification in rows:
-        if psp_attempt_id is not None:
-            if (transaction_id, psp_attempt_id) in seen:
-                continue
-            seen.add((transaction_id, psp_attempt_id))
-        found.append((ref, occurred_at, classification))
-    return found
-
-
-def lock_payment_methods(session: Session, methods: Iterable[tuple[str, str]]) -> None:
-    """Serialise decisions about these cards or mandates (org, reference), always in sorted
-    order, so two workers cannot both take the last attempt a network cap allows. SQLite's
-    write gate already serialises every writer."""
-    keys = sorted({f"tinko:pm:{org_id}:{ref}" for org_id, ref in methods})
-    if not keys or session.get_bind().dialect.name != "postgresql":
-        return
-    # One round trip; the array is sorted and read in order, so every worker locks the same way.
-    session.execute(
-        text(
-            "SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
-            "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS k(key, n) ORDER BY n"
-        ),
-        {"keys": keys},
     )
 
 
@@ -385,60 +137,3 @@ def claim_due(
     if ids:
         lifecycle.lease(session, ids, now + lease)
     return ids
-
-
-def lock_batch(
-    session: Session, attempt_ids: Sequence[str]
-) -> list[tuple[RecoveryAttempt, RecoveryCase, Transaction]]:
-    """`lock_for_work` for many attempts at once, in the same order: every transaction (by id),
-    then every case, then every attempt, so batches never wait on each other in a cycle.
-    Payment methods are locked after that, also sorted (`lock_payment_methods`).
-    """
-    attempts = _load(session, RecoveryAttempt, attempt_ids, lock=False)
-    cases = _load(session, RecoveryCase, {a.case_id for a in attempts}, lock=False)
-    transactions = _load(session, Transaction, {c.transaction_id for c in cases}, lock=True)
-    if session.get_bind().dialect.name == "postgresql":  # SQLite's write gate holds them all
-        cases = _load(session, RecoveryCase, {c.id for c in cases}, lock=True)
-        attempts = _load(session, RecoveryAttempt, attempt_ids, lock=True)
-    case_by_id = {c.id: c for c in cases}
-    transaction_by_id = {t.id: t for t in transactions}
-    return [
-        (a, case_by_id[a.case_id], transaction_by_id[case_by_id[a.case_id].transaction_id])
-        for a in sorted(attempts, key=lambda a: (a.case_id, a.attempt_number, a.id))
-    ]
-
-
-def _load(
-    session: Session, model: type[_Locked], ids: Iterable[str], *, lock: bool
-) -> Sequence[_Locked]:
-    statement = select(model).where(model.id.in_(sorted(set(ids)))).order_by(model.id)
-    if lock:
-        statement = statement.with_for_update()
-    return session.scalars(statement.execution_options(populate_existing=True)).all()
-
-
-def lock_for_work(
-    session: Session, *, attempt_id: str | None = None, case_id: str | None = None
-) -> tuple[RecoveryAttempt | None, RecoveryCase, Transaction] | None:
-    """Lock a transaction, its case and (optionally) one attempt, always in that order.
-
-    Intake locks the transaction before it touches the case; everything else that changes a
-    case takes its locks in the same order, so the two can never wait on each other in a cycle.
-    Returns None when the attempt or case does not exist.
-    """
-    attempt = session.get(RecoveryAttempt, attempt_id) if attempt_id else None
-    target_case_id = attempt.case_id if attempt is not None else case_id
-    if target_case_id is None:
-        return None
-    case = session.get(RecoveryCase, target_case_id)
-    if case is None:
-        return None
-    transaction = session.get_one(
-        Transaction, case.transaction_id, with_for_update=True, populate_existing=True
-    )
-    case = session.get_one(RecoveryCase, case.id, with_for_update=True, populate_existing=True)
-    if attempt is not None:
-        attempt = session.get_one(
-            RecoveryAttempt, attempt.id, with_for_update=True, populate_existing=True
-        )
-    return attempt, case, transaction

@@ -6,7 +6,7 @@ from tinko.db import unit_of_work
 from tinko.flows import retry
 from tinko.jobs.outbox import enqueue
 from tinko.jobs.registry import JobContext, job
-from tinko.recovery import engine
+from tinko.recovery import engine, locks, planning
 from tinko.recovery.models import OPEN_STATUSES
 
 SWEEP_BATCH = 500
@@ -28,12 +28,12 @@ def run_batch(ctx: JobContext, attempt_ids: list[str]) -> None:
 def plan_case(ctx: JobContext, case_id: str) -> None:
     """Plan a case that has just opened (or re-plan one whose plan was lost); idempotent."""
     with unit_of_work(ctx.session_factory) as session:
-        locked = engine.lock_for_work(session, case_id=case_id)
+        locked = locks.lock_for_work(session, case_id=case_id)
         if locked is None:
             return
         _, case, transaction = locked
         if case.status in OPEN_STATUSES:
-            engine.plan_case(session, ctx.clock, case, transaction)
+            planning.plan_case(session, ctx.clock, case, transaction)
 
 
 @job("recovery.sweep_due", every_seconds=5)

@@ -1,6 +1,7 @@
 """Recovery outreach: the message that carries a payment link to the customer.
 
-The recovery runner calls `queue_recovery_message` when a case's plan says "send a link". It
+`send_link` runs a notification attempt (the retry runner calls it when a case's plan says
+"send a link"); `queue_recovery_message` builds the message. It
 decides whether to send at all (contact, opt-out, frequency cap), picks the template (the
 org's active one for the channel and the customer's language, else the shipped default),
 renders it, and queues it for delivery after the caller's unit of work commits.
@@ -26,7 +27,10 @@ from tinko.notify.optouts import is_opted_out, unsubscribe_url
 from tinko.notify.render import Rendered, TemplateContent, render_message, variables_for
 from tinko.notify.template_service import DEFAULT_PROVIDER_VARIABLES, active_version
 from tinko.payments.models import Transaction
-from tinko.recovery.models import OPEN_STATUSES, RecoveryCase
+from tinko.recovery import lifecycle, planning, timeline
+from tinko.recovery.links import issue_link
+from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
+from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus
 from tinko.tenancy.models import Organization
 
 log = structlog.get_logger("tinko.notify")
@@ -198,3 +202,61 @@ def case_state(session: Session, org_id: str, case_id: str) -> CaseState | None:
     if case is None or case.org_id != org_id:
         return None
     return CaseState(case.status in OPEN_STATUSES, case.status, case.category)
+
+
+def send_link(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    attempt: RecoveryAttempt,
+    case: RecoveryCase,
+    transaction: Transaction,
+) -> None:
+    """Run a notification attempt: issue a payer link and queue the message that carries it;
+    then plan what follows."""
+    now = clock.now()
+    if attempt.status != AttemptStatus.RUNNING:
+        return
+    if case.status not in OPEN_STATUSES:  # closed since the claim: no message after the fact
+        detail = f"case already {case.status}"
+        lifecycle.finish(attempt, now, AttemptOutcome.CANCELLED, detail, AttemptStatus.CANCELLED)
+        return
+    org = session.get_one(Organization, case.org_id)
+    channel = attempt.channel or "email"
+    issued = issue_link(
+        session,
+        clock,
+        secret_key=settings.secret_key,
+        base_url=settings.base_url,
+        case=case,
+        ttl=timedelta(hours=org.link_ttl_hours),
+        channel=channel,
+    )
+    queued, detail = queue_recovery_message(
+        session,
+        clock,
+        settings,
+        org=org,
+        case=case,
+        transaction=transaction,
+        channel=channel,
+        link_url=issued.url,
+        link_expires_at=issued.link.expires_at,
+    )
+    if queued:
+        lifecycle.finish(attempt, now, AttemptOutcome.SUCCEEDED, detail)
+        timeline.log(
+            session,
+            clock,
+            case,
+            "link_sent",
+            attempt_id=attempt.id,
+            channel=channel,
+            link_id=issued.link.id,
+        )
+    else:  # opted out, no usable contact, or the customer's message cap: the link goes unused
+        session.delete(issued.link)
+        lifecycle.finish(attempt, now, AttemptOutcome.SKIPPED, detail)
+        timeline.log(session, clock, case, "message_skipped", attempt_id=attempt.id, reason=detail)
+    lifecycle.move_case(case, CaseStatus.SCHEDULED)
+    planning.plan_case(session, clock, case, transaction)

@@ -28,7 +28,7 @@ from tinko.simulate.outcomes import charge, reachable, react
 from tinko.simulate.strategies import Strategy
 from tinko.simulate.world import Failure, World
 
-HISTORY: Final = timedelta(days=31)  # engine.HISTORY_DAYS: the longest network window
+HISTORY: Final = timedelta(days=31)  # card_history.HISTORY_DAYS: the longest network window
 # A PSP answers a charge in a few seconds; the live runner records the result (and re-plans)
 # at that later moment, so the simulator does too.
 PSP_SECONDS: Final = 3.0
@@ -192,7 +192,7 @@ class Driver:
         case.classification = classify_code(self.world, failure, failure.kind.code, at)
         # The failed payment itself reached the network: the guard's rules count it (a
         # mandate's first execution of the cycle), so it is card history like any retry, as
-        # engine.card_history reads it from the payment_failed events.
+        # recovery.card_history reads it from the payment_failed events.
         self.cards.setdefault(failure.customer.payment_method_ref, []).append(
             PastAttempt(
                 utc(at),

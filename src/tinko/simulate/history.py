@@ -192,7 +192,7 @@ class PlanRecord:
 @dataclass
 class RecordingStrategy:
     """The `tinko` strategy, remembering each plan (its reasons and planners go into the
-    attempts and the timeline, as `engine.plan_case` writes them)."""
+    attempts and the timeline, as `planning.plan_case` writes them)."""
 
     inner: TinkoStrategy
     plans: dict[int, list[PlanRecord]] = field(default_factory=dict)  # by case slot

@@ -1,0 +1,134 @@
+"""Planning a case: read its payment, attempts, policy, rules and the card's history, ask the
+pure `decide` for the next steps, and write them down as scheduled attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, object_session
+
+from tinko.kit.clock import Clock
+from tinko.kit.ids import new_id
+from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
+from tinko.notify.optouts import is_opted_out
+from tinko.payments.models import Transaction
+from tinko.policies.service import policy_for
+from tinko.recovery import lifecycle
+from tinko.recovery.card_history import card_history
+from tinko.recovery.decide import AttemptView, PaymentView, decide
+from tinko.recovery.engine import list_attempts
+from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
+from tinko.recovery.planner import Plan
+from tinko.recovery.timeline import log
+from tinko.rules.service import current_rules
+from tinko.tenancy.models import Organization
+
+
+def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: Transaction) -> Plan:
+    """Decide and write down the next steps of an open case (nothing for a closed one)."""
+    if case.status not in OPEN_STATUSES:
+        return Plan(steps=())
+    now = clock.now()
+    org = session.get_one(Organization, case.org_id)
+    policy = policy_for(
+        session, case.org_id, case.category, transaction.payment_method_type, org.timezone
+    )
+    if case.expires_at is None:
+        case.expires_at = case.created_at + timedelta(days=policy.window_days)
+        case.policy_name = policy.name
+    attempts = list_attempts(session, case.org_id, case.id)
+    plan, decision = decide(
+        payment_view(case, transaction, now),
+        [AttemptView(a.kind, a.status, a.outcome, a.finished_at) for a in attempts],
+        policy,
+        current_rules(session, case.org_id),
+        lambda: card_history(session, transaction, now),
+        now,
+    )
+    if decision.matched is not None:
+        case.rule_id, case.rule_version = decision.matched.id, decision.matched.version
+    if plan.blocked is not None:
+        log(
+            session,
+            clock,
+            case,
+            "retry_blocked",
+            rule=plan.blocked.rule,
+            reason=plan.blocked.reason,
+        )
+    number = len(attempts)
+    for step in plan.steps:
+        number += 1
+        attempt = RecoveryAttempt(
+            id=new_id("att"),
+            org_id=case.org_id,
+            case_id=case.id,
+            kind=step.kind,
+            channel=step.channel,
+            attempt_number=number,
+            status=lifecycle.INITIAL_ATTEMPT_STATUS,
+            scheduled_for=step.at,
+            payment_method_ref=transaction.payment_method_ref,
+            card_network=transaction.card_network,
+            planned_by=step.planned_by,
+            detail=step.reason,
+            created_at=now,
+        )
+        session.add(attempt)
+        attempts.append(attempt)
+        log(
+            session,
+            clock,
+            case,
+            "planned",
+            attempt_id=attempt.id,
+            kind=step.kind,
+            channel=step.channel,
+            scheduled_for=step.at.isoformat(),
+            reason=step.reason,
+            planned_by=step.planned_by,
+        )
+    lifecycle.refresh(session, clock, case, attempts, plan.stop_reason)
+    return plan
+
+
+def payment_view(case: RecoveryCase, transaction: Transaction, now: datetime) -> PaymentView:
+    """What the decision reads of a case and its payment."""
+    return PaymentView(
+        category=case.category,
+        decline_type=case.decline_type,
+        classification=case.classification,
+        amount_minor=transaction.amount_minor,
+        currency=transaction.currency,
+        gateway=transaction.gateway,
+        payment_method_type=transaction.payment_method_type,
+        payment_method_ref=transaction.payment_method_ref,
+        card_network=transaction.card_network,
+        country=transaction.country,
+        customer_ref=transaction.customer_ref,
+        customer_email=transaction.customer_email,
+        customer_locale=transaction.customer_locale,
+        metadata=transaction.metadata_,
+        failed_at=transaction.last_failed_at or case.created_at,
+        expires_at=case.expires_at or now,
+        reachable_channels=tuple(_reachable_channels(transaction)),
+    )
+
+
+def _reachable_channels(transaction: Transaction) -> list[str]:
+    """Channels we hold a usable contact for that the customer has not opted out of: a
+    channel the notifier would skip must not count, or the planner re-plans it at once."""
+    session = object_session(transaction)
+    reachable = []
+    for channel in CHANNELS:
+        raw = transaction.customer_email if channel == "email" else transaction.customer_phone
+        if not raw:
+            continue
+        try:
+            recipient = normalise(channel, raw, transaction.country)
+        except InvalidContact:
+            continue  # the notifier refuses it too
+        if session is not None and is_opted_out(session, transaction.org_id, channel, recipient):
+            continue
+        reachable.append(channel)
+    return reachable
