@@ -1,1 +1,2 @@
-"""Domain-free helpers: clock, ids, crypto, money, pagination. Imports no domain package."""
+"""Domain-free helpers: clock, ids, crypto and signed tokens, secret box, money, pagination, rate
+limits, upserts. Imports no domain package (an import contract checks it)."""

@@ -1,1 +1,3 @@
-"""Payment service providers: one Protocol, the sandbox PSP, and (later) Stripe and Razorpay."""
+"""Payment service providers: one `PaymentProvider` interface (no database session), the Stripe
+and Razorpay adapters on their SDKs, each PSP's `WebhookFormat` (signatures, event ids, events →
+reports), stored credentials, and the sandbox PSP with its own ledger."""

@@ -1,7 +1,8 @@
 """Recovery rules: a small, safe condition language and the actions a matching rule takes.
 
-Pure: no database, no I/O, no clock reads, and no user code is ever evaluated. See
-``engine`` for the evaluation semantics (missing fields, types, case) the API documents.
+This front door and the evaluation (`engine`, `conditions`, `fields`, `actions`) are pure: no
+database, no I/O, no clock reads, and no user code is ever evaluated; `models` and `service`
+keep the merchant's rules. See ``engine`` for the evaluation semantics the API documents.
 """
 
 from __future__ import annotations
