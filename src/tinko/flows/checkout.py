@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from tinko.config import Settings
 from tinko.errors import AppError
-from tinko.flows.success import success_of
+from tinko.flows.outcomes import success_of
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.payments.models import Transaction

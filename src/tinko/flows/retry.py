@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from tinko.classifier import DeclineSignal, classify
 from tinko.db import unit_of_work
-from tinko.flows.success import success_of
+from tinko.flows.outcomes import success_of
 from tinko.jobs.registry import JobContext
 from tinko.kit.clock import Clock
 from tinko.payments.models import Transaction

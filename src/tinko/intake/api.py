@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tinko.classifier import DeclineSignal, classify
 from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, TinkoRouter, ViewerDep
 from tinko.errors import NotFound
-from tinko.flows import failure
+from tinko.flows import outcomes
 from tinko.intake import webhooks
 from tinko.intake.idempotency import IdempotencyDep
 from tinko.intake.models import WebhookEndpoint
@@ -70,7 +70,7 @@ def _report(body: PaymentFailedIn) -> FailureReport:
     )
 
 
-def _out(outcome: failure.FailureOutcome) -> PaymentFailedOut:
+def _out(outcome: outcomes.FailureOutcome) -> PaymentFailedOut:
     case = outcome.case
     recovery = (
         RecoveryRef(id=case.id, status=case.status, next_action_at=case.next_action_at)
@@ -96,7 +96,7 @@ def payment_failed(
     check_occurred_at(body.occurred_at, clock.now())
 
     def produce() -> PaymentFailedOut:
-        outcome = failure.payment_failed(
+        outcome = outcomes.payment_failed(
             session, clock, principal.org_id, _report(body), source="api"
         )
         return _out(outcome)

@@ -15,8 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tinko.errors import NotFound
-from tinko.flows.failure import payment_failed
-from tinko.flows.success import payment_succeeded
+from tinko.flows.outcomes import payment_failed, payment_succeeded
 from tinko.intake.models import WebhookDelivery, WebhookEndpoint
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock

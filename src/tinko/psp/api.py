@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, TinkoRouter
 from tinko.errors import NotFound
-from tinko.flows.success import sandbox_event_received
+from tinko.flows.outcomes import sandbox_event_received
 from tinko.psp import credentials
 from tinko.psp.base import BadSignature, PSPTerminalError
 from tinko.psp.problems import CredentialsRejected, call_psp

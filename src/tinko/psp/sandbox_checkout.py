@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from tinko.config import Settings
 from tinko.deps import ClockDep, SessionDep, SettingsDep, TinkoRouter
 from tinko.errors import NotFound
-from tinko.flows.success import success_of
+from tinko.flows.outcomes import success_of
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
 from tinko.payments.models import Transaction
