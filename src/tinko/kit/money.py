@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Mapping
+from functools import cache, lru_cache
 
-from babel.numbers import get_currency_precision, is_currency
+from babel.core import get_global
+from babel.numbers import get_currency_precision
 
 # Far above any single real payment in any currency's minor units; catches unit mistakes
 # (amounts sent in micro-units or as card numbers) without refusing a large B2B invoice.
 MAX_AMOUNT_MINOR = 10**12
 
 
+@cache
+def _tender_currencies() -> frozenset[str]:
+    """Codes that are or were legal tender somewhere (CLDR's territory currencies).
+
+    ISO 4217 also lists codes that are not money one can pay in: XXX (no currency), XTS
+    (testing), precious metals, bond-market units, fund codes. CLDR marks those non-tender.
+    """
+    territories: Mapping[str, list[tuple[str, object, object, bool]]] = get_global(
+        "territory_currencies"
+    )
+    return frozenset(code for spans in territories.values() for code, *_, tender in spans if tender)
+
+
 @lru_cache(maxsize=512)
 def is_known_currency(code: str) -> bool:
-    return len(code) == 3 and code.isupper() and is_currency(code)
+    return len(code) == 3 and code.isupper() and code in _tender_currencies()
 
 
 @lru_cache(maxsize=512)
