@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
-from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from tinko.classifier import DeclineSignal, classify
@@ -91,7 +90,7 @@ def payment_failed(
     session: SessionDep,
     clock: ClockDep,
     idempotency: IdempotencyDep,
-) -> JSONResponse:
+) -> Response:
     check_occurred_at(body.occurred_at, clock.now())
 
     def produce() -> PaymentFailedOut:

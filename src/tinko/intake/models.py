@@ -136,5 +136,5 @@ class IdempotencyRecord(Base):
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
-    response_body: Mapped[dict[str, Any] | None]
+    response_body: Mapped[str | None] = mapped_column(Text)  # the JSON bytes sent, as sent
     created_at: Mapped[datetime] = mapped_column(index=True)
