@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from tinko.observability import current_request_id
 
@@ -142,16 +143,34 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     title, slug, default_detail = _HTTP_TITLES.get(
         exc.status_code, ("Error", "http-error", "The request failed.")
     )
     custom = isinstance(exc.detail, str) and exc.detail.lower() != title.lower()
     detail = str(exc.detail) if custom else None
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     return problem_response(
-        exc.status_code, title, detail or default_detail, slug=slug, headers=exc.headers
+        exc.status_code, title, detail or default_detail, slug=slug, headers=headers
     )
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path; Starlette names only the first route's."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
 
 
 def install_error_handlers(app: FastAPI) -> None:

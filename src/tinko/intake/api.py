@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
-from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from tinko.classifier import DeclineSignal, classify
@@ -91,7 +90,7 @@ def payment_failed(
     session: SessionDep,
     clock: ClockDep,
     idempotency: IdempotencyDep,
-) -> JSONResponse:
+) -> Response:
     check_occurred_at(body.occurred_at, clock.now())
 
     def produce() -> PaymentFailedOut:
@@ -215,12 +214,16 @@ def _receive(
     session: SessionDep,
     clock: ClockDep,
     box: SecretBox,
-) -> dict[str, bool]:
+) -> dict[str, bool | str]:
     headers = {k.lower(): v for k, v in request.headers.items()}
-    new = webhooks.receive(
+    receipt = webhooks.receive(
         session, clock, box, psp=psp, endpoint_id=endpoint_id, body=body, headers=headers
     )
-    return {"received": True, "duplicate": not new}
+    # A signed but invalid event is answered 2xx: resending it cannot change it (ADR 0002).
+    answer: dict[str, bool | str] = {"received": True, "duplicate": not receipt.new}
+    if receipt.rejected:
+        answer["rejected"] = receipt.rejected
+    return answer
 
 
 @router.post("/webhooks/stripe/{endpoint_id}", tags=["webhooks"])
@@ -231,7 +234,7 @@ def stripe_webhook(
     session: SessionDep,
     clock: ClockDep,
     box: SecretBoxDep,
-) -> dict[str, bool]:
+) -> dict[str, bool | str]:
     return _receive("stripe", endpoint_id, body, request, session, clock, box)
 
 
@@ -243,5 +246,5 @@ def razorpay_webhook(
     session: SessionDep,
     clock: ClockDep,
     box: SecretBoxDep,
-) -> dict[str, bool]:
+) -> dict[str, bool | str]:
     return _receive("razorpay", endpoint_id, body, request, session, clock, box)

@@ -1,6 +1,7 @@
 """Inbound PSP webhooks: endpoints and their secrets, verification, the inbox, processing.
 
-Verify → store once per (org, psp, event id) → answer 2xx → process in a job. The endpoint id
+Verify → check (webhook_checks) → store once per (org, psp, event id) → answer 2xx →
+process in a job, unless the check rejected it. The endpoint id
 in the URL decides the organisation; nothing in the payload is trusted for that.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -23,6 +25,7 @@ from tinko.intake.razorpay_events import parse_razorpay_event
 from tinko.intake.reports import FailureReport, SuccessReport
 from tinko.intake.service import record_failure, record_success
 from tinko.intake.stripe_events import parse_stripe_event
+from tinko.intake.webhook_checks import check_event
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import random_token
@@ -106,6 +109,12 @@ def delete_endpoint(session: Session, org_id: str, endpoint_id: str) -> None:
     session.delete(get_endpoint(session, org_id, endpoint_id))
 
 
+@dataclass(frozen=True)
+class Receipt:
+    new: bool  # False if this event was stored before
+    rejected: str | None  # why a signed event will not be processed (recorded in the inbox)
+
+
 def receive(
     session: Session,
     clock: Clock,
@@ -115,8 +124,8 @@ def receive(
     endpoint_id: str,
     body: bytes,
     headers: dict[str, str],
-) -> bool:
-    """Verify and store one delivery; True if new, False if this event was seen before."""
+) -> Receipt:
+    """Verify and store one delivery, checked (webhook_checks); queue it unless rejected."""
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.psp != psp:
         raise NotFound("No such webhook endpoint.")
@@ -125,8 +134,8 @@ def receive(
         _verify_stripe(body, headers.get("stripe-signature"), secrets)
     else:
         _verify_razorpay(body, headers.get("x-razorpay-signature"), secrets)
-    event = _parse_json(body)
-    external_id, event_type = _identity(psp, event, body, headers)
+    checked = check_event(psp, body)
+    external_id, event_type = _identity(psp, checked.payload, body)
     inserted = insert_if_absent(
         session,
         WebhookDelivery.__table__,  # type: ignore[arg-type]
@@ -137,14 +146,15 @@ def receive(
             "psp": psp,
             "external_id": external_id,
             "event_type": event_type,
-            "payload": event,
-            "status": "received",
+            "payload": checked.payload,
+            "status": "rejected" if checked.reason else "received",
+            "error": checked.reason,
             "attempts": 0,
             "received_at": clock.now(),
         },
         ["org_id", "psp", "external_id"],
     )
-    if inserted:
+    if inserted and checked.reason is None:
         delivery_id = session.scalars(
             select(WebhookDelivery.id).where(
                 WebhookDelivery.org_id == endpoint.org_id,
@@ -153,7 +163,7 @@ def receive(
             )
         ).one()
         enqueue(session, "intake.process_webhook", delivery_id=delivery_id)
-    return inserted
+    return Receipt(new=inserted, rejected=checked.reason)
 
 
 def _valid_secrets(endpoint: WebhookEndpoint, box: SecretBox, clock: Clock) -> list[str]:
@@ -175,13 +185,26 @@ def _verify_stripe(body: bytes, header: str | None, secrets: list[str]) -> None:
             stripe.WebhookSignature.verify_header(
                 body.decode("utf-8"), header, secret, tolerance=STRIPE_TOLERANCE_SECONDS
             )
-            return
         except (stripe.SignatureVerificationError, UnicodeDecodeError):
             continue
+        # The SDK bounds only the past; a timestamp ahead by more than the same tolerance is
+        # as suspect. Both bounds read the wall clock: it is when the delivery was signed.
+        if _signed_at(header) > time.time() + STRIPE_TOLERANCE_SECONDS:
+            raise BadSignature(
+                "The Stripe-Signature timestamp is more than "
+                f"{STRIPE_TOLERANCE_SECONDS} seconds in the future."
+            )
+        return
     raise BadSignature(
         "The Stripe-Signature does not match this endpoint's secret, or its timestamp is "
         f"more than {STRIPE_TOLERANCE_SECONDS} seconds old."
     )
+
+
+def _signed_at(header: str) -> int:
+    """The `t=` of a Stripe-Signature the SDK has already parsed and verified."""
+    stamps = [v for k, _, v in (p.partition("=") for p in header.split(",")) if k.strip() == "t"]
+    return int(stamps[0])
 
 
 def _verify_razorpay(body: bytes, header: str | None, secrets: list[str]) -> None:
@@ -207,19 +230,37 @@ def _parse_json(body: bytes) -> dict[str, Any]:
     return event
 
 
-def _identity(
-    psp: str, event: dict[str, Any], body: bytes, headers: dict[str, str]
-) -> tuple[str, str]:
+def _identity(psp: str, event: dict[str, Any], body: bytes) -> tuple[str, str]:
+    """The inbox key, from what the signature covers: a header could be changed in a replay."""
     if psp == "stripe":
         external_id = event.get("id")
         event_type = event.get("type")
     else:
-        # Razorpay names each event in a header; its body has no id of its own.
-        external_id = headers.get("x-razorpay-event-id")
+        external_id = _razorpay_key(event)
         event_type = event.get("event")
-    if not isinstance(external_id, str) or not external_id:
+    if not isinstance(external_id, str) or not external_id or len(external_id) > 200:
         external_id = "sha256:" + hashlib.sha256(body).hexdigest()
-    return external_id[:200], str(event_type or "unknown")[:80]
+    return external_id, str(event_type or "unknown")[:80]
+
+
+def _razorpay_key(event: dict[str, Any]) -> str | None:
+    """Razorpay's body has no event id (only the unsigned X-Razorpay-Event-Id header): its
+    name, creation time and the ids of the entities it carries name it instead."""
+    name, created_at, payload = event.get("event"), event.get("created_at"), event.get("payload")
+    if (
+        not isinstance(name, str)
+        or not isinstance(created_at, int)
+        or not isinstance(payload, dict)
+    ):
+        return None
+    ids = sorted(
+        f"{kind}={wrapper['entity']['id']}"
+        for kind, wrapper in payload.items()
+        if isinstance(wrapper, dict)
+        and isinstance(wrapper.get("entity"), dict)
+        and isinstance(wrapper["entity"].get("id"), str)
+    )
+    return f"{name}@{created_at}:{','.join(ids)}" if ids else None
 
 
 def process_delivery(session: Session, clock: Clock, delivery_id: str) -> None:
