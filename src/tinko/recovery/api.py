@@ -6,6 +6,8 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,11 +22,12 @@ from tinko.deps import (
     client_ip,
 )
 from tinko.errors import Conflict, NotFound, RateLimited
+from tinko.intake.idempotency import IdempotencyDep
 from tinko.intake.models import Transaction
 from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.kit.ratelimit import RateLimitExceeded
 from tinko.psp.checkout import start_checkout
-from tinko.recovery import engine, links
+from tinko.recovery import engine, links, manual
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase
 from tinko.recovery.schemas import (
     CheckoutIn,
@@ -156,16 +159,34 @@ def get_recovery(recovery_id: str, principal: ViewerDep, session: SessionDep) ->
     return recovery_out(session, engine.get_case(session, principal.org_id, recovery_id))
 
 
-@router.post("/{recovery_id}/retry-now", status_code=202)
+class _NoBody(BaseModel):
+    """retry-now and cancel take no body; the Idempotency-Key binds to the route alone."""
+
+
+@router.post("/{recovery_id}/retry-now", status_code=202, response_model=RecoveryOut)
 def retry_now(
-    recovery_id: str, principal: AdminDep, session: SessionDep, clock: ClockDep
-) -> RecoveryOut:
-    engine.retry_now(session, clock, principal.org_id, recovery_id)
-    return recovery_out(session, engine.get_case(session, principal.org_id, recovery_id))
+    recovery_id: str,
+    principal: AdminDep,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency: IdempotencyDep,
+) -> JSONResponse:
+    def produce() -> RecoveryOut:
+        attempt = manual.retry_now(session, clock, principal.org_id, recovery_id)
+        return recovery_out(session, engine.get_case(session, principal.org_id, attempt.case_id))
+
+    return idempotency.run(principal.org_id, _NoBody(), produce, status_code=202)
 
 
-@router.post("/{recovery_id}/cancel")
+@router.post("/{recovery_id}/cancel", response_model=RecoveryOut)
 def cancel(
-    recovery_id: str, principal: AdminDep, session: SessionDep, clock: ClockDep
-) -> RecoveryOut:
-    return recovery_out(session, engine.cancel(session, clock, principal.org_id, recovery_id))
+    recovery_id: str,
+    principal: AdminDep,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency: IdempotencyDep,
+) -> JSONResponse:
+    def produce() -> RecoveryOut:
+        return recovery_out(session, manual.cancel(session, clock, principal.org_id, recovery_id))
+
+    return idempotency.run(principal.org_id, _NoBody(), produce, status_code=200)

@@ -32,9 +32,10 @@ from tinko.psp.base import (
 )
 from tinko.psp.registry import provider_for
 from tinko.psp.sandbox import SandboxPSP
-from tinko.recovery import engine
+from tinko.recovery import engine, manual
+from tinko.recovery.card_history import card_histories, lock_payment_methods
 from tinko.recovery.guard import check_attempt
-from tinko.recovery.guard_types import PastAttempt, ProposedAttempt
+from tinko.recovery.guard_types import PastAttempt
 from tinko.recovery.links import issue_link
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
 from tinko.tenancy.models import Organization
@@ -126,11 +127,11 @@ def _claim(session: Session, ctx: JobContext, attempt_ids: list[str]) -> list[Wo
             if attempt.kind == "psp_retry" and transaction.payment_method_ref
         }
     )
-    engine.lock_payment_methods(session, cards)
+    lock_payment_methods(session, cards)
     # Each card's history, read once; attempts claimed in this batch are added as they go.
     histories: dict[tuple[str, str], list[PastAttempt]] = {}
     for org_id, group in groupby(cards, key=lambda card: card[0]):
-        found = engine.card_histories(session, org_id, [ref for _, ref in group], ctx.clock.now())
+        found = card_histories(session, org_id, [ref for _, ref in group], ctx.clock.now())
         histories.update({(org_id, ref): past for ref, past in found.items()})
     works = (_claim_one(session, ctx, *row, histories) for row in locked)
     return [work for work in works if work is not None]
@@ -151,9 +152,17 @@ def _claim_one(
         return None  # not due yet: the sweep will bring it back
     if attempt.status == "running" and attempt.claimed_until and attempt.claimed_until > now:
         return None  # another worker holds it
-    if case.status not in OPEN_STATUSES and not attempt.started_at:
+    if not attempt.started_at and (
+        case.status not in OPEN_STATUSES or case.cancel_requested_at is not None
+    ):
         _finish(attempt, now, "cancelled", f"case already {case.status}")
         attempt.status = "cancelled"
+        return None
+    if (
+        attempt.kind == "psp_retry"
+        and not attempt.started_at
+        and manual.hold_back(session, ctx.clock, attempt, case)
+    ):
         return None
     silent_for = now - attempt.started_at if attempt.started_at else timedelta(0)
     if not attempt.psp_reference and silent_for >= NO_ANSWER_LAST_ASK:
@@ -168,18 +177,7 @@ def _claim_one(
     # again under the same key: no new network attempt, so the caps are not consulted again.
     if attempt.kind == "psp_retry" and transaction.payment_method_ref and not attempt.started_at:
         history = histories[(attempt.org_id, transaction.payment_method_ref)]
-        decision = check_attempt(
-            ProposedAttempt(
-                at=now,
-                initiator="merchant",
-                card_network=transaction.card_network,
-                payment_method_type=transaction.payment_method_type or "card",
-                last_decline_visa_category=case.classification.get("visa_category"),
-                last_decline_merchant_advice_code=case.classification.get("merchant_advice_code"),
-                last_decline_at=transaction.last_failed_at,
-            ),
-            history,
-        )
+        decision = check_attempt(manual.proposed_retry(case, transaction, now), history)
         if not decision.allowed:
             _finish(attempt, now, "blocked", decision.reason)
             attempt.blocked_by = decision.rule
@@ -431,7 +429,8 @@ def _send_link(
     now = clock.now()
     if attempt.status != "running":
         return
-    if case.status not in OPEN_STATUSES:  # closed since the claim: no message after the fact
+    if case.status not in OPEN_STATUSES or case.cancel_requested_at is not None:
+        # Closed (or being cancelled) since the claim: no message after the fact.
         _finish(attempt, now, "cancelled", f"case already {case.status}")
         attempt.status = "cancelled"
         return
