@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -27,19 +26,19 @@ from tinko.intake.models import Transaction
 from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.kit.ratelimit import RateLimitExceeded
 from tinko.psp.checkout import start_checkout
-from tinko.recovery import engine, links, manual
+from tinko.recovery import engine, links, manual, outreach
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase
 from tinko.recovery.schemas import (
     CheckoutIn,
     CheckoutOut,
     LinkIn,
+    LinkMessageOut,
     LinkOut,
     PayerView,
     RecoveryOut,
     RecoverySummary,
 )
 from tinko.recovery.views import payer_view, recovery_out, summary_out
-from tinko.tenancy.models import Organization
 
 router = TinkoRouter(prefix="/v1/recoveries", tags=["recoveries"])
 
@@ -88,18 +87,23 @@ def create_link(
     case = _by_ref(session, principal.org_id, transaction_ref)
     if case.status not in PAYABLE_STATUSES:
         raise Conflict(f"This recovery is {case.status}; a payment link would not help.")
-    org = session.get_one(Organization, case.org_id)
-    issued = links.issue_link(
-        session,
-        clock,
-        secret_key=settings.secret_key,
-        base_url=settings.base_url,
-        case=case,
-        ttl=timedelta(hours=org.link_ttl_hours),
-        channel=body.channel if body else None,
+    transaction = session.get_one(Transaction, case.transaction_id)
+    channel = body.channel if body else None
+    sent = outreach.issue_and_send(
+        session, clock, settings, case=case, transaction=transaction, channel=channel
     )
-    engine.log(session, clock, case, "link_created", link_id=issued.link.id)
-    return LinkOut(url=issued.url, token=issued.token, expires_at=issued.link.expires_at)
+    link_id = sent.issued.link.id
+    engine.log(session, clock, case, "link_created", link_id=link_id, channel=channel)
+    message = None
+    if channel is not None:
+        status: Literal["queued", "skipped"] = "queued" if sent.message_id else "skipped"
+        message = LinkMessageOut(id=sent.message_id, status=status, detail=sent.detail)
+        kind = "link_sent" if sent.message_id else "message_skipped"
+        engine.log(session, clock, case, kind, link_id=link_id, channel=channel, reason=sent.detail)
+    issued = sent.issued
+    return LinkOut(
+        url=issued.url, token=issued.token, expires_at=issued.link.expires_at, message=message
+    )
 
 
 def _payer_limit(limiter: RateLimiterDep, request: Request) -> None:

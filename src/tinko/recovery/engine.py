@@ -384,3 +384,12 @@ def lock_for_work(
             RecoveryAttempt, attempt.id, with_for_update=True, populate_existing=True
         )
     return attempt, case, transaction
+
+
+def finish_attempt(attempt: RecoveryAttempt, now: datetime, outcome: str, detail: str) -> None:
+    """An attempt ran (or will not): its outcome, and the end of its lease."""
+    attempt.status = "done"
+    attempt.outcome = outcome
+    attempt.finished_at = now
+    attempt.detail = detail[:500]
+    attempt.claimed_until = None
