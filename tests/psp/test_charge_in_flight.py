@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -117,6 +118,21 @@ def test_staggered_retry_now_calls_charge_the_customer_once(
 
     assert len(stand_in.requests_to("POST", PAYMENT_INTENTS)) == 1
     assert _recovery(client, headers, case_id)["status"] == "recovered"
+
+
+def test_concurrent_retry_now_calls_charge_the_customer_once(
+    client: TestClient, app: FastAPI, stand_in: StandIn, headers: dict[str, str], case_id: str
+) -> None:
+    psp = SlowPSP(stand_in, Reply(200, so.payment_intent()))
+    _charge_in_flight(client, headers, case_id, psp)
+    url = f"/v1/recoveries/{case_id}/retry-now"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: client.post(url, headers=headers).status_code, range(8)))
+    psp.release()
+    app.state.runner.drain()
+
+    assert answers == [409] * 8
+    assert len(stand_in.requests_to("POST", PAYMENT_INTENTS)) == 1
 
 
 def test_cancel_while_a_charge_is_at_the_psp_stays_in_progress(
