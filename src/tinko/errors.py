@@ -27,11 +27,14 @@ class AppError(Exception):
         *,
         errors: Sequence[Mapping[str, Any]] | None = None,
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = list(errors) if errors else None
         self.headers = dict(headers or {})
+        # Extra members of the problem body (RFC 9457 §3.2), e.g. the id of what is in the way.
+        self.extensions = dict(extensions or {})
 
 
 class NotFound(AppError):
@@ -92,8 +95,10 @@ def problem_response(
     slug: str | None = None,
     errors: Sequence[Mapping[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
+        **(extensions or {}),
         "type": f"/problems/{slug}" if slug else "about:blank",
         "title": title,
         "status": status,
@@ -119,7 +124,13 @@ _HTTP_TITLES = {
 def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     return problem_response(
-        exc.status, exc.title, exc.detail, slug=exc.slug, errors=exc.errors, headers=exc.headers
+        exc.status,
+        exc.title,
+        exc.detail,
+        slug=exc.slug,
+        errors=exc.errors,
+        headers=exc.headers,
+        extensions=exc.extensions,
     )
 
 

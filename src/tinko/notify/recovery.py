@@ -1,6 +1,7 @@
 """Recovery outreach: the message that carries a payment link to the customer.
 
-The recovery runner calls `queue_recovery_message` when a case's plan says "send a link". It
+The recovery runner calls `queue_recovery_message` when a case's plan says "send a link", and
+the link route calls `queue_link_message` to send the very link it returns. It
 decides whether to send at all (contact, opt-out, frequency cap), picks the template (the
 org's active one for the channel and the customer's language, else the shipped default),
 renders it, and queues it for delivery after the caller's unit of work commits.
@@ -51,20 +52,48 @@ def queue_recovery_message(
     link_expires_at: datetime,
 ) -> tuple[bool, str]:
     """(True, detail) when a message was queued; (False, reason) when it must not be sent."""
+    message_id, detail = queue_link_message(
+        session,
+        clock,
+        settings,
+        org=org,
+        case=case,
+        transaction=transaction,
+        channel=channel,
+        link_url=link_url,
+        link_expires_at=link_expires_at,
+    )
+    return message_id is not None, detail
+
+
+def queue_link_message(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    *,
+    org: Organization,
+    case: RecoveryCase,
+    transaction: Transaction,
+    channel: str,
+    link_url: str,
+    link_expires_at: datetime,
+) -> tuple[str | None, str]:
+    """(message id, detail) when a message carrying `link_url` was queued; (None, reason)
+    when it must not be sent."""
     if channel not in CHANNELS:
-        return False, f"unknown channel {channel!r}"
+        return None, f"unknown channel {channel!r}"
     raw = transaction.customer_email if channel == "email" else transaction.customer_phone
     if not raw:
-        return False, f"no {channel} contact for the customer"
+        return None, f"no {channel} contact for the customer"
     try:
         recipient = normalise(channel, raw, transaction.country)
     except InvalidContact as exc:
-        return False, str(exc)
+        return None, str(exc)
     if is_opted_out(session, org.id, channel, recipient):
-        return False, f"the customer opted out of {channel} messages"
+        return None, f"the customer opted out of {channel} messages"
     customer_key = _customer_key(transaction, channel, recipient)
     if _recent_count(session, clock, org.id, customer_key) >= FREQUENCY_CAP:
-        return False, f"frequency cap: {FREQUENCY_CAP} messages in 24 hours already"
+        return None, f"frequency cap: {FREQUENCY_CAP} messages in 24 hours already"
 
     lang, content, version = _template(session, org, transaction, channel)
     names = (version.provider_variables if version else None) or list(DEFAULT_PROVIDER_VARIABLES)
@@ -87,7 +116,7 @@ def queue_recovery_message(
         version, content = None, _default_content(channel, lang)
         rendered = _render(content, variables, channel, lang, opt_out, None)
     if rendered is None:
-        return False, "the message could not be rendered"
+        return None, "the message could not be rendered"
     provider_template_id = version.provider_template_id if version else None
     message_id = queue_message(
         session,
@@ -114,7 +143,7 @@ def queue_recovery_message(
             ),
         ),
     )
-    return True, f"message {message_id} queued for {channel}"
+    return message_id, f"message {message_id} queued for {channel}"
 
 
 def _customer_key(transaction: Transaction, channel: str, recipient: str) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,16 +21,18 @@ from tinko.deps import (
     client_ip,
 )
 from tinko.errors import Conflict, NotFound, RateLimited
+from tinko.intake.idempotency import IdempotencyDep
 from tinko.intake.models import Transaction
 from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.kit.ratelimit import RateLimitExceeded
 from tinko.psp.checkout import start_checkout
-from tinko.recovery import engine, links
+from tinko.recovery import engine, links, manual, outreach
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase
 from tinko.recovery.schemas import (
     CheckoutIn,
     CheckoutOut,
     LinkIn,
+    LinkMessageOut,
     LinkOut,
     PayerView,
     RecoveryOut,
@@ -38,7 +41,6 @@ from tinko.recovery.schemas import (
     RecoverySummary,
 )
 from tinko.recovery.views import payer_view, recovery_out, summary_out
-from tinko.tenancy.models import Organization
 
 router = TinkoRouter(prefix="/v1/recoveries", tags=["recoveries"])
 
@@ -91,18 +93,23 @@ def create_link(
     case = _by_ref(session, principal.org_id, transaction_ref)
     if case.status not in PAYABLE_STATUSES:
         raise Conflict(f"This recovery is {case.status}; a payment link would not help.")
-    org = session.get_one(Organization, case.org_id)
-    issued = links.issue_link(
-        session,
-        clock,
-        secret_key=settings.secret_key,
-        base_url=settings.base_url,
-        case=case,
-        ttl=timedelta(hours=org.link_ttl_hours),
-        channel=body.channel if body else None,
+    transaction = session.get_one(Transaction, case.transaction_id)
+    channel = body.channel if body else None
+    sent = outreach.issue_and_send(
+        session, clock, settings, case=case, transaction=transaction, channel=channel
     )
-    engine.log(session, clock, case, "link_created", link_id=issued.link.id)
-    return LinkOut(url=issued.url, token=issued.token, expires_at=issued.link.expires_at)
+    link_id = sent.issued.link.id
+    engine.log(session, clock, case, "link_created", link_id=link_id, channel=channel)
+    message = None
+    if channel is not None:
+        status: Literal["queued", "skipped"] = "queued" if sent.message_id else "skipped"
+        message = LinkMessageOut(id=sent.message_id, status=status, detail=sent.detail)
+        kind = "link_sent" if sent.message_id else "message_skipped"
+        engine.log(session, clock, case, kind, link_id=link_id, channel=channel, reason=sent.detail)
+    issued = sent.issued
+    return LinkOut(
+        url=issued.url, token=issued.token, expires_at=issued.link.expires_at, message=message
+    )
 
 
 def _payer_limit(limiter: RateLimiterDep, request: Request) -> None:
@@ -162,16 +169,34 @@ def get_recovery(recovery_id: str, principal: ViewerDep, session: SessionDep) ->
     return recovery_out(session, engine.get_case(session, principal.org_id, recovery_id))
 
 
-@router.post("/{recovery_id}/retry-now", status_code=202)
+class _NoBody(BaseModel):
+    """retry-now and cancel take no body; the Idempotency-Key binds to the route alone."""
+
+
+@router.post("/{recovery_id}/retry-now", status_code=202, response_model=RecoveryOut)
 def retry_now(
-    recovery_id: str, principal: AdminDep, session: SessionDep, clock: ClockDep
-) -> RecoveryOut:
-    engine.retry_now(session, clock, principal.org_id, recovery_id)
-    return recovery_out(session, engine.get_case(session, principal.org_id, recovery_id))
+    recovery_id: str,
+    principal: AdminDep,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency: IdempotencyDep,
+) -> JSONResponse:
+    def produce() -> RecoveryOut:
+        attempt = manual.retry_now(session, clock, principal.org_id, recovery_id)
+        return recovery_out(session, engine.get_case(session, principal.org_id, attempt.case_id))
+
+    return idempotency.run(principal.org_id, _NoBody(), produce, status_code=202)
 
 
-@router.post("/{recovery_id}/cancel")
+@router.post("/{recovery_id}/cancel", response_model=RecoveryOut)
 def cancel(
-    recovery_id: str, principal: AdminDep, session: SessionDep, clock: ClockDep
-) -> RecoveryOut:
-    return recovery_out(session, engine.cancel(session, clock, principal.org_id, recovery_id))
+    recovery_id: str,
+    principal: AdminDep,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency: IdempotencyDep,
+) -> JSONResponse:
+    def produce() -> RecoveryOut:
+        return recovery_out(session, manual.cancel(session, clock, principal.org_id, recovery_id))
+
+    return idempotency.run(principal.org_id, _NoBody(), produce, status_code=200)

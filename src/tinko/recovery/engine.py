@@ -11,21 +11,20 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from tinko.errors import Conflict, NotFound
-from tinko.intake.models import PaymentEvent, Transaction
-from tinko.jobs.outbox import enqueue
+from tinko.errors import NotFound
+from tinko.intake.models import Transaction
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_row
 from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
 from tinko.notify.optouts import is_opted_out
 from tinko.policies import policy_for
+from tinko.recovery.card_history import card_history
 from tinko.recovery.decide import AttemptView, PaymentView, decide
-from tinko.recovery.guard_types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase, TimelineEntry
 from tinko.recovery.planner import Plan
 from tinko.rules.service import current_rules
@@ -34,7 +33,6 @@ from tinko.tenancy.models import Organization
 _Locked = TypeVar("_Locked", Transaction, RecoveryCase, RecoveryAttempt)
 
 CLAIM_LEASE = timedelta(minutes=5)  # the default of TINKO_ATTEMPT_LEASE_SECONDS
-HISTORY_DAYS = 31  # the longest network counting window is a rolling 30 days
 
 
 def log(
@@ -58,6 +56,9 @@ def log(
 def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: Transaction) -> Plan:
     """Decide and write down the next steps of an open case (nothing for a closed one)."""
     if case.status not in OPEN_STATUSES:
+        return Plan(steps=())
+    if case.cancel_requested_at is not None:
+        _settle_cancel(session, clock, case)
         return Plan(steps=())
     now = clock.now()
     org = session.get_one(Organization, case.org_id)
@@ -143,23 +144,61 @@ def _refresh_status(
         close_case(session, clock, case, "exhausted", stop_reason)
 
 
+def _settle_cancel(session: Session, clock: Clock, case: RecoveryCase) -> None:
+    """A cancel waits for the charge in flight; once none is, the case is cancelled."""
+    busy = charge_in_flight(session, case.org_id, case.id)
+    if busy is None:
+        close_case(session, clock, case, "cancelled", "cancelled by the merchant")
+    else:
+        case.status, case.next_action_at, case.updated_at = "in_progress", None, clock.now()
+
+
+def charge_in_flight(
+    session: Session, org_id: str, case_id: str, *, other_than: str | None = None
+) -> RecoveryAttempt | None:
+    """The case's PSP charge that started and has no recorded outcome yet, if any (at most
+    one: the claim starts no second one, and a unique index refuses it)."""
+    statement = select(RecoveryAttempt).where(
+        RecoveryAttempt.org_id == org_id,
+        RecoveryAttempt.case_id == case_id,
+        RecoveryAttempt.kind == "psp_retry",
+        RecoveryAttempt.started_at.is_not(None),
+        RecoveryAttempt.finished_at.is_(None),
+    )
+    if other_than is not None:
+        statement = statement.where(RecoveryAttempt.id != other_than)
+    return session.scalars(statement.limit(1)).first()
+
+
 def close_case(
     session: Session, clock: Clock, case: RecoveryCase, status: str, reason: str
 ) -> None:
-    """Close a case and cancel everything still planned for it."""
+    """Close a case and cancel everything still planned for it. A charge already at the PSP
+    is not cancelled: its outcome is still recorded when it comes."""
     now = clock.now()
+    if status == "recovered" and case.cancel_requested_at is not None:
+        # The merchant asked to stop, but the charge in flight took the money: they may refund.
+        log(session, clock, case, "charged_after_cancel", reason=reason)
     case.status = status
     case.closed_at = now
     case.closed_reason = reason
     case.next_action_at = None
     case.updated_at = now
+    cancel_planned(session, case, now, f"case {status}")
+    log(session, clock, case, status, reason=reason)
+
+
+def cancel_planned(session: Session, case: RecoveryCase, now: datetime, detail: str) -> None:
+    """Cancel the case's attempts that have not started."""
     cancelled = {
         "status": "cancelled",
         "outcome": "cancelled",
         "finished_at": now,
-        "detail": f"case {status}",
+        "detail": detail,
     }
-    open_attempt = RecoveryAttempt.status.in_(("scheduled", "queued"))
+    open_attempt = and_(
+        RecoveryAttempt.status.in_(("scheduled", "queued")), RecoveryAttempt.started_at.is_(None)
+    )
     session.execute(
         update(RecoveryAttempt)
         .where(
@@ -177,10 +216,10 @@ def close_case(
             isinstance(loaded, RecoveryAttempt)
             and loaded.case_id == case.id
             and loaded.status in ("scheduled", "queued")
+            and loaded.started_at is None
         ):
             for key, value in cancelled.items():
                 set_committed_value(loaded, key, value)
-    log(session, clock, case, status, reason=reason)
 
 
 def list_attempts(session: Session, org_id: str, case_id: str) -> list[RecoveryAttempt]:
@@ -235,131 +274,6 @@ def _reachable_channels(transaction: Transaction) -> list[str]:
     return reachable
 
 
-def card_history(session: Session, transaction: Transaction, now: datetime) -> list[PastAttempt]:
-    """Every attempt sent to the network on this card or mandate, across cases and orders."""
-    if not transaction.payment_method_ref:
-        return []
-    histories = card_histories(session, transaction.org_id, [transaction.payment_method_ref], now)
-    return histories[transaction.payment_method_ref]
-
-
-def card_histories(
-    session: Session, org_id: str, payment_method_refs: Iterable[str], now: datetime
-) -> dict[str, list[PastAttempt]]:
-    """`card_history` of several cards of one organisation in two queries, by reference.
-
-    The history holds our retries and the failed payments we were told about: the networks
-    count the original debit too (NPCI: one attempt plus three retries per cycle).
-    """
-    refs = sorted(set(payment_method_refs))
-    histories: dict[str, list[PastAttempt]] = {ref: [] for ref in refs}
-    if not refs:
-        return histories
-    since = now - timedelta(days=HISTORY_DAYS)
-    # Attempts still running count too: they are on their way to the network.
-    sent = or_(
-        RecoveryAttempt.outcome.in_(("succeeded", "declined")),
-        and_(RecoveryAttempt.status == "running", RecoveryAttempt.outcome.is_(None)),
-    )
-    rows = session.execute(
-        select(
-            RecoveryAttempt.payment_method_ref,
-            RecoveryAttempt.started_at,
-            RecoveryAttempt.finished_at,
-            RecoveryAttempt.outcome,
-            RecoveryAttempt.decline,
-        ).where(
-            RecoveryAttempt.org_id == org_id,
-            RecoveryAttempt.payment_method_ref.in_(refs),
-            RecoveryAttempt.kind == "psp_retry",
-            sent,
-            RecoveryAttempt.started_at >= since,
-        )
-    ).all()
-    ours: dict[str, list[tuple[datetime, datetime]]] = {ref: [] for ref in refs}
-    for ref, started_at, finished_at, outcome, decline in rows:
-        decline = decline or {}
-        ours[ref].append((started_at, finished_at or started_at))
-        histories[ref].append(
-            PastAttempt(
-                at=started_at,
-                initiator="merchant",
-                approved=outcome == "succeeded",
-                visa_category=decline.get("visa_category"),
-                merchant_advice_code=decline.get("merchant_advice_code"),
-            )
-        )
-    for ref, at, classification in _failed_payments(session, org_id, refs, since):
-        if any(start - _OWN_ECHO <= at <= end + _OWN_ECHO for start, end in ours[ref]):
-            continue  # the PSP's report of one of our own retries, counted above
-        classification = classification or {}
-        histories[ref].append(
-            PastAttempt(
-                at=at,
-                initiator="merchant",
-                approved=False,
-                visa_category=classification.get("visa_category"),
-                merchant_advice_code=classification.get("merchant_advice_code"),
-            )
-        )
-    return histories
-
-
-# A failure webhook this close to one of our retries on the same card is that retry's echo.
-_OWN_ECHO = timedelta(minutes=10)
-
-
-def _failed_payments(
-    session: Session, org_id: str, refs: Sequence[str], since: datetime
-) -> list[tuple[str, datetime, dict[str, Any] | None]]:
-    """Failed payments reported on these cards since ``since``, one per PSP try (Stripe sends
-    charge.failed and payment_intent.payment_failed for the same decline)."""
-    rows = session.execute(
-        select(
-            Transaction.payment_method_ref,
-            PaymentEvent.transaction_id,
-            PaymentEvent.psp_attempt_id,
-            PaymentEvent.occurred_at,
-            PaymentEvent.classification,
-        )
-        .join(Transaction, Transaction.id == PaymentEvent.transaction_id)
-        .where(
-            PaymentEvent.org_id == org_id,
-            Transaction.org_id == org_id,
-            Transaction.payment_method_ref.in_(refs),
-            PaymentEvent.kind == "payment_failed",
-            PaymentEvent.occurred_at >= since,
-        )
-        .order_by(PaymentEvent.occurred_at, PaymentEvent.id)
-    ).all()
-    seen: set[tuple[str, str]] = set()
-    found: list[tuple[str, datetime, dict[str, Any] | None]] = []
-    for ref, transaction_id, psp_attempt_id, occurred_at, classification in rows:
-        if psp_attempt_id is not None:
-            if (transaction_id, psp_attempt_id) in seen:
-                continue
-            seen.add((transaction_id, psp_attempt_id))
-        found.append((ref, occurred_at, classification))
-    return found
-
-
-def lock_payment_methods(session: Session, methods: Iterable[tuple[str, str]]) -> None:
-    """Serialise decisions about these cards or mandates (org, reference), always in sorted
-    order, so two workers cannot both take the last attempt a network cap allows. SQLite's
-    write gate already serialises every writer."""
-    keys = sorted({f"tinko:pm:{org_id}:{ref}" for org_id, ref in methods})
-    if not keys or session.get_bind().dialect.name != "postgresql":
-        return
-    # One round trip; the array is sorted and read in order, so every worker locks the same way.
-    session.execute(
-        text(
-            "SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
-            "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS k(key, n) ORDER BY n"
-        ),
-        {"keys": keys},
-    )
-
-
 def get_case(session: Session, org_id: str, case_id: str, *, lock: bool = False) -> RecoveryCase:
     statement = select(RecoveryCase).where(
         RecoveryCase.org_id == org_id, RecoveryCase.id == case_id
@@ -370,54 +284,6 @@ def get_case(session: Session, org_id: str, case_id: str, *, lock: bool = False)
     if case is None:
         raise NotFound("No such recovery in this organisation.")
     return case
-
-
-def cancel(session: Session, clock: Clock, org_id: str, case_id: str) -> RecoveryCase:
-    case = get_case(session, org_id, case_id, lock=True)
-    if case.status not in OPEN_STATUSES:
-        raise Conflict(f"This recovery is already {case.status}; there is nothing to cancel.")
-    close_case(session, clock, case, "cancelled", "cancelled by the merchant")
-    return case
-
-
-def retry_now(session: Session, clock: Clock, org_id: str, case_id: str) -> RecoveryAttempt:
-    """Move the next silent retry to now (the network rules are still checked when it runs)."""
-    case = get_case(session, org_id, case_id, lock=True)
-    if case.status not in OPEN_STATUSES:
-        raise Conflict(f"This recovery is {case.status}; it cannot be retried.")
-    transaction = session.get_one(Transaction, case.transaction_id)
-    if not case.classification.get("retryable") or not transaction.payment_method_ref:
-        raise Conflict("This decline cannot be retried on the same payment method; send a link.")
-    now = clock.now()
-    pending = session.scalars(
-        select(RecoveryAttempt).where(
-            RecoveryAttempt.org_id == case.org_id,
-            RecoveryAttempt.case_id == case.id,
-            RecoveryAttempt.kind == "psp_retry",
-            RecoveryAttempt.status == "scheduled",
-        )
-    ).first()
-    if pending is None:
-        pending = RecoveryAttempt(
-            id=new_id("att"),
-            org_id=org_id,
-            case_id=case.id,
-            kind="psp_retry",
-            attempt_number=len(list_attempts(session, org_id, case.id)) + 1,
-            status="scheduled",
-            scheduled_for=now,
-            payment_method_ref=transaction.payment_method_ref,
-            card_network=transaction.card_network,
-            planned_by="retry-now",
-            created_at=now,
-        )
-        session.add(pending)
-    pending.scheduled_for = now
-    pending.detail = "retry now, asked by the merchant"
-    log(session, clock, case, "retry_now", attempt_id=pending.id)
-    case.status, case.next_action_at, case.updated_at = "scheduled", now, now
-    enqueue(session, "recovery.run_attempt", attempt_id=pending.id)
-    return pending
 
 
 def unplanned_cases(session: Session, clock: Clock, limit: int) -> list[str]:
@@ -518,3 +384,12 @@ def lock_for_work(
             RecoveryAttempt, attempt.id, with_for_update=True, populate_existing=True
         )
     return attempt, case, transaction
+
+
+def finish_attempt(attempt: RecoveryAttempt, now: datetime, outcome: str, detail: str) -> None:
+    """An attempt ran (or will not): its outcome, and the end of its lease."""
+    attempt.status = "done"
+    attempt.outcome = outcome
+    attempt.finished_at = now
+    attempt.detail = detail[:500]
+    attempt.claimed_until = None

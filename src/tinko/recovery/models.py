@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tinko.db import Base
@@ -46,6 +46,13 @@ class RecoveryCase(Base):
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     closed_reason: Mapped[str | None] = mapped_column(String(200))
+    # The merchant cancelled while a charge was at the PSP: the case closes once its outcome
+    # is known (cancelled, or recovered if the money arrived).
+    cancel_requested_at: Mapped[datetime | None]
+
+
+# A PSP charge is in flight from its claim until its outcome is recorded.
+CHARGE_IN_FLIGHT = "kind = 'psp_retry' AND started_at IS NOT NULL AND finished_at IS NULL"
 
 
 class RecoveryAttempt(Base):
@@ -61,6 +68,14 @@ class RecoveryAttempt(Base):
         Index("ix_recovery_attempt_due", "status", "scheduled_for"),
         Index("ix_recovery_attempt_case", "org_id", "case_id"),
         Index("ix_recovery_attempt_method", "org_id", "payment_method_ref", "started_at"),
+        # Never two PSP charges of one case in flight, whoever planned them.
+        Index(
+            "uq_recovery_attempt_charge_in_flight",
+            "case_id",
+            unique=True,
+            sqlite_where=text(CHARGE_IN_FLIGHT),
+            postgresql_where=text(CHARGE_IN_FLIGHT),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

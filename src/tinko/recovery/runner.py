@@ -15,14 +15,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tinko.classifier import DeclineSignal, classify
-from tinko.config import Settings
 from tinko.db import unit_of_work
 from tinko.intake.models import Transaction
 from tinko.intake.reports import SuccessReport
 from tinko.intake.service import record_success_of
 from tinko.jobs.registry import JobContext
 from tinko.kit.clock import Clock
-from tinko.notify.recovery import queue_recovery_message
 from tinko.psp.base import (
     ChargeRequest,
     ChargeResult,
@@ -32,12 +30,11 @@ from tinko.psp.base import (
 )
 from tinko.psp.registry import provider_for
 from tinko.psp.sandbox import SandboxPSP
-from tinko.recovery import engine
+from tinko.recovery import engine, manual, outreach
+from tinko.recovery.card_history import card_histories, lock_payment_methods
 from tinko.recovery.guard import check_attempt
-from tinko.recovery.guard_types import PastAttempt, ProposedAttempt
-from tinko.recovery.links import issue_link
+from tinko.recovery.guard_types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
-from tinko.tenancy.models import Organization
 
 log = structlog.get_logger("tinko.recovery")
 
@@ -126,11 +123,11 @@ def _claim(session: Session, ctx: JobContext, attempt_ids: list[str]) -> list[Wo
             if attempt.kind == "psp_retry" and transaction.payment_method_ref
         }
     )
-    engine.lock_payment_methods(session, cards)
+    lock_payment_methods(session, cards)
     # Each card's history, read once; attempts claimed in this batch are added as they go.
     histories: dict[tuple[str, str], list[PastAttempt]] = {}
     for org_id, group in groupby(cards, key=lambda card: card[0]):
-        found = engine.card_histories(session, org_id, [ref for _, ref in group], ctx.clock.now())
+        found = card_histories(session, org_id, [ref for _, ref in group], ctx.clock.now())
         histories.update({(org_id, ref): past for ref, past in found.items()})
     works = (_claim_one(session, ctx, *row, histories) for row in locked)
     return [work for work in works if work is not None]
@@ -151,14 +148,22 @@ def _claim_one(
         return None  # not due yet: the sweep will bring it back
     if attempt.status == "running" and attempt.claimed_until and attempt.claimed_until > now:
         return None  # another worker holds it
-    if case.status not in OPEN_STATUSES and not attempt.started_at:
-        _finish(attempt, now, "cancelled", f"case already {case.status}")
+    if not attempt.started_at and (
+        case.status not in OPEN_STATUSES or case.cancel_requested_at is not None
+    ):
+        engine.finish_attempt(attempt, now, "cancelled", f"case already {case.status}")
         attempt.status = "cancelled"
+        return None
+    if (
+        attempt.kind == "psp_retry"
+        and not attempt.started_at
+        and manual.hold_back(session, ctx.clock, attempt, case)
+    ):
         return None
     silent_for = now - attempt.started_at if attempt.started_at else timedelta(0)
     if not attempt.psp_reference and silent_for >= NO_ANSWER_LAST_ASK:
         # The PSP may have forgotten the key by now; asking again could charge afresh.
-        _finish(attempt, now, "failed", "the PSP gave no answer within 22 hours")
+        engine.finish_attempt(attempt, now, "failed", "the PSP gave no answer within 22 hours")
         engine.log(session, ctx.clock, case, "attempt_failed", attempt_id=attempt.id)
         if case.status in OPEN_STATUSES:
             engine.plan_case(session, ctx.clock, case, transaction)
@@ -168,20 +173,9 @@ def _claim_one(
     # again under the same key: no new network attempt, so the caps are not consulted again.
     if attempt.kind == "psp_retry" and transaction.payment_method_ref and not attempt.started_at:
         history = histories[(attempt.org_id, transaction.payment_method_ref)]
-        decision = check_attempt(
-            ProposedAttempt(
-                at=now,
-                initiator="merchant",
-                card_network=transaction.card_network,
-                payment_method_type=transaction.payment_method_type or "card",
-                last_decline_visa_category=case.classification.get("visa_category"),
-                last_decline_merchant_advice_code=case.classification.get("merchant_advice_code"),
-                last_decline_at=transaction.last_failed_at,
-            ),
-            history,
-        )
+        decision = check_attempt(manual.proposed_retry(case, transaction, now), history)
         if not decision.allowed:
-            _finish(attempt, now, "blocked", decision.reason)
+            engine.finish_attempt(attempt, now, "blocked", decision.reason)
             attempt.blocked_by = decision.rule
             engine.log(
                 session,
@@ -287,7 +281,7 @@ def _record(
 ) -> None:
     for attempt, case, transaction in engine.lock_batch(session, [w.attempt_id for w in works]):
         if attempt.kind == "notification":
-            _send_link(session, ctx.clock, ctx.settings, attempt, case, transaction)
+            outreach.run_notification(session, ctx.clock, ctx.settings, attempt, case, transaction)
         else:
             _record_charge(session, ctx.clock, attempt, case, transaction, outcomes[attempt.id])
 
@@ -325,7 +319,9 @@ def _record_charge(
     # but plan nothing more.
     still_open = case.status in OPEN_STATUSES
     if isinstance(result, PSPError):
-        _finish(attempt, now, "failed", f"the PSP gave no answer: {str(result)[:200]}")
+        engine.finish_attempt(
+            attempt, now, "failed", f"the PSP gave no answer: {str(result)[:200]}"
+        )
         engine.log(
             session,
             clock,
@@ -353,7 +349,7 @@ def _record_success(
     result: ChargeResult,
 ) -> None:
     now = clock.now()
-    _finish(attempt, now, "succeeded", f"charged ({result.psp_reference})")
+    engine.finish_attempt(attempt, now, "succeeded", f"charged ({result.psp_reference})")
     case = open_case or session.get_one(RecoveryCase, attempt.case_id)
     engine.log(session, clock, case, "attempt_succeeded", attempt_id=attempt.id)
     if open_case is None:  # the money moved after the case closed: the merchant may refund
@@ -400,7 +396,7 @@ def _record_decline(
             on=now.date(),
         )
     )
-    _finish(attempt, now, "declined", classification.reason)
+    engine.finish_attempt(attempt, now, "declined", classification.reason)
     attempt.decline = {
         "decline_code": result.decline_code,
         "failure_code": result.failure_code,
@@ -418,62 +414,6 @@ def _record_decline(
         category=classification.category,
         decline_code=result.decline_code,
     )
-
-
-def _send_link(
-    session: Session,
-    clock: Clock,
-    settings: Settings,
-    attempt: RecoveryAttempt,
-    case: RecoveryCase,
-    transaction: Transaction,
-) -> None:
-    now = clock.now()
-    if attempt.status != "running":
-        return
-    if case.status not in OPEN_STATUSES:  # closed since the claim: no message after the fact
-        _finish(attempt, now, "cancelled", f"case already {case.status}")
-        attempt.status = "cancelled"
-        return
-    org = session.get_one(Organization, case.org_id)
-    channel = attempt.channel or "email"
-    issued = issue_link(
-        session,
-        clock,
-        secret_key=settings.secret_key,
-        base_url=settings.base_url,
-        case=case,
-        ttl=timedelta(hours=org.link_ttl_hours),
-        channel=channel,
-    )
-    queued, detail = queue_recovery_message(
-        session,
-        clock,
-        settings,
-        org=org,
-        case=case,
-        transaction=transaction,
-        channel=channel,
-        link_url=issued.url,
-        link_expires_at=issued.link.expires_at,
-    )
-    if queued:
-        _finish(attempt, now, "succeeded", detail)
-        engine.log(
-            session,
-            clock,
-            case,
-            "link_sent",
-            attempt_id=attempt.id,
-            channel=channel,
-            link_id=issued.link.id,
-        )
-    else:  # opted out, no usable contact, or the customer's message cap: the link goes unused
-        session.delete(issued.link)
-        _finish(attempt, now, "skipped", detail)
-        engine.log(session, clock, case, "message_skipped", attempt_id=attempt.id, reason=detail)
-    case.status = "scheduled"
-    engine.plan_case(session, clock, case, transaction)
 
 
 def _ask_again(attempt: RecoveryAttempt, now: datetime, error: PSPError) -> bool:
@@ -501,11 +441,3 @@ def _wait_for_settlement(attempt: RecoveryAttempt, now: datetime, result: Charge
     attempt.claimed_until = now + PENDING_RECHECK
     attempt.detail = f"the PSP is settling the charge ({result.psp_reference})"
     return True
-
-
-def _finish(attempt: RecoveryAttempt, now: datetime, outcome: str, detail: str) -> None:
-    attempt.status = "done"
-    attempt.outcome = outcome
-    attempt.finished_at = now
-    attempt.detail = detail[:500]
-    attempt.claimed_until = None

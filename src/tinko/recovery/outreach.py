@@ -1,0 +1,105 @@
+"""Sending a customer a payment link: the plan's notification steps and the merchant's own
+request (`POST …/link` with a channel). Either way the link in the message is the link
+issued here, the one the caller sees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from tinko.config import Settings
+from tinko.intake.models import Transaction
+from tinko.kit.clock import Clock
+from tinko.notify.recovery import queue_link_message
+from tinko.recovery import engine
+from tinko.recovery.links import IssuedLink, issue_link
+from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
+from tinko.tenancy.models import Organization
+
+
+@dataclass(frozen=True)
+class Outreach:
+    issued: IssuedLink
+    message_id: str | None  # None: not sent (opted out, no contact, cap), see `detail`
+    detail: str
+
+
+def issue_and_send(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    *,
+    case: RecoveryCase,
+    transaction: Transaction,
+    channel: str | None,
+) -> Outreach:
+    """Issue a link and, with a channel, queue a message carrying that very link (opt-outs,
+    the frequency cap and, at delivery, quiet hours apply)."""
+    org = session.get_one(Organization, case.org_id)
+    issued = issue_link(
+        session,
+        clock,
+        secret_key=settings.secret_key,
+        base_url=settings.base_url,
+        case=case,
+        ttl=timedelta(hours=org.link_ttl_hours),
+        channel=channel,
+    )
+    if channel is None:
+        return Outreach(issued, None, "no channel asked for")
+    message_id, detail = queue_link_message(
+        session,
+        clock,
+        settings,
+        org=org,
+        case=case,
+        transaction=transaction,
+        channel=channel,
+        link_url=issued.url,
+        link_expires_at=issued.link.expires_at,
+    )
+    return Outreach(issued, message_id, detail)
+
+
+def run_notification(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    attempt: RecoveryAttempt,
+    case: RecoveryCase,
+    transaction: Transaction,
+) -> None:
+    """A planned notification step: send a fresh link, then plan what follows."""
+    now = clock.now()
+    if attempt.status != "running":
+        return
+    if case.status not in OPEN_STATUSES or case.cancel_requested_at is not None:
+        # Closed (or being cancelled) since the claim: no message after the fact.
+        engine.finish_attempt(attempt, now, "cancelled", f"case already {case.status}")
+        attempt.status = "cancelled"
+        return
+    channel = attempt.channel or "email"
+    sent = issue_and_send(
+        session, clock, settings, case=case, transaction=transaction, channel=channel
+    )
+    if sent.message_id is not None:
+        engine.finish_attempt(attempt, now, "succeeded", sent.detail)
+        engine.log(
+            session,
+            clock,
+            case,
+            "link_sent",
+            attempt_id=attempt.id,
+            channel=channel,
+            link_id=sent.issued.link.id,
+        )
+    else:  # opted out, no usable contact, or the customer's message cap: the link goes unused
+        session.delete(sent.issued.link)
+        engine.finish_attempt(attempt, now, "skipped", sent.detail)
+        engine.log(
+            session, clock, case, "message_skipped", attempt_id=attempt.id, reason=sent.detail
+        )
+    case.status = "scheduled"
+    engine.plan_case(session, clock, case, transaction)
