@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -180,7 +180,7 @@ def retry_now(
     session: SessionDep,
     clock: ClockDep,
     idempotency: IdempotencyDep,
-) -> JSONResponse:
+) -> Response:
     def produce() -> RecoveryOut:
         attempt = manual.retry_now(session, clock, principal.org_id, recovery_id)
         return recovery_out(session, engine.get_case(session, principal.org_id, attempt.case_id))
@@ -195,7 +195,7 @@ def cancel(
     session: SessionDep,
     clock: ClockDep,
     idempotency: IdempotencyDep,
-) -> JSONResponse:
+) -> Response:
     def produce() -> RecoveryOut:
         return recovery_out(session, manual.cancel(session, clock, principal.org_id, recovery_id))
 

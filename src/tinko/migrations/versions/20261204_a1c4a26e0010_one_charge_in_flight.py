@@ -1,7 +1,7 @@
 """one PSP charge in flight per case; a cancel that waits for it
 
 Revision ID: a1c4a26e0010
-Revises: f9e1c0de0009
+Revises: a1e2d9e00010
 Create Date: 2026-12-04 16:50:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from tinko.db import UTCDateTime
 
 revision: str = "a1c4a26e0010"
-down_revision: str | None = "f9e1c0de0009"
+down_revision: str | None = "a1e2d9e00010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
