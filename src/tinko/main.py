@@ -9,6 +9,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 
 from tinko import __version__
+from tinko.apidocs import install_docs
 from tinko.auth.api import router as auth_router
 from tinko.auth.identities import IdentityCache
 from tinko.classifier.loader import get_tables
@@ -76,6 +77,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         version=__version__,
         description="Failed-payment recovery: intake, classification, retries and outreach.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from local assets, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -104,6 +107,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(notify_router)
     app.include_router(unsubscribe_router)
     app.include_router(pages_router)
+    install_docs(app)
     return app
 
 

@@ -42,12 +42,14 @@ def create_template(
 
 @router.get("/v1/templates")
 def list_templates(principal: ViewerDep, session: SessionDep, page: PageDep) -> Page[TemplateOut]:
+    """The organisation's message templates, each at its latest version."""
     rows = service.list_templates(session, principal.org_id, page)
     return page_of(rows, page, lambda row: template_out(*row), id_of=lambda row: row[0].id)
 
 
 @router.get("/v1/templates/{template_id}")
 def get_template(template_id: str, principal: ViewerDep, session: SessionDep) -> TemplateOut:
+    """One template at its latest version."""
     return template_out(*service.get_template(session, principal.org_id, template_id))
 
 
@@ -66,6 +68,9 @@ def save_template_version(
 def delete_template(
     template_id: str, principal: AdminDep, session: SessionDep, clock: ClockDep
 ) -> Response:
+    """Deletes a template (admin); the shipped default for its channel and language applies
+    again.
+    """
     service.delete_template(session, clock, principal.org_id, template_id)
     return Response(status_code=204)
 
