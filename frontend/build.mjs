@@ -22,6 +22,14 @@ const ASSETS = {
   "redoc.LICENSE.txt": "redoc/LICENSE",
 };
 
+// Requests a bundle would make to someone else's server, each replaced by nothing: the docs must
+// work with no network and not tell a third party when they are read. The build stops if one is
+// no longer found, so an upgrade that moves it is noticed.
+const OFFLINE = {
+  // ReDoc's "API docs by Redocly" logo; an empty src fails at once and the logo hides itself.
+  "redoc.js": [['src:"https://cdn.redoc.ly/redoc/logo-mini.svg"', 'src:""']],
+};
+
 // Source maps are not shipped; a dangling reference would only make devtools ask for them.
 const SOURCE_MAP = /\n\/[/*]# sourceMappingURL=[^\n]*\s*$/;
 
@@ -33,7 +41,14 @@ const manifest = {};
 for (const [logical, source] of Object.entries(ASSETS)) {
   let content = readFileSync(join(modules, source));
   if ([".js", ".css"].includes(extname(logical))) {
-    content = Buffer.from(content.toString("utf8").replace(SOURCE_MAP, "\n"));
+    let text = content.toString("utf8").replace(SOURCE_MAP, "\n");
+    for (const [from, to] of OFFLINE[logical] ?? []) {
+      if (text.split(from).length !== 2) {
+        throw new Error(`${source}: expected ${from} exactly once; update OFFLINE in build.mjs`);
+      }
+      text = text.replace(from, to);
+    }
+    content = Buffer.from(text);
   }
   const hash = createHash("sha256").update(content).digest("hex").slice(0, 12);
   const ext = extname(logical);

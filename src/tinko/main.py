@@ -9,7 +9,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 
 from tinko import __version__
-from tinko.apidocs import install_docs
+from tinko.apidocs import API_DESCRIPTION, install_docs
 from tinko.auth.api import router as auth_router
 from tinko.auth.identities import IdentityCache
 from tinko.classifier.loader import get_tables
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app = FastAPI(
         title="Tinko Recovery",
         version=__version__,
-        description="Failed-payment recovery: intake, classification, retries and outreach.",
+        description=API_DESCRIPTION,
         lifespan=lifespan,
         docs_url=None,  # served by install_docs from local assets, not a CDN
         redoc_url=None,

@@ -4,6 +4,7 @@ documentation works on a machine without internet access."""
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -24,7 +25,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
 @router.get("/docs")
 def swagger_ui(request: Request) -> HTMLResponse:
     try:
-        js, css, icon = urls("swagger-ui.js", "swagger-ui.css", "favicon.png")
+        js, css, icon = urls("swagger-ui.js", "swagger-ui.css", "favicon.png", dist=_dist(request))
     except AssetsMissing as missing:
         return _not_built("Swagger UI", str(missing))
     return get_swagger_ui_html(
@@ -41,7 +42,7 @@ def swagger_ui(request: Request) -> HTMLResponse:
 @router.get("/redoc")
 def redoc(request: Request) -> HTMLResponse:
     try:
-        js, icon = urls("redoc.js", "favicon.png")
+        js, icon = urls("redoc.js", "favicon.png", dist=_dist(request))
     except AssetsMissing as missing:
         return _not_built("ReDoc", str(missing))
     return get_redoc_html(
@@ -54,11 +55,16 @@ def redoc(request: Request) -> HTMLResponse:
 
 
 @router.get("/static/dist/{file}")
-def built_asset(file: str) -> Response:
-    path = served_file(file)
+def built_asset(file: str, request: Request) -> Response:
+    path = served_file(file, _dist(request))
     if path is None:
         return PlainTextResponse("Not found", status_code=404, headers=_NO_STORE)
     return FileResponse(path, headers=_IMMUTABLE)
+
+
+def _dist(request: Request) -> Path:
+    dist: Path = request.app.state.docs_assets
+    return dist
 
 
 def _openapi_url(request: Request) -> str:
