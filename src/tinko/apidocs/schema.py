@@ -82,7 +82,7 @@ class RouteFacts:
 
 def route_facts(route: APIRoute, response_class: Any = None) -> RouteFacts:
     calls = list(_calls(route.dependant))
-    checks = [_closure(call) for call in calls if "role" in _closure(call)]
+    checks = [closure for closure in map(_closure, calls) if "role" in closure]
     flat = route.dependant
     return RouteFacts(
         authenticated=get_principal in calls,
