@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tinko import __version__
+from tinko.apidocs import API_DESCRIPTION, install_docs
 from tinko.auth.api import router as auth_router
 from tinko.auth.identities import IdentityCache
 from tinko.classifier.loader import get_tables
@@ -75,8 +76,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app = FastAPI(
         title="Tinko Recovery",
         version=__version__,
-        description="Failed-payment recovery: intake, classification, retries and outreach.",
+        description=API_DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from local assets, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -108,6 +111,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(notify_router)
     app.include_router(unsubscribe_router)
     app.include_router(pages_router)
+    install_docs(app)
     return app
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 
+from tinko.apidocs.problems import problems
 from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, TinkoRouter
 from tinko.errors import NotFound
 from tinko.intake.webhooks import BadSignature
@@ -37,6 +38,7 @@ ReadSessionsDep = Annotated[sessionmaker[Session], Depends(read_sessions)]
 
 @router.get("")
 def list_psp_credentials(principal: AdminDep, session: SessionDep) -> PspCredentialsList:
+    """Which PSP keys the organisation has saved, per PSP, with a masked hint (admin)."""
     rows = {row.psp: row for row in credentials.list_for(session, principal.org_id)}
     return PspCredentialsList(
         data=[
@@ -48,11 +50,12 @@ def list_psp_credentials(principal: AdminDep, session: SessionDep) -> PspCredent
 
 @router.get("/{psp}")
 def get_psp_credentials(psp: str, principal: AdminDep, session: SessionDep) -> PspCredentialsOut:
+    """The saved keys of one PSP, masked, and when they were last checked (admin)."""
     row = credentials.get(session, principal.org_id, credentials.check_psp(psp))
     return PspCredentialsOut.model_validate(credentials.describe(row, psp))
 
 
-@router.put("/{psp}")
+@router.put("/{psp}", responses=problems(502))
 def put_psp_credentials(
     psp: str,
     body: PspCredentialsIn,
@@ -61,6 +64,10 @@ def put_psp_credentials(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> PspCredentialsOut:
+    """Saves the organisation's keys for a PSP (admin): checked with one real call to the PSP
+    first, then stored encrypted. Retries and checkouts then use this account instead of the
+    sandbox.
+    """
     keys = credentials.validate(credentials.check_psp(psp), body.model_dump())
     # Checked with the PSP before anything is stored (and before this unit of work begins).
     try:
@@ -71,7 +78,7 @@ def put_psp_credentials(
     return PspCredentialsOut.model_validate(credentials.describe(row, psp))
 
 
-@router.post("/{psp}/verify")
+@router.post("/{psp}/verify", responses=problems(502))
 def verify_psp_credentials(
     psp: str,
     principal: AdminDep,
@@ -80,6 +87,7 @@ def verify_psp_credentials(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> VerifyOut:
+    """Checks the saved keys with the PSP again (admin) and records the result."""
     credentials.check_psp(psp)
     with reads() as reader:  # no write lock is held over the PSP's answer
         keys = credentials.load(reader, secret_box(settings), principal.org_id, psp)
@@ -100,6 +108,7 @@ def verify_psp_credentials(
 
 @router.delete("/{psp}", status_code=204)
 def delete_psp_credentials(psp: str, principal: AdminDep, session: SessionDep) -> Response:
+    """Deletes the saved keys of a PSP (admin); its transactions go to the sandbox PSP again."""
     credentials.delete(session, principal.org_id, credentials.check_psp(psp))
     return Response(status_code=204)
 

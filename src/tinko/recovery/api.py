@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tinko.apidocs.problems import problems
 from tinko.deps import (
     AdminDep,
     ClockDep,
@@ -66,7 +67,8 @@ def list_recoveries(
     status: Annotated[RecoveryStatusFilter | None, Query()] = None,
     sort: Annotated[RecoverySort, Query()] = "-created_at",
 ) -> Page[RecoverySummary]:
-    """Newest first unless `sort=created_at`; `status` keeps the cases in that state."""
+    """The organisation's recoveries, newest first unless `sort=created_at`; `status` keeps
+    the cases in that state."""
     statement = select(RecoveryCase).where(RecoveryCase.org_id == principal.org_id)
     if status:
         statement = statement.where(RecoveryCase.status == status)
@@ -78,10 +80,13 @@ def list_recoveries(
 
 @router.get("/by_ref/{transaction_ref}")
 def recovery_by_ref(transaction_ref: str, principal: ViewerDep, session: SessionDep) -> RecoveryOut:
+    """The latest recovery of one of your transaction references, with its attempts and
+    timeline.
+    """
     return recovery_out(session, _by_ref(session, principal.org_id, transaction_ref))
 
 
-@router.post("/by_ref/{transaction_ref}/link", status_code=201)
+@router.post("/by_ref/{transaction_ref}/link", status_code=201, responses=problems(409))
 def create_link(
     transaction_ref: str,
     principal: AdminDep,
@@ -90,6 +95,9 @@ def create_link(
     settings: SettingsDep,
     body: LinkIn | None = None,
 ) -> LinkOut:
+    """Issues a signed payment link for a recovery (admin); with `channel`, also sends it to the
+    customer there (opt-outs, caps and quiet hours apply). 409 when the recovery is closed.
+    """
     case = _by_ref(session, principal.org_id, transaction_ref)
     if case.status not in PAYABLE_STATUSES:
         raise Conflict(f"This recovery is {case.status}; a payment link would not help.")
@@ -122,18 +130,22 @@ def _payer_limit(limiter: RateLimiterDep, request: Request) -> None:
 PayerLimit = Annotated[None, Depends(_payer_limit)]
 
 
-@router.get("/by_token/{token}", tags=["payer"])
+@router.get("/by_token/{token}", tags=["payer"], responses=problems(410))
 def recovery_by_token(
     token: str, _: PayerLimit, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> PayerView:
+    """What the payer page shows for a payment link: merchant, amount, reason and the methods to
+    pay with. The token is the credential; rate limited per IP.
+    """
     link, case = links.resolve(session, clock, settings.secret_key, token)
     return payer_view(session, link, case)
 
 
-@router.post("/by_token/{token}/open", tags=["payer"])
+@router.post("/by_token/{token}/open", tags=["payer"], responses=problems(410))
 def open_link(
     token: str, _: PayerLimit, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> dict[str, bool]:
+    """Records that the payer opened the link (the first open goes on the recovery's timeline)."""
     link, case = links.resolve(session, clock, settings.secret_key, token, for_update=True)
     first = link.open_count == 0
     links.record_open(link, clock.now())
@@ -142,7 +154,7 @@ def open_link(
     return {"recorded": True}
 
 
-@router.post("/by_token/{token}/checkout", tags=["payer"])
+@router.post("/by_token/{token}/checkout", tags=["payer"], responses=problems(409, 410, 502, 503))
 def checkout(
     token: str,
     _: PayerLimit,
@@ -151,6 +163,7 @@ def checkout(
     settings: SettingsDep,
     body: CheckoutIn | None = None,
 ) -> CheckoutOut:
+    """Starts the PSP's hosted checkout for a payment link and answers where to send the payer."""
     # The link is locked until start_checkout commits its reservation, before the PSP call.
     link, case = links.resolve(session, clock, settings.secret_key, token, for_update=True)
     if case.status not in PAYABLE_STATUSES:
@@ -166,6 +179,9 @@ def checkout(
 
 @router.get("/{recovery_id}")
 def get_recovery(recovery_id: str, principal: ViewerDep, session: SessionDep) -> RecoveryOut:
+    """One recovery: status, classification, the rule that chose its plan, attempts and what
+    comes next.
+    """
     return recovery_out(session, engine.get_case(session, principal.org_id, recovery_id))
 
 
@@ -173,7 +189,12 @@ class _NoBody(BaseModel):
     """retry-now and cancel take no body; the Idempotency-Key binds to the route alone."""
 
 
-@router.post("/{recovery_id}/retry-now", status_code=202, response_model=RecoveryOut)
+@router.post(
+    "/{recovery_id}/retry-now",
+    status_code=202,
+    response_model=RecoveryOut,
+    responses=problems(409),
+)
 def retry_now(
     recovery_id: str,
     principal: AdminDep,
@@ -181,6 +202,11 @@ def retry_now(
     clock: ClockDep,
     idempotency: IdempotencyDep,
 ) -> Response:
+    """Runs the next retry now instead of at its planned time (admin), within card-network
+    rules and at least an hour after the last charge on the same card. 409 names the charge
+    still at the PSP, or the rule and `retry_at` that hold it back. Accepts `Idempotency-Key`.
+    """
+
     def produce() -> RecoveryOut:
         attempt = manual.retry_now(session, clock, principal.org_id, recovery_id)
         return recovery_out(session, engine.get_case(session, principal.org_id, attempt.case_id))
@@ -188,7 +214,7 @@ def retry_now(
     return idempotency.run(principal.org_id, _NoBody(), produce, status_code=202)
 
 
-@router.post("/{recovery_id}/cancel", response_model=RecoveryOut)
+@router.post("/{recovery_id}/cancel", response_model=RecoveryOut, responses=problems(409))
 def cancel(
     recovery_id: str,
     principal: AdminDep,
@@ -196,6 +222,11 @@ def cancel(
     clock: ClockDep,
     idempotency: IdempotencyDep,
 ) -> Response:
+    """Stops a recovery (admin): no more retries or messages. With a charge still at the PSP
+    the case stays `in_progress` until its outcome is known; money that arrives makes it
+    `recovered`. Accepts `Idempotency-Key`.
+    """
+
     def produce() -> RecoveryOut:
         return recovery_out(session, manual.cancel(session, clock, principal.org_id, recovery_id))
 
