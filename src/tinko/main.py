@@ -9,6 +9,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 
 from tinko import __version__
+from tinko.analytics.api import router as analytics_router
 from tinko.auth.api import router as auth_router
 from tinko.auth.identities import IdentityCache
 from tinko.classifier.loader import get_tables
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(ConcurrencyLimitMiddleware, max_in_flight=MAX_IN_FLIGHT)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(ops_router)
+    app.include_router(analytics_router)
     app.include_router(auth_router)
     app.include_router(intake_router)
     app.include_router(policies_router)
