@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
@@ -18,7 +18,7 @@ from tinko.analytics.definitions import (
     parse_period,
 )
 from tinko.analytics.queries import Scope
-from tinko.deps import ClockDep, SessionDep, TinkoRouter, ViewerDep
+from tinko.deps import ClockDep, TinkoRouter, ViewerDep
 from tinko.errors import Unprocessable
 from tinko.policies.models import RetryPolicy
 from tinko.rules.models import RecoveryRule as Rule
@@ -28,6 +28,18 @@ router = TinkoRouter(prefix="/v1/analytics", tags=["analytics"])
 Json = dict[str, Any]
 Text = Annotated[str | None, Query(max_length=80)]
 Amount = Annotated[int | None, Query()]
+
+
+def read_session(request: Request) -> Iterator[Session]:
+    """Analytics only reads: on SQLite a WAL reader that never waits for (or blocks) writers."""
+    session: Session = request.app.state.read_session_factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(read_session)]
 
 
 def scope_of(
@@ -140,12 +152,12 @@ def cohorts(
 
 @router.get("/export.csv", response_class=StreamingResponse)
 def export_csv(scope: ScopeDep, request: Request) -> StreamingResponse:
-    stream = export.csv_stream(request.app.state.session_factory, scope)
+    stream = export.csv_stream(request.app.state.read_session_factory, scope)
     headers = {"Content-Disposition": 'attachment; filename="tinko-cases.csv"'}
     return StreamingResponse(stream, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get("/export.jsonl", response_class=StreamingResponse)
 def export_jsonl(scope: ScopeDep, request: Request) -> StreamingResponse:
-    stream = export.jsonl_stream(request.app.state.session_factory, scope)
+    stream = export.jsonl_stream(request.app.state.read_session_factory, scope)
     return StreamingResponse(stream, media_type="application/x-ndjson")

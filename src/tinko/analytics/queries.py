@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -244,8 +244,7 @@ def grouped(
         .group_by(*group)
         .order_by(*group)
     )
-    found: list[Row[Any]] = list(session.execute(statement).tuples().all())  # type: ignore[arg-type]
-    return found
+    return cast(list[Row[Any]], list(session.execute(statement).all()))
 
 
 def integer(value: Any) -> int:
