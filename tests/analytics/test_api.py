@@ -49,14 +49,20 @@ def test_summary_counts_each_currency_apart(
     fail(client, key_headers, "inr-2", at, amount=300_00)
     fail(client, key_headers, "usd-1", at, amount=20_00, currency="USD")
     succeed(app, owner.org_id, "inr-2", START - timedelta(hours=1))
+    app.state.runner.drain()
     body = get(client, owner.headers, "summary", period="7d")
     inr, usd = body["by_currency"]["INR"], body["by_currency"]["USD"]
     assert (inr["failed_count"], inr["failed_amount"]) == (2, 400_00)
     assert (inr["recovered_count"], inr["recovered_amount"]) == (1, 300_00)
     assert (inr["recovery_rate_count"], inr["recovery_rate_amount"]) == (0.5, 0.75)
-    assert (usd["failed_amount"], usd["in_progress_count"], usd["recovered_amount"]) == (20_00, 1, 0)
+    assert (usd["failed_amount"], usd["in_progress_count"], usd["recovered_amount"]) == (
+        20_00,
+        1,
+        0,
+    )
     assert inr["provisional"] is True
-    assert body["period"] == "7d" and body["to"] == "2026-11-02"
+    assert body["period"] == "7d"
+    assert body["to"] == "2026-11-02"
 
 
 def test_a_failure_counts_on_its_day_in_the_orgs_time_zone(
@@ -125,15 +131,19 @@ def test_filters_narrow_the_cases(
     at = START - timedelta(hours=1)
     fail(client, key_headers, "small", at, amount=100)
     fail(client, key_headers, "upi", at, amount=5000, payment_method_type="upi")
-    assert get(client, owner.headers, "summary", rail="upi")["by_currency"]["INR"][
-        "failed_amount"
-    ] == 5000
+    assert (
+        get(client, owner.headers, "summary", rail="upi")["by_currency"]["INR"]["failed_amount"]
+        == 5000
+    )
     banded = get(client, owner.headers, "summary", amount_min=1000)
     assert banded["by_currency"]["INR"]["failed_count"] == 1
     assert get(client, owner.headers, "summary", currency="USD")["by_currency"] == {}
-    assert get(client, owner.headers, "summary", policy_id="default")["by_currency"]["INR"][
-        "failed_count"
-    ] == 2
+    assert (
+        get(client, owner.headers, "summary", policy_id="default")["by_currency"]["INR"][
+            "failed_count"
+        ]
+        == 2
+    )
 
 
 def test_viewers_may_read_analytics(client: TestClient, owner: Account) -> None:
