@@ -31,9 +31,7 @@ def upgrade() -> None:
     with op.batch_alter_table("recovery_case") as batch:
         batch.add_column(sa.Column("policy_id", sa.String(length=40), nullable=True))
         batch.add_column(sa.Column("failed_at", UTCDateTime(), nullable=True))
-        batch.add_column(
-            sa.Column("holdout", sa.Boolean(), server_default="0", nullable=False)
-        )
+        batch.add_column(sa.Column("holdout", sa.Boolean(), server_default="0", nullable=False))
         batch.add_column(sa.Column("recovered_by", sa.String(length=16), nullable=True))
     op.execute("UPDATE recovery_case SET failed_at = created_at")
     op.execute(_RECOVERED_BY)
