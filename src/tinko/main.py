@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tinko import __version__
+from tinko.analytics.api import router as analytics_router
 from tinko.apidocs import API_DESCRIPTION, install_docs
 from tinko.auth.api import router as auth_router
 from tinko.auth.identities import IdentityCache
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # Outermost, so logs and per-IP limits see the client a trusted proxy forwarded for.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_networks)
     app.include_router(ops_router)
+    app.include_router(analytics_router)
     app.include_router(auth_router)
     app.include_router(intake_router)
     app.include_router(policies_router)

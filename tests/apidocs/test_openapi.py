@@ -32,7 +32,17 @@ PUBLIC = {
     ("GET", "/pay/{token}/success"),
     ("GET", "/pay/{token}/cancel"),
 }
-PEOPLE_ONLY = {("POST", "/v1/auth/logout")}
+# Managing people and keys needs a signed-in person, whatever an API key's role (README "Access").
+PEOPLE_ONLY = {
+    ("POST", "/v1/auth/logout"),
+    ("GET", "/v1/users"),
+    ("POST", "/v1/users"),
+    ("PATCH", "/v1/users/{user_id}"),
+    ("DELETE", "/v1/users/{user_id}"),
+    ("GET", "/v1/api-keys"),
+    ("POST", "/v1/api-keys"),
+    ("DELETE", "/v1/api-keys/{key_id}"),
+}
 # What a sample of routes can answer, read from their code and API.md.
 PROBLEMS = {
     ("GET", "/v1/auth/me"): {401},

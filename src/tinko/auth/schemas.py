@@ -73,6 +73,9 @@ class OrgOut(BaseModel):
     timezone: str
     default_currency: str
     locale: str
+    holdout_percent: int = Field(
+        0, description="Share of customers (0-50 %) Tinko leaves alone to measure uplift."
+    )
 
 
 class OrgPatch(StrictModel):
@@ -80,6 +83,7 @@ class OrgPatch(StrictModel):
     timezone: str | None = None
     default_currency: CurrencyCode | None = None
     locale: Literal["en", "en-IN", "hi", "ta"] | None = None
+    holdout_percent: Annotated[int, Field(ge=0, le=50, strict=True)] | None = None
 
     @field_validator("timezone")
     @classmethod

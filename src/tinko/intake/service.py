@@ -18,7 +18,7 @@ from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_new, insert_row
 from tinko.recovery.engine import close_case
 from tinko.recovery.models import RecoveryCase
-from tinko.recovery.service import close_recovered, open_or_update_case
+from tinko.recovery.service import close_recovered, open_or_update_case, recovered_by
 
 KNOWN_GATEWAYS = frozenset({"stripe", "razorpay", "sandbox"})
 # Failures of our own tries at the PSP (a retry, a payer's try on our hosted checkout), told
@@ -184,6 +184,7 @@ def record_success_of(
     reason = f"payment succeeded ({source}) at {report.occurred_at.isoformat()}"
     if case is not None:
         close_case(session, clock, case, "recovered", reason)
+        case.recovered_by = recovered_by(source)
         return case
     return close_recovered(session, clock, transaction, paid_at=report.occurred_at, source=source)
 

@@ -25,6 +25,7 @@ from tinko.notify.optouts import is_opted_out
 from tinko.policies import policy_for
 from tinko.recovery.card_history import card_history
 from tinko.recovery.decide import AttemptView, PaymentView, decide
+from tinko.recovery.holdout import customer_key, in_holdout
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase, TimelineEntry
 from tinko.recovery.planner import Plan
 from tinko.rules.service import current_rules
@@ -33,6 +34,7 @@ from tinko.tenancy.models import Organization
 _Locked = TypeVar("_Locked", Transaction, RecoveryCase, RecoveryAttempt)
 
 CLAIM_LEASE = timedelta(minutes=5)  # the default of TINKO_ATTEMPT_LEASE_SECONDS
+HOLDOUT_REASON = "holdout: measured without retries or messages"
 
 
 def log(
@@ -67,7 +69,19 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
     )
     if case.expires_at is None:
         case.expires_at = case.created_at + timedelta(days=policy.window_days)
-        case.policy_name = policy.name
+        case.policy_name, case.policy_id = policy.name, policy.id
+        key = customer_key(
+            transaction.customer_ref,
+            transaction.customer_email,
+            transaction.customer_phone,
+            transaction.id,
+        )
+        case.holdout = in_holdout(case.org_id, key, org.holdout_percent)
+    if case.holdout:
+        # Measured, not worked: the case stays payable (a link the merchant sends, a payment
+        # outside Tinko) but Tinko plans no retry and no message for it.
+        close_case(session, clock, case, "exhausted", HOLDOUT_REASON)
+        return Plan(steps=())
     attempts = list_attempts(session, case.org_id, case.id)
     plan, decision = decide(
         payment_view(case, transaction, now),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tinko.db import Base
@@ -22,6 +22,8 @@ class RecoveryCase(Base):
     __table_args__ = (
         Index("ix_recovery_case_transaction", "org_id", "transaction_id"),
         Index("ix_recovery_case_status", "org_id", "status"),
+        # Analytics reads an org's cases by the moment of their first failure.
+        Index("ix_recovery_case_failed", "org_id", "failed_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -39,6 +41,13 @@ class RecoveryCase(Base):
     rule_id: Mapped[str | None] = mapped_column(String(40))
     rule_version: Mapped[int | None]
     policy_name: Mapped[str | None] = mapped_column(String(200))
+    policy_id: Mapped[str | None] = mapped_column(String(40))  # None: a built-in default
+    # When the payment first failed (the cohort of analytics); older rows: when opened.
+    failed_at: Mapped[datetime | None]
+    # In the org's measurement group: tracked, never retried or messaged by Tinko.
+    holdout: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # How a recovered case was paid: psp_retry | payer_link | outside (merchant or PSP).
+    recovered_by: Mapped[str | None] = mapped_column(String(16))
     next_action_at: Mapped[datetime | None]
     # The end of the recovery window: nothing is planned after it.
     expires_at: Mapped[datetime | None]

@@ -63,6 +63,8 @@ def open_or_update_case(
                 "decline_type": classification.decline_type,
                 "classification": data,
                 "failure_count": 1,
+                "failed_at": transaction.last_failed_at or now,
+                "holdout": False,
                 "created_at": now,
                 "updated_at": now,
             },
@@ -86,4 +88,11 @@ def close_recovered(
     close_case(
         session, clock, case, "recovered", f"payment succeeded ({source}) at {paid_at.isoformat()}"
     )
+    case.recovered_by = recovered_by(source)
     return case
+
+
+def recovered_by(source: str) -> str:
+    """How a success recovered its case: our retry, the payer page, or anything else (the
+    merchant's API report, the PSP's own retry or a payment made outside Tinko)."""
+    return {"retry": "psp_retry", "payer_page": "payer_link"}.get(source, "outside")
