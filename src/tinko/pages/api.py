@@ -107,5 +107,6 @@ def pay_cancel(
     settings: SettingsDep,
     limiter: RateLimiterDep,
 ) -> Response:
-    show = partial(screens.cancelled, session, clock, settings, token)
+    declined = request.query_params.get("declined") == "1"
+    show = partial(screens.cancelled, session, clock, settings, token, declined=declined)
     return _limited(request, limiter, settings, show)

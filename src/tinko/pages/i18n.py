@@ -106,8 +106,15 @@ def number_locale(language: str, currency: str, org_locale: str | None) -> str:
     return "en"
 
 
+# Rupees read the Indian way (1,23,456) in every language; CLDR 47 (Babel 2.19) gave Tamil the
+# western grouping with a space after the sign, which Indian payers do not expect.
+_RUPEE_PATTERN: Final = "¤#,##,##0.00"
+
+
 def format_money(amount_minor: int, currency: str, locale: str) -> str:
     amount = Decimal(amount_minor).scaleb(-minor_unit_exponent(currency))
+    if currency == "INR" and locale.endswith("_IN"):
+        return str(format_currency(amount, currency, format=_RUPEE_PATTERN, locale=locale))
     return str(format_currency(amount, currency, locale=locale))
 
 

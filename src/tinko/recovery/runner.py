@@ -456,6 +456,7 @@ def _send_link(
         channel=channel,
         link_url=issued.url,
         link_expires_at=issued.link.expires_at,
+        link=issued.link,
     )
     if queued:
         _finish(attempt, now, "succeeded", detail)
