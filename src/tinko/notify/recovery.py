@@ -26,7 +26,7 @@ from tinko.notify.models import MessageTemplateVersion, OutboundMessage
 from tinko.notify.optouts import is_opted_out, unsubscribe_url
 from tinko.notify.render import Rendered, TemplateContent, render_message, variables_for
 from tinko.notify.template_service import DEFAULT_PROVIDER_VARIABLES, active_version
-from tinko.recovery.models import RecoveryCase
+from tinko.recovery.models import RecoveryCase, RecoveryLink
 from tinko.tenancy.models import Organization
 
 log = structlog.get_logger("tinko.notify")
@@ -50,6 +50,7 @@ def queue_recovery_message(
     channel: str,
     link_url: str,
     link_expires_at: datetime,
+    link: RecoveryLink | None = None,
 ) -> tuple[bool, str]:
     """(True, detail) when a message was queued; (False, reason) when it must not be sent."""
     message_id, detail = queue_link_message(
@@ -62,6 +63,7 @@ def queue_recovery_message(
         channel=channel,
         link_url=link_url,
         link_expires_at=link_expires_at,
+        link=link,
     )
     return message_id is not None, detail
 
@@ -77,9 +79,13 @@ def queue_link_message(
     channel: str,
     link_url: str,
     link_expires_at: datetime,
+    link: RecoveryLink | None = None,
 ) -> tuple[str | None, str]:
     """(message id, detail) when a message carrying `link_url` was queued; (None, reason)
-    when it must not be sent."""
+    when it must not be sent.
+
+    `link`, when given, remembers the message that carried it (the payer page names the
+    channel and the masked address only for a link that was really sent)."""
     if channel not in CHANNELS:
         return None, f"unknown channel {channel!r}"
     raw = transaction.customer_email if channel == "email" else transaction.customer_phone
@@ -96,6 +102,9 @@ def queue_link_message(
         return None, f"frequency cap: {FREQUENCY_CAP} messages in 24 hours already"
 
     lang, content, version = _template(session, org, transaction, channel)
+    # The pages open in the customer's language, as the message they came from was written.
+    customer_lang = copy.language(transaction.customer_locale)
+    link_url = with_language(link_url, customer_lang)
     names = (version.provider_variables if version else None) or list(DEFAULT_PROVIDER_VARIABLES)
     values = {
         "customer_name": transaction.customer_name or "",
@@ -110,7 +119,10 @@ def queue_link_message(
         copy.phrase("methods", m, lang) for m in case.classification.get("alternate_methods", [])
     ]
     variables = variables_for(values, methods)
-    opt_out = unsubscribe_url(settings.base_url, settings.secret_key, org.id, channel, recipient)
+    opt_out = with_language(
+        unsubscribe_url(settings.base_url, settings.secret_key, org.id, channel, recipient),
+        customer_lang,
+    )
     rendered = _render(content, variables, channel, lang, opt_out, version)
     if version is not None and rendered is None:
         version, content = None, _default_content(channel, lang)
@@ -143,7 +155,16 @@ def queue_link_message(
             ),
         ),
     )
+    if link is not None:
+        link.message_id = message_id
     return message_id, f"message {message_id} queued for {channel}"
+
+
+def with_language(url: str, lang: str | None) -> str:
+    """`url?lang=ta` for a language our pages speak; the url unchanged otherwise."""
+    if lang is None:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}lang={lang}"
 
 
 def _customer_key(transaction: Transaction, channel: str, recipient: str) -> str:

@@ -111,5 +111,6 @@ def pay_cancel(
     limiter: RateLimiterDep,
 ) -> Response:
     """Where the PSP's checkout returns when the payer gives up; the link still works."""
-    show = partial(screens.cancelled, session, clock, settings, token)
+    declined = request.query_params.get("declined") == "1"
+    show = partial(screens.cancelled, session, clock, settings, token, declined=declined)
     return _limited(request, limiter, settings, show)

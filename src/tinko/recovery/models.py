@@ -141,6 +141,9 @@ class RecoveryLink(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("recovery_case.id", ondelete="CASCADE"))
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     channel: Mapped[str | None] = mapped_column(String(16))
+    # The outbound message that carried this link to the customer; none for a link the
+    # merchant took to send themselves (the payer page says where a link went only if we sent it).
+    message_id: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     first_opened_at: Mapped[datetime | None]

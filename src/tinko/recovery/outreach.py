@@ -59,6 +59,7 @@ def issue_and_send(
         channel=channel,
         link_url=issued.url,
         link_expires_at=issued.link.expires_at,
+        link=issued.link,
     )
     return Outreach(issued, message_id, detail)
 
