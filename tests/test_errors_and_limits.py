@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -22,6 +23,18 @@ def test_wrong_method_is_problem_405(client: TestClient) -> None:
     response = client.delete("/v1/auth/login")
     assert response.status_code == 405
     assert response.headers["content-type"] == PROBLEM
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [("/unsubscribe/some-token", "GET, POST"), ("/v1/auth/org", "GET, PATCH")],
+)
+def test_405_allow_names_every_method_of_the_path(
+    client: TestClient, path: str, allowed: str
+) -> None:
+    response = client.put(path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
 
 
 def test_request_id_is_generated(client: TestClient) -> None:

@@ -25,6 +25,7 @@ from tinko.auth.models import ApiKey, RefreshToken, User
 from tinko.auth.tokens import API_KEY_PREFIX, AccessClaims, decode_access_token
 from tinko.config import Settings
 from tinko.db import finish, is_transient, unit_of_work
+from tinko.edge import EdgeRoute
 from tinko.errors import Forbidden, Unauthorized
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
@@ -250,7 +251,12 @@ def _fail(sessions: list[Session], error: BaseException) -> None:
 
 
 class TinkoRouter(APIRouter):
-    """APIRouter whose sync endpoints that take a session commit before returning."""
+    """APIRouter whose sync endpoints that take a session commit before returning, and whose
+    routes refuse control characters in their input (`tinko.edge`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("route_class", EdgeRoute)
+        super().__init__(**kwargs)
 
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         takes_session = any(

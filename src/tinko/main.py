@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tinko import __version__
+from tinko.analytics.api import router as analytics_router
+from tinko.apidocs import API_DESCRIPTION, install_docs
 from tinko.auth.api import router as auth_router
 from tinko.auth.identities import IdentityCache
 from tinko.classifier.loader import get_tables
@@ -32,6 +34,7 @@ from tinko.notify.api import router as notify_router
 from tinko.notify.views import router as unsubscribe_router
 from tinko.observability import configure_logging
 from tinko.ops.api import router as ops_router
+from tinko.pages.account_api import router as account_pages_router
 from tinko.pages.api import router as pages_router
 from tinko.policies.api import router as policies_router
 from tinko.psp.api import router as psp_router
@@ -75,8 +78,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app = FastAPI(
         title="Tinko Recovery",
         version=__version__,
-        description="Failed-payment recovery: intake, classification, retries and outreach.",
+        description=API_DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from local assets, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -97,6 +102,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # Outermost, so logs and per-IP limits see the client a trusted proxy forwarded for.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_networks)
     app.include_router(ops_router)
+    app.include_router(analytics_router)
     app.include_router(auth_router)
     app.include_router(intake_router)
     app.include_router(policies_router)
@@ -108,6 +114,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(notify_router)
     app.include_router(unsubscribe_router)
     app.include_router(pages_router)
+    install_docs(app)
+    app.include_router(account_pages_router)
     return app
 
 

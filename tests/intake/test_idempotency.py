@@ -37,6 +37,16 @@ def test_replay_returns_the_first_response(
     assert _events(app) == 1
 
 
+def test_replay_returns_the_first_responses_bytes(
+    client: TestClient, key_headers: dict[str, str]
+) -> None:
+    headers = {**key_headers, "Idempotency-Key": "k-bytes"}
+    first = client.post(URL, json=failure_body(), headers=headers)
+    again = client.post(URL, json=failure_body(), headers=headers)
+    assert again.content == first.content  # PostgreSQL's JSONB had reordered the keys
+    assert again.headers["content-type"] == first.headers["content-type"]
+
+
 def test_same_key_different_body_is_409(
     client: TestClient, app: FastAPI, key_headers: dict[str, str]
 ) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -103,6 +104,14 @@ def test_invalid_currency_is_422(
     client: TestClient, app: FastAPI, key_headers: dict[str, str]
 ) -> None:
     problem = _rejected(client, key_headers, app, currency="RUPEES")
+    assert problem["errors"][0]["loc"] == ["body", "currency"]
+
+
+@pytest.mark.parametrize("code", ["XXX", "XTS", "XAU"])
+def test_iso_codes_that_are_not_money_are_422(
+    client: TestClient, app: FastAPI, key_headers: dict[str, str], code: str
+) -> None:
+    problem = _rejected(client, key_headers, app, currency=code)
     assert problem["errors"][0]["loc"] == ["body", "currency"]
 
 

@@ -30,8 +30,8 @@ from tinko.jobs.registry import JobContext, run_job
 from tinko.kit.clock import FrozenClock
 from tinko.notify.models import OutboundMessage
 from tinko.payments.models import Transaction
+from tinko.recovery.link_message import queue_recovery_message
 from tinko.recovery.models import RecoveryCase
-from tinko.recovery.outreach import queue_recovery_message
 from tinko.tenancy.models import Organization
 
 TWILIO_SID = "AC" + "0" * 32

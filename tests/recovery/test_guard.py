@@ -385,6 +385,30 @@ def test_rupay_card_has_no_network_caps() -> None:
     assert check_attempt(propose(JUNE_2025, network="rupay"), history).allowed
 
 
+@pytest.mark.parametrize("network", [None, "", "other", "maestro"])
+def test_a_card_of_unknown_network_is_held_to_mastercards_daily_cap(network: str | None) -> None:
+    history = declines(JUNE_2025, 10)
+    decision = check_attempt(propose(JUNE_2025, network=network), history)
+    assert (decision.allowed, decision.rule) == (False, "mastercard.cap_24h")
+
+
+def test_a_card_of_unknown_network_is_held_to_visas_monthly_cap() -> None:
+    history = declines(JUNE_2025, 20, every=DAY)
+    decision = check_attempt(propose(JUNE_2025, network=None), history)
+    assert (decision.allowed, decision.rule) == (False, "visa.cap_30d")
+
+
+def test_a_card_of_unknown_network_within_every_cap_is_allowed() -> None:
+    history = declines(JUNE_2025, 9)
+    assert check_attempt(propose(JUNE_2025, network=None), history).allowed
+
+
+def test_a_mandate_without_a_card_network_gets_no_card_caps() -> None:
+    history = declines(JUNE_2025, 10, every=timedelta(minutes=1))
+    proposed = propose(JUNE_2025, network=None, method="emandate", cycle=JUNE_2025 - DAY)
+    assert check_attempt(proposed, history).rule != "mastercard.cap_24h"
+
+
 def test_naive_datetime_is_refused() -> None:
     naive = datetime(2025, 6, 1, 12, 0)  # noqa: DTZ001
     with pytest.raises(ValueError, match="aware"):

@@ -94,3 +94,43 @@ def test_view_of_a_recovered_case_says_so(client: TestClient, key_headers: dict[
     client.post(f"/v1/recoveries/{case_id}/cancel", headers=key_headers)
     view = client.get(f"/v1/recoveries/by_token/{link['token']}").json()
     assert view["status"] == "cancelled"
+
+
+def test_a_link_asked_for_on_a_channel_is_the_link_sent(
+    client: TestClient, key_headers: dict[str, str]
+) -> None:
+    client.post(
+        URL, json=sandbox_failure("L5", "pm_sandbox_insufficient_funds"), headers=key_headers
+    )
+    response = client.post(
+        "/v1/recoveries/by_ref/L5/link", json={"channel": "email"}, headers=key_headers
+    )
+    assert response.status_code == 201, response.text
+    link = response.json()
+    client.app.state.runner.drain()  # type: ignore[attr-defined]
+
+    assert link["message"]["status"] in ("queued", "sent", "outbox")
+    sent = client.get(f"/v1/notifications/{link['message']['id']}", headers=key_headers)
+    assert sent.status_code == 200, sent.text
+    assert link["url"] in sent.text
+
+
+def test_a_link_on_a_channel_the_customer_cannot_get_says_so(
+    client: TestClient, key_headers: dict[str, str]
+) -> None:
+    client.post(
+        URL, json=sandbox_failure("L6", "pm_sandbox_insufficient_funds"), headers=key_headers
+    )
+    response = client.post(
+        "/v1/recoveries/by_ref/L6/link", json={"channel": "sms"}, headers=key_headers
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json()["message"]["id"] is None
+    assert response.json()["message"]["status"] == "skipped"
+
+
+def test_a_link_without_a_channel_sends_nothing(
+    client: TestClient, key_headers: dict[str, str]
+) -> None:
+    assert _link(client, key_headers).get("message") is None

@@ -27,7 +27,7 @@ def test_checkout_page_shows_the_amount_and_a_pay_button(
 ) -> None:
     page = client.get(_checkout_url(client, key_headers, "S1"))
     assert page.status_code == 200
-    assert "INR 499.00" in page.text
+    assert "₹499.00" in page.text
     assert "<button" in page.text
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
 

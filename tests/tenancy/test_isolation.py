@@ -47,6 +47,12 @@ PUBLIC_ROUTES = {
     # One-click opt-out: the signed token names the org, channel and recipient.
     ("GET", "/unsubscribe/{token}"),
     ("POST", "/unsubscribe/{token}"),
+    # The pages the reset and invitation mails link to: the mailed token is the credential.
+    ("GET", "/console/reset-password"),
+    ("POST", "/console/reset-password"),
+    ("POST", "/console/reset-password/new"),
+    ("GET", "/console/accept-invite"),
+    ("POST", "/console/accept-invite"),
 }
 # A body valid enough to get past validation to the object lookup.
 EXAMPLE_BODIES: dict[tuple[str, str], dict[str, Any]] = {

@@ -40,6 +40,9 @@ TEMPLATE_BODY: dict[str, Any] = {
 
 def populate_org(client: TestClient) -> Account:
     owner = register(client, org_name="Victim Org")
+    # Analytics (every /v1/analytics route is walked) with both holdout arms in play.
+    holdout = client.patch("/v1/auth/org", json={"holdout_percent": 50}, headers=owner.headers)
+    assert holdout.status_code == 200, holdout.text
     invite_and_join(client, owner, "admin")
     client.post("/v1/users", json={"email": "pending@victim.example"}, headers=owner.headers)
     create_api_key(client, owner)

@@ -6,6 +6,8 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
+from tinko.kit.money import CurrencyCode
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
@@ -71,13 +73,17 @@ class OrgOut(BaseModel):
     timezone: str
     default_currency: str
     locale: str
+    holdout_percent: int = Field(
+        0, description="Share of customers (0-50 %) Tinko leaves alone to measure uplift."
+    )
 
 
 class OrgPatch(StrictModel):
     name: Name | None = None
     timezone: str | None = None
-    default_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    default_currency: CurrencyCode | None = None
     locale: Literal["en", "en-IN", "hi", "ta"] | None = None
+    holdout_percent: Annotated[int, Field(ge=0, le=50, strict=True)] | None = None
 
     @field_validator("timezone")
     @classmethod

@@ -30,11 +30,11 @@ from tinko.psp.base import (
 )
 from tinko.psp.registry import provider_for
 from tinko.psp.sandbox import SandboxPSP
-from tinko.recovery import card_history, lifecycle, locks, planning, timeline
+from tinko.recovery import lifecycle, locks, manual, outreach, planning, timeline
+from tinko.recovery.card_history import card_histories, lock_payment_methods
 from tinko.recovery.guard import check_attempt
-from tinko.recovery.guard.types import PastAttempt, ProposedAttempt
+from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
-from tinko.recovery.outreach import send_link
 from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus
 
 log = structlog.get_logger("tinko.recovery")
@@ -124,13 +124,12 @@ def _claim(session: Session, ctx: JobContext, attempt_ids: list[str]) -> list[Wo
             if attempt.kind == "psp_retry" and transaction.payment_method_ref
         }
     )
-    locks.lock_payment_methods(session, cards)
+    lock_payment_methods(session, cards)
     # Each card's history, read once; attempts claimed in this batch are added as they go.
     histories: dict[tuple[str, str], list[PastAttempt]] = {}
     for org_id, group in groupby(cards, key=lambda card: card[0]):
-        found = card_history.card_histories(
-            session, org_id, [ref for _, ref in group], ctx.clock.now()
-        )
+        refs = [ref for _, ref in group]
+        found = card_histories(session, org_id, refs, ctx.clock.now())
         histories.update({(org_id, ref): past for ref, past in found.items()})
     works = (_claim_one(session, ctx, *row, histories) for row in locked)
     return [work for work in works if work is not None]
@@ -155,15 +154,22 @@ def _claim_one(
         and attempt.claimed_until > now
     ):
         return None  # another worker holds it
-    if case.status not in OPEN_STATUSES and not attempt.started_at:
+    if not attempt.started_at and (
+        case.status not in OPEN_STATUSES or case.cancel_requested_at is not None
+    ):
         _cancel(attempt, now, case)
+        return None
+    if (
+        attempt.kind == "psp_retry"
+        and not attempt.started_at
+        and manual.hold_back(session, ctx.clock, attempt, case)
+    ):
         return None
     silent_for = now - attempt.started_at if attempt.started_at else timedelta(0)
     if not attempt.psp_reference and silent_for >= NO_ANSWER_LAST_ASK:
         # The PSP may have forgotten the key by now; asking again could charge afresh.
-        lifecycle.finish(
-            attempt, now, AttemptOutcome.FAILED, "the PSP gave no answer within 22 hours"
-        )
+        detail = "the PSP gave no answer within 22 hours"
+        lifecycle.finish_attempt(attempt, now, AttemptOutcome.FAILED, detail)
         timeline.log(session, ctx.clock, case, "attempt_failed", attempt_id=attempt.id)
         if case.status in OPEN_STATUSES:
             planning.plan_case(session, ctx.clock, case, transaction)
@@ -173,20 +179,9 @@ def _claim_one(
     # again under the same key: no new network attempt, so the caps are not consulted again.
     if attempt.kind == "psp_retry" and transaction.payment_method_ref and not attempt.started_at:
         history = histories[(attempt.org_id, transaction.payment_method_ref)]
-        decision = check_attempt(
-            ProposedAttempt(
-                at=now,
-                initiator="merchant",
-                card_network=transaction.card_network,
-                payment_method_type=transaction.payment_method_type or "card",
-                last_decline_visa_category=case.classification.get("visa_category"),
-                last_decline_merchant_advice_code=case.classification.get("merchant_advice_code"),
-                last_decline_at=transaction.last_failed_at,
-            ),
-            history,
-        )
+        decision = check_attempt(manual.proposed_retry(case, transaction, now), history)
         if not decision.allowed:
-            lifecycle.finish(attempt, now, AttemptOutcome.BLOCKED, decision.reason)
+            lifecycle.finish_attempt(attempt, now, AttemptOutcome.BLOCKED, decision.reason)
             attempt.blocked_by = decision.rule
             timeline.log(
                 session,
@@ -290,7 +285,7 @@ def _record(
 ) -> None:
     for attempt, case, transaction in locks.lock_batch(session, [w.attempt_id for w in works]):
         if attempt.kind == "notification":
-            send_link(session, ctx.clock, ctx.settings, attempt, case, transaction)
+            outreach.run_notification(session, ctx.clock, ctx.settings, attempt, case, transaction)
         else:
             _record_charge(session, ctx.clock, attempt, case, transaction, outcomes[attempt.id])
 
@@ -329,7 +324,7 @@ def _record_charge(
     still_open = case.status in OPEN_STATUSES
     if isinstance(result, PSPError):
         detail = f"the PSP gave no answer: {str(result)[:200]}"
-        lifecycle.finish(attempt, now, AttemptOutcome.FAILED, detail)
+        lifecycle.finish_attempt(attempt, now, AttemptOutcome.FAILED, detail)
         timeline.log(
             session,
             clock,
@@ -357,7 +352,8 @@ def _record_success(
     result: ChargeResult,
 ) -> None:
     now = clock.now()
-    lifecycle.finish(attempt, now, AttemptOutcome.SUCCEEDED, f"charged ({result.psp_reference})")
+    detail = f"charged ({result.psp_reference})"
+    lifecycle.finish_attempt(attempt, now, AttemptOutcome.SUCCEEDED, detail)
     case = open_case or session.get_one(RecoveryCase, attempt.case_id)
     timeline.log(session, clock, case, "attempt_succeeded", attempt_id=attempt.id)
     if open_case is None:  # the money moved after the case closed: the merchant may refund
@@ -404,7 +400,7 @@ def _record_decline(
             on=now.date(),
         )
     )
-    lifecycle.finish(attempt, now, AttemptOutcome.DECLINED, classification.reason)
+    lifecycle.finish_attempt(attempt, now, AttemptOutcome.DECLINED, classification.reason)
     attempt.decline = {
         "decline_code": result.decline_code,
         "failure_code": result.failure_code,
@@ -453,4 +449,6 @@ def _wait_for_settlement(attempt: RecoveryAttempt, now: datetime, result: Charge
 
 def _cancel(attempt: RecoveryAttempt, now: datetime, case: RecoveryCase) -> None:
     detail = f"case already {case.status}"
-    lifecycle.finish(attempt, now, AttemptOutcome.CANCELLED, detail, AttemptStatus.CANCELLED)
+    lifecycle.finish_attempt(
+        attempt, now, AttemptOutcome.CANCELLED, detail, AttemptStatus.CANCELLED
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
-from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
+from tinko.apidocs.problems import problems
 from tinko.classifier import DeclineSignal, classify
 from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, TinkoRouter, ViewerDep
 from tinko.errors import NotFound
@@ -85,14 +85,23 @@ def _out(outcome: outcomes.FailureOutcome) -> PaymentFailedOut:
     )
 
 
-@router.post("/events/payment_failed", status_code=202, response_model=PaymentFailedOut)
+@router.post(
+    "/events/payment_failed",
+    status_code=202,
+    response_model=PaymentFailedOut,
+    responses=problems(409),
+)
 def payment_failed(
     body: PaymentFailedIn,
     principal: AdminDep,
     session: SessionDep,
     clock: ClockDep,
     idempotency: IdempotencyDep,
-) -> JSONResponse:
+) -> Response:
+    """Reports a failed payment from your server. Tinko classifies the decline and, when it is
+    recoverable, opens a recovery with its first action planned. Send `Idempotency-Key` to make
+    retries of this call safe: the same key and body answer the first response again.
+    """
     check_occurred_at(body.occurred_at, clock.now())
 
     def produce() -> PaymentFailedOut:
@@ -108,6 +117,7 @@ def payment_failed(
 def events_by_ref(
     transaction_ref: str, principal: ViewerDep, session: SessionDep
 ) -> Page[EventOut]:
+    """Every payment event recorded for one of your transaction references, oldest first."""
     transaction = session.scalars(
         select(Transaction).where(
             Transaction.org_id == principal.org_id, Transaction.transaction_ref == transaction_ref
@@ -147,6 +157,9 @@ def _event_out(event: PaymentEvent) -> EventOut:
 
 @router.post("/classify")
 async def classify_decline(body: ClassifyIn, principal: ViewerDep) -> dict[str, object]:
+    """Classifies a decline without recording anything: category, soft or hard, whether a retry
+    can work, and what would fix it.
+    """
     return classify(DeclineSignal(**body.model_dump())).to_dict()
 
 
@@ -169,6 +182,9 @@ def create_webhook_endpoint(
     settings: SettingsDep,
     box: SecretBoxDep,
 ) -> WebhookEndpointCreated:
+    """Makes a URL for a PSP's webhooks (admin). Register the `url` in the PSP's dashboard with
+    the `secret`, which is shown only in this answer.
+    """
     created = webhooks.create_endpoint(session, clock, box, principal.org_id, body.psp)
     out = _endpoint_out(created.endpoint, settings.base_url)
     return WebhookEndpointCreated(**out.model_dump(), secret=created.secret)
@@ -178,6 +194,9 @@ def create_webhook_endpoint(
 def list_webhook_endpoints(
     principal: AdminDep, session: SessionDep, settings: SettingsDep, page: PageDep
 ) -> Page[WebhookEndpointOut]:
+    """The organisation's webhook endpoints and their URLs (admin); secrets are never shown
+    again.
+    """
     rows = webhooks.list_endpoints(session, principal.org_id, page)
     return page_of(rows, page, lambda e: _endpoint_out(e, settings.base_url))
 
@@ -191,6 +210,7 @@ def rotate_webhook_secret(
     settings: SettingsDep,
     box: SecretBoxDep,
 ) -> WebhookEndpointCreated:
+    """Issues a new signing secret for an endpoint (admin); shown only in this answer."""
     rotated = webhooks.rotate_secret(session, clock, box, principal.org_id, endpoint_id)
     out = _endpoint_out(rotated.endpoint, settings.base_url)
     return WebhookEndpointCreated(**out.model_dump(), secret=rotated.secret)
@@ -198,6 +218,7 @@ def rotate_webhook_secret(
 
 @router.delete("/webhook-endpoints/{endpoint_id}", status_code=204)
 def delete_webhook_endpoint(endpoint_id: str, principal: AdminDep, session: SessionDep) -> Response:
+    """Deletes a webhook endpoint (admin); events sent to it are refused from then on."""
     webhooks.delete_endpoint(session, principal.org_id, endpoint_id)
     return Response(status_code=204)
 
@@ -218,15 +239,19 @@ def _receive(
     session: SessionDep,
     clock: ClockDep,
     box: SecretBox,
-) -> dict[str, bool]:
+) -> dict[str, bool | str]:
     headers = {k.lower(): v for k, v in request.headers.items()}
-    new = webhooks.receive(
+    receipt = webhooks.receive(
         session, clock, box, psp=psp, endpoint_id=endpoint_id, body=body, headers=headers
     )
-    return {"received": True, "duplicate": not new}
+    # A signed but invalid event is answered 2xx: resending it cannot change it (ADR 0002).
+    answer: dict[str, bool | str] = {"received": True, "duplicate": not receipt.new}
+    if receipt.rejected:
+        answer["rejected"] = receipt.rejected
+    return answer
 
 
-@router.post("/webhooks/stripe/{endpoint_id}", tags=["webhooks"])
+@router.post("/webhooks/stripe/{endpoint_id}", tags=["webhooks"], responses=problems(400))
 def stripe_webhook(
     endpoint_id: str,
     body: RawBodyDep,
@@ -234,11 +259,14 @@ def stripe_webhook(
     session: SessionDep,
     clock: ClockDep,
     box: SecretBoxDep,
-) -> dict[str, bool]:
+) -> dict[str, bool | str]:
+    """Receives Stripe events, verified with the endpoint's secret (`Stripe-Signature`). A
+    repeated event is acknowledged again and not processed twice.
+    """
     return _receive("stripe", endpoint_id, body, request, session, clock, box)
 
 
-@router.post("/webhooks/razorpay/{endpoint_id}", tags=["webhooks"])
+@router.post("/webhooks/razorpay/{endpoint_id}", tags=["webhooks"], responses=problems(400))
 def razorpay_webhook(
     endpoint_id: str,
     body: RawBodyDep,
@@ -246,5 +274,8 @@ def razorpay_webhook(
     session: SessionDep,
     clock: ClockDep,
     box: SecretBoxDep,
-) -> dict[str, bool]:
+) -> dict[str, bool | str]:
+    """Receives Razorpay events, verified with the endpoint's secret (`X-Razorpay-Signature`). A
+    repeated event is acknowledged again and not processed twice.
+    """
     return _receive("razorpay", endpoint_id, body, request, session, clock, box)

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -43,7 +43,7 @@ class Idempotency:
 
     def run(
         self, org_id: str, body: BaseModel, produce: Callable[[], Any], status_code: int
-    ) -> JSONResponse:
+    ) -> Response:
         if self.key is None:
             return JSONResponse(_json(produce()), status_code=status_code)
         request_hash = _hash(self.scope, body)
@@ -68,10 +68,11 @@ class Idempotency:
         ).one()
         if not claimed:
             return _replay(record, request_hash)
-        content = _json(produce())
+        response = JSONResponse(_json(produce()), status_code=status_code)
         record.status_code = status_code
-        record.response_body = content
-        return JSONResponse(content, status_code=status_code)
+        # The bytes sent, kept as text: a JSON column would give them back re-serialised.
+        record.response_body = bytes(response.body).decode("utf-8")
+        return response
 
 
 def _json(value: Any) -> Any:
@@ -81,14 +82,15 @@ def _json(value: Any) -> Any:
     )
 
 
-def _replay(record: IdempotencyRecord, request_hash: str) -> JSONResponse:
+def _replay(record: IdempotencyRecord, request_hash: str) -> Response:
     if record.request_hash != request_hash:
         raise Conflict(
             "This Idempotency-Key was already used with a different request; use a new key."
         )
-    return JSONResponse(
-        record.response_body,
+    return Response(
+        (record.response_body or "").encode("utf-8"),
         status_code=record.status_code,
+        media_type="application/json",
         headers={"Idempotent-Replayed": "true"},
     )
 

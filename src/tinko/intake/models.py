@@ -45,7 +45,8 @@ class WebhookDelivery(Base):
     external_id: Mapped[str] = mapped_column(String(200))
     event_type: Mapped[str] = mapped_column(String(80))
     payload: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(16))  # received | processed | ignored | failed
+    # received | processed | ignored | failed, or rejected at the edge (`error` says why)
+    status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime]
@@ -65,5 +66,5 @@ class IdempotencyRecord(Base):
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
-    response_body: Mapped[dict[str, Any] | None]
+    response_body: Mapped[str | None] = mapped_column(Text)  # the JSON bytes sent, as sent
     created_at: Mapped[datetime] = mapped_column(index=True)

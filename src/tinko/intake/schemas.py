@@ -12,7 +12,7 @@ from pydantic import (
     field_validator,
 )
 
-from tinko.kit.money import MAX_AMOUNT_MINOR, is_known_currency
+from tinko.kit.money import MAX_AMOUNT_MINOR, CurrencyCode
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Ref = Annotated[
@@ -55,7 +55,7 @@ class PaymentFailedIn(BaseModel):
 
     transaction_ref: Ref
     amount: int = Field(description="Minor units (49900 is ₹499.00).")
-    currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True)]
+    currency: CurrencyCode
     gateway: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
     failure_code: Code | None = None
     decline_code: Code | None = None
@@ -83,13 +83,6 @@ class PaymentFailedIn(BaseModel):
             raise ValueError("must be greater than zero")
         if value > MAX_AMOUNT_MINOR:
             raise ValueError(f"is implausibly large (more than {MAX_AMOUNT_MINOR} minor units)")
-        return value
-
-    @field_validator("currency")
-    @classmethod
-    def _known_currency(cls, value: str) -> str:
-        if not is_known_currency(value):
-            raise ValueError(f"{value!r} is not an ISO 4217 currency code (like INR or USD)")
         return value
 
     @field_validator("metadata")

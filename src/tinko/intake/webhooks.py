@@ -1,7 +1,8 @@
 """Inbound PSP webhooks: endpoints and their secrets, verification, the inbox, processing.
 
-Verify → store once per (org, psp, event id) → answer 2xx → process in a job. The endpoint id
-in the URL decides the organisation; nothing in the payload is trusted for that.
+Verify (the PSP's `WebhookFormat`) → check (webhook_checks) → store once per (org, psp, event
+id) → answer 2xx → process in a job, unless the check rejected it. The endpoint id in the URL
+decides the organisation; nothing in the payload is trusted for that.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from tinko.errors import NotFound
 from tinko.flows.outcomes import payment_failed, payment_succeeded
 from tinko.intake.models import WebhookDelivery, WebhookEndpoint
+from tinko.intake.webhook_checks import check_event
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import random_token
@@ -98,6 +100,12 @@ def delete_endpoint(session: Session, org_id: str, endpoint_id: str) -> None:
     session.delete(get_endpoint(session, org_id, endpoint_id))
 
 
+@dataclass(frozen=True)
+class Receipt:
+    new: bool  # False if this event was stored before
+    rejected: str | None  # why a signed event will not be processed (recorded in the inbox)
+
+
 def receive(
     session: Session,
     clock: Clock,
@@ -107,14 +115,15 @@ def receive(
     endpoint_id: str,
     body: bytes,
     headers: dict[str, str],
-) -> bool:
-    """Verify and store one delivery; True if new, False if this event was seen before."""
+) -> Receipt:
+    """Verify and store one delivery, checked (webhook_checks); queue it unless rejected."""
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.psp != psp:
         raise NotFound("No such webhook endpoint.")
     secrets = _valid_secrets(endpoint, box, clock)
-    event = webhook_format(psp).verify(body, headers, secrets)
-    external_id, event_type = _identity(psp, event, body, headers)
+    webhook_format(psp).verify(body, headers, secrets)
+    checked = check_event(psp, body)
+    external_id, event_type = _identity(psp, checked.payload, body)
     inserted = insert_if_absent(
         session,
         WebhookDelivery.__table__,  # type: ignore[arg-type]
@@ -125,14 +134,15 @@ def receive(
             "psp": psp,
             "external_id": external_id,
             "event_type": event_type,
-            "payload": event,
-            "status": "received",
+            "payload": checked.payload,
+            "status": "rejected" if checked.reason else "received",
+            "error": checked.reason,
             "attempts": 0,
             "received_at": clock.now(),
         },
         ["org_id", "psp", "external_id"],
     )
-    if inserted:
+    if inserted and checked.reason is None:
         delivery_id = session.scalars(
             select(WebhookDelivery.id).where(
                 WebhookDelivery.org_id == endpoint.org_id,
@@ -141,7 +151,7 @@ def receive(
             )
         ).one()
         enqueue(session, "intake.process_webhook", delivery_id=delivery_id)
-    return inserted
+    return Receipt(new=inserted, rejected=checked.reason)
 
 
 def _valid_secrets(endpoint: WebhookEndpoint, box: SecretBox, clock: Clock) -> list[str]:
@@ -155,13 +165,12 @@ def _valid_secrets(endpoint: WebhookEndpoint, box: SecretBox, clock: Clock) -> l
     return secrets
 
 
-def _identity(
-    psp: str, event: dict[str, Any], body: bytes, headers: dict[str, str]
-) -> tuple[str, str]:
-    external_id, event_type = webhook_format(psp).identity(event, body, headers)
-    if not external_id:
+def _identity(psp: str, event: dict[str, Any], body: bytes) -> tuple[str, str]:
+    """The inbox key, from what the signature covers: a header could be changed in a replay."""
+    external_id, event_type = webhook_format(psp).identity(event, body)
+    if not isinstance(external_id, str) or not external_id or len(external_id) > 200:
         external_id = "sha256:" + hashlib.sha256(body).hexdigest()
-    return external_id[:200], event_type[:80]
+    return external_id, event_type[:80]
 
 
 def process_delivery(session: Session, clock: Clock, delivery_id: str) -> None:

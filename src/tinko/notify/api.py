@@ -44,8 +44,8 @@ def create_template(
 
 @router.get("/v1/templates")
 def list_templates(principal: ViewerDep, session: SessionDep, page: PageDep) -> Page[TemplateOut]:
-    """The org's templates, then (on the last page) the shipped defaults it has not replaced,
-    marked `default: true`."""
+    """The organisation's templates at their latest version, then (on the last page) the
+    shipped defaults it has not replaced, marked `default: true`."""
     rows = service.list_templates(session, principal.org_id, page)
     listed = page_of(rows, page, lambda row: template_out(*row), id_of=lambda row: row[0].id)
     if listed.next_cursor is None:
@@ -56,6 +56,7 @@ def list_templates(principal: ViewerDep, session: SessionDep, page: PageDep) -> 
 
 @router.get("/v1/templates/{template_id}")
 def get_template(template_id: str, principal: ViewerDep, session: SessionDep) -> TemplateOut:
+    """One template at its latest version (a shipped default by its `tpl_default_…` id)."""
     if template_id.startswith(DEFAULT_TEMPLATE_ID_PREFIX):
         return default_template_out(service.shipped_default(template_id))
     return template_out(*service.get_template(session, principal.org_id, template_id))
@@ -76,6 +77,9 @@ def save_template_version(
 def delete_template(
     template_id: str, principal: AdminDep, session: SessionDep, clock: ClockDep
 ) -> Response:
+    """Deletes a template (admin); the shipped default for its channel and language applies
+    again.
+    """
     service.delete_template(session, clock, principal.org_id, template_id)
     return Response(status_code=204)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tinko.jobs.outbox import enqueue
@@ -58,3 +59,16 @@ def queue_message(session: Session, clock: Clock, org_id: str | None, message: M
     session.add(row)
     enqueue(session, "notify.deliver_message", message_id=row.id)
     return row.id
+
+
+def on_its_way(session: Session, org_id: str, message_id: str) -> tuple[str, str] | None:
+    """(channel, recipient) of a message sent or still due to go; None once it failed or was
+    cancelled (opted out, case closed): then it reached no one."""
+    row = session.scalars(
+        select(OutboundMessage).where(
+            OutboundMessage.org_id == org_id, OutboundMessage.id == message_id
+        )
+    ).one_or_none()
+    if row is None or row.status in ("failed", "cancelled"):
+        return None
+    return row.channel, row.recipient

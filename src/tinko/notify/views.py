@@ -2,7 +2,9 @@
 
 GET shows a confirm button that works without JavaScript (a plain form). POST opts out; mail
 clients that honour `List-Unsubscribe-Post` send `List-Unsubscribe=One-Click` to the same URL
-(RFC 8058), and get the same answer. The token is the credential: no sign-in.
+(RFC 8058), and get the same answer. The token is the credential: no sign-in. The page speaks
+the customer's language as the payer page does (the link carries `?lang=` from the customer's
+locale; else the browser, else the organisation's locale).
 """
 
 from __future__ import annotations
@@ -11,51 +13,28 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment
 from sqlalchemy.orm import Session
 
+from tinko.config import Settings
 from tinko.deps import ClockDep, SessionDep, SettingsDep, TinkoRouter
 from tinko.errors import NotFound
-from tinko.notify import copy
 from tinko.notify.optouts import OptOutTarget, opt_out, read_token
+from tinko.pages.shell import html_page, language_of
 from tinko.tenancy.models import Organization
 
 router = TinkoRouter(tags=["pages"])
 
-_PAGE = Environment(autoescape=True).from_string(
-    """<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>{{ merchant or "Tinko" }}</title>
-<style>
-body { margin: 0; padding: 32px 16px; background: #f3f4f6; color: #1f2933;
-  font-family: -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; }
-main { max-width: 480px; margin: 0 auto; padding: 24px; background: #fff; border-radius: 8px; }
-button { padding: 12px 20px; border: 0; border-radius: 6px; background: #1d4ed8;
-  color: #fff; font-size: 16px; cursor: pointer; }
-</style></head>
-<body><main>
-<p>{{ message }}</p>
-{% if confirm %}<form method="post" action="">
-<input type="hidden" name="List-Unsubscribe" value="One-Click">
-<button type="submit">{{ confirm }}</button>
-</form>{% endif %}
-</main></body></html>"""
-)
-
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
-def unsubscribe_page(token: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+def unsubscribe_page(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
     """Asks to confirm; nothing changes until the button is pressed."""
     found = _resolve(session, settings.secret_key, token)
-    if isinstance(found, HTMLResponse):
-        return found
-    target, org, lang = found
-    words = _words(target, org, lang)
-    message = copy.line("unsubscribe_question", lang, **words)
-    confirm = copy.line("unsubscribe_button", lang)
-    return _page(lang, org.name, message, confirm)
+    if found is None:
+        return _page(request, settings, None, None, "invalid")
+    target, org = found
+    return _page(request, settings, target, org, "ask")
 
 
 async def _post_source(request: Request) -> str:
@@ -67,6 +46,7 @@ async def _post_source(request: Request) -> str:
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe(
     token: str,
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
@@ -74,38 +54,39 @@ def unsubscribe(
 ) -> HTMLResponse:
     """Opts out at once; messages already queued for this address are not sent."""
     found = _resolve(session, settings.secret_key, token)
-    if isinstance(found, HTMLResponse):
-        return found
-    target, org, lang = found
+    if found is None:
+        return _page(request, settings, None, None, "invalid")
+    target, org = found
     opt_out(session, clock, target, source)
-    message = copy.line("unsubscribe_done", lang, **_words(target, org, lang))
-    return _page(lang, org.name, message, None)
+    return _page(request, settings, target, org, "done")
 
 
 def _resolve(
     session: Session, secret_key: str, token: str
-) -> tuple[OptOutTarget, Organization, str] | HTMLResponse:
+) -> tuple[OptOutTarget, Organization] | None:
     try:
         target = read_token(secret_key, token)
     except NotFound:
-        return _invalid()
+        return None
     org = session.get(Organization, target.org_id)
-    if org is None:
-        return _invalid()
-    return target, org, copy.language(org.locale) or copy.DEFAULT_LOCALE
-
-
-def _words(target: OptOutTarget, org: Organization, lang: str) -> dict[str, str]:
-    return {"merchant": org.name, "channel": copy.phrase("channels", target.channel, lang)}
-
-
-def _invalid() -> HTMLResponse:
-    lang = copy.DEFAULT_LOCALE
-    return _page(lang, None, copy.line("unsubscribe_invalid", lang), None, status=404)
+    return None if org is None else (target, org)
 
 
 def _page(
-    lang: str, merchant: str | None, message: str, confirm: str | None, status: int = 200
+    request: Request,
+    settings: Settings,
+    target: OptOutTarget | None,
+    org: Organization | None,
+    step: str,  # ask | done | invalid
 ) -> HTMLResponse:
-    html = _PAGE.render(lang=lang, merchant=merchant, message=message, confirm=confirm)
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+    values = {
+        "state": f"unsubscribe_{step}",
+        "step": step,
+        "merchant": org.name if org else None,
+        "channel": target.channel if target else None,
+    }
+    language = language_of(request, org.locale if org else None)
+    status = 404 if step == "invalid" else 200
+    return html_page(
+        request, settings, "unsubscribe.html", values, language=language, status=status
+    )

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from tinko.apidocs.problems import problems
 from tinko.errors import ServiceUnavailable
 
 router = APIRouter(tags=["operations"])
@@ -11,11 +12,15 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/healthz")
 def healthz() -> dict[str, str]:
+    """Liveness: answers 200 while the process can serve requests; checks nothing else."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses=problems(503))
 def readyz(request: Request) -> dict[str, str]:
+    """Readiness: checks the database (and the broker when one is configured); 503 naming the
+    one that is down.
+    """
     checks: dict[str, str] = {}
     try:
         with request.app.state.engine.connect() as connection:

@@ -59,6 +59,7 @@ def pay_page(
     settings: SettingsDep,
     limiter: RateLimiterDep,
 ) -> Response:
+    """The payer page (HTML) of a payment link, in the payer's language."""
     show = partial(screens.payer_page, session, clock, settings, token)
     return _limited(request, limiter, settings, show)
 
@@ -75,6 +76,7 @@ def pay_checkout(
     method: Annotated[str | None, Form(max_length=32)] = None,
     sec_fetch_site: Annotated[str | None, Header()] = None,
 ) -> Response:
+    """The payer page's pay button (a form post): redirects (303) to the PSP's hosted checkout."""
     form = CheckoutForm(method=method, nonce=nonce, fetch_site=sec_fetch_site)
     show = partial(screens.checkout, session, clock, settings, token, form)
     return _limited(request, limiter, settings, show)
@@ -89,6 +91,7 @@ def pay_success(
     settings: SettingsDep,
     limiter: RateLimiterDep,
 ) -> Response:
+    """Where the PSP's checkout returns: the page says paid, processing, or what went wrong."""
     params = {
         key: value[:_MAX_PARAM_LENGTH]
         for key, value in list(request.query_params.items())[:_MAX_RETURN_PARAMS]
@@ -107,5 +110,7 @@ def pay_cancel(
     settings: SettingsDep,
     limiter: RateLimiterDep,
 ) -> Response:
-    show = partial(screens.cancelled, session, clock, settings, token)
+    """Where the PSP's checkout returns when the payer gives up; the link still works."""
+    declined = request.query_params.get("declined") == "1"
+    show = partial(screens.cancelled, session, clock, settings, token, declined=declined)
     return _limited(request, limiter, settings, show)

@@ -100,6 +100,14 @@ STATES: Final = {
         ),
         N_("Try again"),
     ),
+    "declined": StateText(
+        N_("Your card was declined"),
+        (
+            N_("You have not been charged."),
+            N_("You can try again with another card or another way to pay."),
+        ),
+        N_("Try again"),
+    ),
     "closed": StateText(
         N_("This payment request is closed"),
         (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Final
-from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -12,29 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tinko.config import Settings
 from tinko.kit.money import format_money
 from tinko.pages.content import ANOTHER_CARD, METHOD_HINTS, METHOD_LABELS, REASONS, STATES
-from tinko.pages.i18n import (
-    LANGUAGE_NAMES,
-    LANGUAGES,
-    choose_language,
-    format_day_and_time,
-    number_locale,
-)
+from tinko.pages.i18n import format_day_and_time, number_locale
 from tinko.pages.rendering import render
 from tinko.pages.screens import Payment, Redirect, Screen
 from tinko.pages.security import page_headers
+from tinko.pages.shell import language_links, language_of, remember_language
 
-LANGUAGE_COOKIE: Final = "tinko_lang"
-_LANGUAGE_COOKIE_SECONDS: Final = 180 * 24 * 3600
 # A processing page looks again on its own, with no script.
 _PROCESSING_REFRESH_SECONDS: Final = 10
-
-
-@dataclass(frozen=True)
-class LanguageLink:
-    code: str
-    name: str
-    href: str
-    current: bool
 
 
 @dataclass(frozen=True)
@@ -42,19 +26,6 @@ class Method:
     code: str
     label: str
     hint: str | None
-
-
-def _language_links(request: Request, screen: Screen, language: str) -> list[LanguageLink]:
-    # After a POST, switching language goes to the payment page, not back to the form target.
-    if request.method == "GET":
-        path, query = request.url.path, dict(request.query_params)
-    else:
-        path, query = (f"/pay/{screen.token}" if screen.token else "/pay/"), {}
-    found = []
-    for code in LANGUAGES:
-        href = f"{path}?{urlencode({**query, 'lang': code})}"
-        found.append(LanguageLink(code, LANGUAGE_NAMES[code], href, code == language))
-    return found
 
 
 def _method_label(code: str, payment: Payment) -> str:
@@ -79,7 +50,8 @@ def _payment_context(payment: Payment, language: str) -> dict[str, Any]:
         "reason": REASONS.get(payment.category, REASONS["unknown"]),
         "methods": _methods(payment),
         "first_name": payment.first_name,
-        "masked_contact": payment.masked_contact,
+        "sent_via": payment.sent[0] if payment.sent else None,
+        "sent_to": payment.sent[1] if payment.sent else None,
         "expiry_day": expiry_day,
         "expiry_time": expiry_time,
     }
@@ -97,7 +69,10 @@ def context(request: Request, screen: Screen, language: str) -> dict[str, Any]:
         "checkout_url": f"/pay/{screen.token}/checkout" if screen.token else None,
         "nonce": screen.nonce,
         "refresh_seconds": _PROCESSING_REFRESH_SECONDS if screen.state == "processing" else None,
-        "language_links": _language_links(request, screen, language),
+        # After a POST, switching language goes to the payment page, not back to the form target.
+        "language_links": language_links(
+            request, language, after_post=f"/pay/{screen.token}" if screen.token else "/pay/"
+        ),
     }
     if screen.payment is not None:
         values.update(_payment_context(screen.payment, language))
@@ -108,27 +83,12 @@ def respond(request: Request, settings: Settings, outcome: Screen | Redirect) ->
     headers = page_headers(settings.base_url)
     if isinstance(outcome, Redirect):
         return RedirectResponse(outcome.url, status_code=303, headers=headers)
-    asked = request.query_params.get("lang")
-    language = choose_language(
-        asked=asked,
-        remembered=request.cookies.get(LANGUAGE_COOKIE),
-        accept_language=request.headers.get("accept-language"),
-        org_locale=outcome.org_locale,
-    )
+    language = language_of(request, outcome.org_locale)
     template = "pay.html" if outcome.state == "open" else "status.html"
     html = render(language, template, context(request, outcome, language))
     response = HTMLResponse(
         html, status_code=outcome.status_code, headers={**headers, **outcome.headers}
     )
     response.headers["Content-Language"] = language
-    if asked in LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            language,
-            max_age=_LANGUAGE_COOKIE_SECONDS,
-            path="/pay",
-            secure=settings.base_url.startswith("https://"),
-            httponly=True,
-            samesite="lax",
-        )
+    remember_language(request, settings, response)
     return response

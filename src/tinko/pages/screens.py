@@ -20,6 +20,7 @@ from tinko.flows.checkout import (
 )
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
+from tinko.notify.messages import on_its_way
 from tinko.pages.content import METHOD_LABELS
 from tinko.pages.security import form_nonce, nonce_valid, redirect_allowed
 from tinko.payments.models import Transaction
@@ -28,7 +29,7 @@ from tinko.psp.problems import PaymentsNotConfigured, PSPRefused, PSPUnavailable
 from tinko.recovery import links, timeline
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase, RecoveryLink
 from tinko.recovery.statuses import CaseStatus
-from tinko.recovery.views import payer_view
+from tinko.recovery.views import mask_contact, payer_view
 from tinko.tenancy.models import Organization
 
 log = structlog.get_logger("tinko.pages")
@@ -45,7 +46,7 @@ class Payment:
     failed_method: str | None
     methods: tuple[str, ...]  # the recommended one first
     first_name: str | None
-    masked_contact: str | None
+    sent: tuple[str, str] | None  # (channel, masked address) of the message that carried the link
     expires_at: datetime
     org_locale: str
     timezone: str
@@ -97,11 +98,24 @@ def _payment(session: Session, link: RecoveryLink, case: RecoveryCase) -> Paymen
         failed_method=transaction.payment_method_type,
         methods=methods,
         first_name=view.customer_first_name,
-        masked_contact=view.masked_contact,
+        sent=_sent(session, link),
         expires_at=view.expires_at,
         org_locale=org.locale,
         timezone=org.timezone,
     )
+
+
+def _sent(session: Session, link: RecoveryLink) -> tuple[str, str] | None:
+    """Where we sent this link, if we did and it has not failed: a link the merchant took to
+    send themselves (or one whose message bounced) was never "sent to" anyone by us."""
+    if link.message_id is None:
+        return None
+    carried = on_its_way(session, link.org_id, link.message_id)
+    if carried is None:
+        return None
+    channel, recipient = carried
+    masked = mask_contact(recipient)
+    return (channel, masked) if masked else None
 
 
 def _expired_screen(session: Session, token: str, paid_state: str) -> Screen:
@@ -221,7 +235,7 @@ def returned(
         transaction = session.get_one(Transaction, case.transaction_id)
         payment = _payment(session, link, case)
         try:
-            # Commits before asking the PSP (docs/decisions/0002): nothing is held meanwhile.
+            # Commits before asking the PSP (docs/decisions/0003): nothing is held meanwhile.
             outcome = confirm_return(
                 session,
                 settings,
@@ -261,12 +275,15 @@ def _link_of(session: Session, settings: Settings, token: str) -> RecoveryLink |
     ).one_or_none()
 
 
-def cancelled(session: Session, clock: Clock, settings: Settings, token: str) -> Screen:
-    """GET /pay/{token}/cancel: the payer left the checkout; nothing was charged."""
+def cancelled(
+    session: Session, clock: Clock, settings: Settings, token: str, *, declined: bool = False
+) -> Screen:
+    """GET /pay/{token}/cancel: the payer left the checkout, or their card was declined there
+    (the sandbox's checkout says which); nothing was charged either way."""
     resolved = _resolve(session, clock, settings, token, "already_paid", lock=False)
     if isinstance(resolved, Screen):
         return resolved
     link, case = resolved
     payment = _payment(session, link, case)
     closed = _closed(token, case, payment, "already_paid")
-    return closed or Screen.about("cancelled", 200, token, payment)
+    return closed or Screen.about("declined" if declined else "cancelled", 200, token, payment)

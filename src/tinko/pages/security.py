@@ -7,11 +7,13 @@ listed there too; the same list bounds where the checkout route may ever redirec
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from typing import Final
 from urllib.parse import urlsplit
 
 from tinko.kit import signing
+from tinko.kit.crypto import constant_time_equals
 
 # Hosted checkout origins of the PSPs we integrate with:
 # - Stripe Checkout Sessions: `url` is on checkout.stripe.com
@@ -89,3 +91,47 @@ def nonce_valid(secret_key: str, token: str, nonce: str, now: datetime) -> bool:
     if age < -60 or age > FORM_NONCE_LIFETIME.total_seconds():
         return False
     return signing.mac_valid(secret_key, "tinko/pay-form/v1", f"{token}|{issued}", mac, size=16)
+
+
+# --- CSRF for the account forms: a signed double-submit token ------------------------------
+# The same value goes in a cookie and a hidden field; a cross-site form can send the cookie
+# but cannot read it to fill the field, and the signature stops a value planted by a sibling
+# subdomain from being accepted.
+CSRF_COOKIE: Final = "tinko_csrf"
+CSRF_LIFETIME: Final = timedelta(hours=12)
+
+
+def _csrf_mac(secret_key: str, nonce: str, issued: int) -> str:
+    return signing.mac(secret_key, "tinko/csrf/v1", f"{nonce}|{issued}", size=16)
+
+
+def csrf_token(secret_key: str, now: datetime) -> str:
+    nonce = secrets.token_urlsafe(16)
+    issued = int(now.timestamp())
+    return f"{nonce}.{issued}.{_csrf_mac(secret_key, nonce, issued)}"
+
+
+def csrf_signed(secret_key: str, token: str | None, now: datetime) -> bool:
+    """Ours, and young enough to use: a form must not fail for a token about to expire."""
+    nonce, _, rest = (token or "").partition(".")
+    issued_text, _, mac = rest.partition(".")
+    if not nonce or not issued_text.isdigit() or len(issued_text) > 12:
+        return False
+    age = now.timestamp() - int(issued_text)
+    if age < -60 or age > CSRF_LIFETIME.total_seconds():
+        return False
+    purpose, body = "tinko/csrf/v1", f"{nonce}|{int(issued_text)}"
+    return signing.mac_valid(secret_key, purpose, body, mac, size=16)
+
+
+def csrf_for_form(secret_key: str, cookie: str | None, now: datetime) -> str:
+    """The browser's token while it has half its life left (other open tabs keep working)."""
+    if cookie and csrf_signed(secret_key, cookie, now + CSRF_LIFETIME / 2):
+        return cookie
+    return csrf_token(secret_key, now)
+
+
+def csrf_valid(secret_key: str, cookie: str | None, submitted: str, now: datetime) -> bool:
+    if not cookie or not constant_time_equals(cookie, submitted):
+        return False
+    return csrf_signed(secret_key, cookie, now)

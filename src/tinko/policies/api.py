@@ -79,6 +79,9 @@ def _active_out(
 def create_policy(
     body: PolicyIn, principal: AdminDep, session: SessionDep, clock: ClockDep
 ) -> PolicyOut:
+    """Creates a retry policy (admin): how many silent retries, how far apart, in which hours,
+    and the message channels. Saving it active deactivates overlapping active policies.
+    """
     fields = body.model_dump()
     policy = service.create_policy(session, clock, principal.org_id, fields, principal.id)
     return policy_out(policy)
@@ -86,6 +89,7 @@ def create_policy(
 
 @router.get("")
 def list_policies(principal: ViewerDep, session: SessionDep, page: PageDep) -> Page[PolicyOut]:
+    """The organisation's retry policies."""
     rows = service.list_policies(session, principal.org_id, page)
     return page_of(rows, page, policy_out)
 
@@ -110,6 +114,7 @@ def active_policy(
 
 @router.get("/{policy_id}")
 def get_policy(policy_id: str, principal: ViewerDep, session: SessionDep) -> PolicyOut:
+    """One retry policy."""
     return policy_out(service.get_policy(session, principal.org_id, policy_id))
 
 
@@ -117,6 +122,7 @@ def get_policy(policy_id: str, principal: ViewerDep, session: SessionDep) -> Pol
 def replace_policy(
     policy_id: str, body: PolicyIn, principal: AdminDep, session: SessionDep, clock: ClockDep
 ) -> PolicyOut:
+    """Replaces a retry policy whole (admin)."""
     fields = body.model_dump()
     return policy_out(service.replace_policy(session, clock, principal.org_id, policy_id, fields))
 
@@ -125,11 +131,17 @@ def replace_policy(
 def patch_policy(
     policy_id: str, body: PolicyPatch, principal: AdminDep, session: SessionDep, clock: ClockDep
 ) -> PolicyOut:
+    """Changes some fields of a retry policy (admin); `windows` is replaced whole and
+    `quiet_hours: null` clears them.
+    """
     changes = body.model_dump(exclude_unset=True)
     return policy_out(service.patch_policy(session, clock, principal.org_id, policy_id, changes))
 
 
 @router.delete("/{policy_id}", status_code=204)
 def delete_policy(policy_id: str, principal: AdminDep, session: SessionDep) -> Response:
+    """Deletes a retry policy (admin); recoveries fall back to another active policy or the
+    built-in default.
+    """
     service.delete_policy(session, principal.org_id, policy_id)
     return Response(status_code=204)

@@ -3,17 +3,17 @@ webhook intake."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 
+from tinko.apidocs.problems import problems
 from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, TinkoRouter
 from tinko.errors import NotFound
 from tinko.flows.outcomes import sandbox_event_received
 from tinko.psp import credentials
-from tinko.psp.base import BadSignature, PSPTerminalError
+from tinko.psp.base import BadSignature, PSPTerminalError, json_object
 from tinko.psp.problems import CredentialsRejected, call_psp
 from tinko.psp.registry import adapter_for, secret_box, webhook_format
 from tinko.psp.sandbox_events import signing_secret
@@ -36,6 +36,7 @@ ReadSessionsDep = Annotated[sessionmaker[Session], Depends(read_sessions)]
 
 @router.get("")
 def list_psp_credentials(principal: AdminDep, session: SessionDep) -> PspCredentialsList:
+    """Which PSP keys the organisation has saved, per PSP, with a masked hint (admin)."""
     rows = {row.psp: row for row in credentials.list_for(session, principal.org_id)}
     return PspCredentialsList(
         data=[
@@ -47,11 +48,12 @@ def list_psp_credentials(principal: AdminDep, session: SessionDep) -> PspCredent
 
 @router.get("/{psp}")
 def get_psp_credentials(psp: str, principal: AdminDep, session: SessionDep) -> PspCredentialsOut:
+    """The saved keys of one PSP, masked, and when they were last checked (admin)."""
     row = credentials.get(session, principal.org_id, credentials.check_psp(psp))
     return PspCredentialsOut.model_validate(credentials.describe(row, psp))
 
 
-@router.put("/{psp}")
+@router.put("/{psp}", responses=problems(502))
 def put_psp_credentials(
     psp: str,
     body: PspCredentialsIn,
@@ -60,6 +62,10 @@ def put_psp_credentials(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> PspCredentialsOut:
+    """Saves the organisation's keys for a PSP (admin): checked with one real call to the PSP
+    first, then stored encrypted. Retries and checkouts then use this account instead of the
+    sandbox.
+    """
     keys = credentials.validate(credentials.check_psp(psp), body.model_dump())
     # Checked with the PSP before anything is stored (and before this unit of work begins).
     try:
@@ -70,7 +76,7 @@ def put_psp_credentials(
     return PspCredentialsOut.model_validate(credentials.describe(row, psp))
 
 
-@router.post("/{psp}/verify")
+@router.post("/{psp}/verify", responses=problems(502))
 def verify_psp_credentials(
     psp: str,
     principal: AdminDep,
@@ -79,6 +85,7 @@ def verify_psp_credentials(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> VerifyOut:
+    """Checks the saved keys with the PSP again (admin) and records the result."""
     credentials.check_psp(psp)
     with reads() as reader:  # no write lock is held over the PSP's answer
         keys = credentials.load(reader, secret_box(settings), principal.org_id, psp)
@@ -99,6 +106,7 @@ def verify_psp_credentials(
 
 @router.delete("/{psp}", status_code=204)
 def delete_psp_credentials(psp: str, principal: AdminDep, session: SessionDep) -> Response:
+    """Deletes the saved keys of a PSP (admin); its transactions go to the sandbox PSP again."""
     credentials.delete(session, principal.org_id, credentials.check_psp(psp))
     return Response(status_code=204)
 
@@ -121,8 +129,10 @@ def sandbox_webhook(
         raise NotFound("No such organisation.")
     sandbox = webhook_format("sandbox")
     secrets = [signing_secret(settings.secret_key, org_id)]
-    report = sandbox.parse(sandbox.verify(body, request.headers, secrets))
-    event_id = str(json.loads(body).get("id") or "")
+    sandbox.verify(body, request.headers, secrets)
+    event = json_object(body)
+    report = sandbox.parse(event)
+    event_id = str(event.get("id") or "")
     if not event_id:
         raise BadSignature("The event has no id.")
     new = sandbox_event_received(session, clock, org_id=org_id, event_id=event_id, report=report)

@@ -186,16 +186,12 @@ class WebhookFormat(Protocol):
     """How one PSP signs, names and words its webhook events. Intake stores and processes
     deliveries through this and knows nothing of any PSP's payloads."""
 
-    def verify(
-        self, body: bytes, headers: Mapping[str, str], secrets: Sequence[str]
-    ) -> dict[str, Any]:
-        """The event if one of `secrets` signed `body`; BadSignature otherwise."""
+    def verify(self, body: bytes, headers: Mapping[str, str], secrets: Sequence[str]) -> None:
+        """Return if one of `secrets` signed `body` (recently); raise BadSignature otherwise."""
         ...
 
-    def identity(
-        self, event: dict[str, Any], body: bytes, headers: Mapping[str, str]
-    ) -> tuple[str | None, str]:
-        """The PSP's id for this event (None if it gives none) and its type."""
+    def identity(self, event: dict[str, Any], body: bytes) -> tuple[str | None, str]:
+        """The event's id, from what the signature covers (None if it has none), and its type."""
         ...
 
     def parse(self, event: dict[str, Any]) -> FailureReport | SuccessReport | None:

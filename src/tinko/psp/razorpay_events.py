@@ -17,7 +17,7 @@ from typing import Any
 import razorpay
 
 from tinko.payments.reports import Customer, FailureReport, SuccessReport
-from tinko.psp.base import BadSignature, json_object
+from tinko.psp.base import BadSignature
 from tinko.psp.stripe_events import own_try_kind
 
 SUCCESS_EVENTS = frozenset({"payment.captured", "order.paid", "payment_link.paid"})
@@ -44,11 +44,9 @@ _METHODS = {
 
 class RazorpayWebhooks:
     """Razorpay's webhooks: the X-Razorpay-Signature header (checked by Razorpay's SDK); the
-    event's id comes in a header, its body has none."""
+    event is named by what the signature covers (`_razorpay_key`)."""
 
-    def verify(
-        self, body: bytes, headers: Mapping[str, str], secrets: Sequence[str]
-    ) -> dict[str, Any]:
+    def verify(self, body: bytes, headers: Mapping[str, str], secrets: Sequence[str]) -> None:
         header = headers.get("x-razorpay-signature")
         if not header:
             raise BadSignature("The X-Razorpay-Signature header is missing.")
@@ -56,18 +54,36 @@ class RazorpayWebhooks:
         for secret in secrets:
             try:
                 utility.verify_webhook_signature(body.decode("utf-8"), header, secret)
-                return json_object(body)
+                return
             except (razorpay.errors.SignatureVerificationError, UnicodeDecodeError):
                 continue
         raise BadSignature("The X-Razorpay-Signature does not match this endpoint's secret.")
 
-    def identity(
-        self, event: dict[str, Any], body: bytes, headers: Mapping[str, str]
-    ) -> tuple[str | None, str]:
-        return headers.get("x-razorpay-event-id"), str(event.get("event") or "unknown")
+    def identity(self, event: dict[str, Any], body: bytes) -> tuple[str | None, str]:
+        return _razorpay_key(event), str(event.get("event") or "unknown")
 
     def parse(self, event: dict[str, Any]) -> FailureReport | SuccessReport | None:
         return parse_razorpay_event(event)
+
+
+def _razorpay_key(event: dict[str, Any]) -> str | None:
+    """Razorpay's body has no event id (only the unsigned X-Razorpay-Event-Id header): its
+    name, creation time and the ids of the entities it carries name it instead."""
+    name, created_at, payload = event.get("event"), event.get("created_at"), event.get("payload")
+    if (
+        not isinstance(name, str)
+        or not isinstance(created_at, int)
+        or not isinstance(payload, dict)
+    ):
+        return None
+    ids = sorted(
+        f"{kind}={wrapper['entity']['id']}"
+        for kind, wrapper in payload.items()
+        if isinstance(wrapper, dict)
+        and isinstance(wrapper.get("entity"), dict)
+        and isinstance(wrapper["entity"].get("id"), str)
+    )
+    return f"{name}@{created_at}:{','.join(ids)}" if ids else None
 
 
 def parse_razorpay_event(event: dict[str, Any]) -> FailureReport | SuccessReport | None:

@@ -1,16 +1,17 @@
 """The sandbox PSP's hosted checkout (docs/api.md "The sandbox PSP": "serves a local hosted checkout
 page"), so a demo can finish a recovery through a payment link with no outside account.
 
-It stands where Stripe Checkout or a Razorpay Payment Link would: one page with the amount and
-a Pay button. Paying records the success, marks the checkout paid (so the payer page's return
-check finds it), owes the org's intake a signed `checkout.session.completed` webhook, and sends
-the payer back to the payer page's success URL, as a PSP's hosted page does.
+It stands where Stripe Checkout or a Razorpay Payment Link would: one page with the amount, in
+the payer's language, and the three ways a hosted checkout can end. Paying records the success,
+marks the checkout paid (so the payer page's return check finds it), owes the org's intake a
+signed `checkout.session.completed` webhook, and sends the payer back to the payer page's
+success URL, as a PSP's hosted page does. Declining (a card refused by the bank) and cancelling
+send the payer to the cancel URL; the case stays open.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -23,6 +24,9 @@ from tinko.errors import NotFound
 from tinko.flows.outcomes import success_of
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
+from tinko.kit.money import format_money
+from tinko.pages.i18n import number_locale
+from tinko.pages.shell import html_page, language_of
 from tinko.payments.models import Transaction
 from tinko.payments.reports import SuccessReport
 from tinko.psp import sandbox_events
@@ -30,31 +34,13 @@ from tinko.psp.base import PSPNotConfigured
 from tinko.psp.models import PspCheckout
 from tinko.psp.registry import provider_for
 from tinko.psp.sandbox import SandboxPSP
-from tinko.recovery import links, locks
+from tinko.recovery import links, locks, timeline
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase, RecoveryLink
 from tinko.tenancy.models import Organization
 
 router: APIRouter = TinkoRouter(
     prefix="/sandbox/checkout", tags=["sandbox"], include_in_schema=False
 )
-_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-}
-
-_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Sandbox checkout</title>
-<body style="font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem">
-<p><strong>Sandbox PSP</strong>: a test checkout. No real money moves.</p>
-<h1 style="font-size:1.4rem">{merchant}</h1><p style="font-size:1.6rem">{amount}</p>
-{body}</body></html>"""
-
-
-def _amount(transaction: Transaction) -> str:
-    return f"{transaction.currency} {transaction.amount_minor / 100:,.2f}"
 
 
 @dataclass(frozen=True)
@@ -114,21 +100,38 @@ def _opened(
 
 @router.get("/{token}", response_class=HTMLResponse)
 def sandbox_checkout(
-    token: str, session: SessionDep, clock: ClockDep, settings: SettingsDep
+    token: str, request: Request, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> HTMLResponse:
     opened = _opened(session, clock, settings, token, lock=False, viewing=True)
     org = session.get_one(Organization, opened.case.org_id)
+    language = language_of(request, org.locale)
+    currency = opened.checkout.currency
+    values = {
+        "merchant": org.name,
+        "amount": format_money(
+            opened.checkout.amount_minor, currency, number_locale(language, currency, org.locale)
+        ),
+        "payable": opened.case.status in PAYABLE_STATUSES,
+        "pay_action": f"/sandbox/checkout/{token}/pay",
+        "decline_action": f"/sandbox/checkout/{token}/decline",
+        "cancel_url": f"/pay/{token}/cancel",
+        "back_url": f"/pay/{token}",
+    }
+    return html_page(request, settings, "sandbox_checkout.html", values, language=language)
+
+
+@router.post("/{token}/decline", response_model=None)
+def sandbox_decline(
+    token: str, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> RedirectResponse:
+    """A card decline: nothing is charged, the checkout stays open for another try, and the
+    payer goes back to the merchant as a PSP's cancel URL would send them."""
+    opened = _opened(session, clock, settings, token, lock=True)
     if opened.case.status in PAYABLE_STATUSES:
-        body = (
-            f'<form method="post" action="/sandbox/checkout/{escape(token)}/pay">'
-            '<button type="submit" style="font-size:1.1rem;padding:.7rem 1.4rem">Pay</button>'
-            "</form>"
+        timeline.log(
+            session, clock, opened.case, "checkout_declined", link_id=opened.link.id, psp="sandbox"
         )
-    else:
-        body = f"<p>This payment is {escape(opened.case.status)}; there is nothing to pay.</p>"
-    amount = escape(_amount(opened.transaction))
-    html = _PAGE.format(merchant=escape(org.name), amount=amount, body=body)
-    return HTMLResponse(html, headers=_HEADERS)
+    return RedirectResponse(f"{settings.base_url}/pay/{token}/cancel?declined=1", status_code=303)
 
 
 @router.post("/{token}/pay", response_model=None)

@@ -1,14 +1,16 @@
-"""Routes of docs/api.md "Recoveries and their attempts"."""
+"""Routes of `/v1/recoveries` (docs/api.md, "Recoveries and their attempts")."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tinko.apidocs.problems import problems
 from tinko.deps import (
     AdminDep,
     ClockDep,
@@ -21,15 +23,17 @@ from tinko.deps import (
 )
 from tinko.errors import Conflict, NotFound, RateLimited
 from tinko.flows.checkout import start_checkout
+from tinko.intake.idempotency import IdempotencyDep
 from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.kit.ratelimit import RateLimitExceeded
 from tinko.payments.models import Transaction
-from tinko.recovery import engine, links, timeline
+from tinko.recovery import engine, links, manual, outreach, timeline
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase
 from tinko.recovery.schemas import (
     CheckoutIn,
     CheckoutOut,
     LinkIn,
+    LinkMessageOut,
     LinkOut,
     PayerView,
     RecoveryOut,
@@ -38,7 +42,6 @@ from tinko.recovery.schemas import (
     RecoverySummary,
 )
 from tinko.recovery.views import payer_view, recovery_out, summary_out
-from tinko.tenancy.models import Organization
 
 router = TinkoRouter(prefix="/v1/recoveries", tags=["recoveries"])
 
@@ -64,7 +67,8 @@ def list_recoveries(
     status: Annotated[RecoveryStatusFilter | None, Query()] = None,
     sort: Annotated[RecoverySort, Query()] = "-created_at",
 ) -> Page[RecoverySummary]:
-    """Newest first unless `sort=created_at`; `status` keeps the cases in that state."""
+    """The organisation's recoveries, newest first unless `sort=created_at`; `status` keeps
+    the cases in that state."""
     statement = select(RecoveryCase).where(RecoveryCase.org_id == principal.org_id)
     if status:
         statement = statement.where(RecoveryCase.status == status)
@@ -76,10 +80,13 @@ def list_recoveries(
 
 @router.get("/by_ref/{transaction_ref}")
 def recovery_by_ref(transaction_ref: str, principal: ViewerDep, session: SessionDep) -> RecoveryOut:
+    """The latest recovery of one of your transaction references, with its attempts and
+    timeline.
+    """
     return recovery_out(session, _by_ref(session, principal.org_id, transaction_ref))
 
 
-@router.post("/by_ref/{transaction_ref}/link", status_code=201)
+@router.post("/by_ref/{transaction_ref}/link", status_code=201, responses=problems(409))
 def create_link(
     transaction_ref: str,
     principal: AdminDep,
@@ -88,21 +95,31 @@ def create_link(
     settings: SettingsDep,
     body: LinkIn | None = None,
 ) -> LinkOut:
+    """Issues a signed payment link for a recovery (admin); with `channel`, also sends it to the
+    customer there (opt-outs, caps and quiet hours apply). 409 when the recovery is closed.
+    """
     case = _by_ref(session, principal.org_id, transaction_ref)
     if case.status not in PAYABLE_STATUSES:
         raise Conflict(f"This recovery is {case.status}; a payment link would not help.")
-    org = session.get_one(Organization, case.org_id)
-    issued = links.issue_link(
-        session,
-        clock,
-        secret_key=settings.secret_key,
-        base_url=settings.base_url,
-        case=case,
-        ttl=timedelta(hours=org.link_ttl_hours),
-        channel=body.channel if body else None,
+    transaction = session.get_one(Transaction, case.transaction_id)
+    channel = body.channel if body else None
+    sent = outreach.issue_and_send(
+        session, clock, settings, case=case, transaction=transaction, channel=channel
     )
-    timeline.log(session, clock, case, "link_created", link_id=issued.link.id)
-    return LinkOut(url=issued.url, token=issued.token, expires_at=issued.link.expires_at)
+    link_id = sent.issued.link.id
+    timeline.log(session, clock, case, "link_created", link_id=link_id, channel=channel)
+    message = None
+    if channel is not None:
+        status: Literal["queued", "skipped"] = "queued" if sent.message_id else "skipped"
+        message = LinkMessageOut(id=sent.message_id, status=status, detail=sent.detail)
+        kind = "link_sent" if sent.message_id else "message_skipped"
+        timeline.log(
+            session, clock, case, kind, link_id=link_id, channel=channel, reason=sent.detail
+        )
+    issued = sent.issued
+    return LinkOut(
+        url=issued.url, token=issued.token, expires_at=issued.link.expires_at, message=message
+    )
 
 
 def _payer_limit(limiter: RateLimiterDep, request: Request) -> None:
@@ -115,18 +132,22 @@ def _payer_limit(limiter: RateLimiterDep, request: Request) -> None:
 PayerLimit = Annotated[None, Depends(_payer_limit)]
 
 
-@router.get("/by_token/{token}", tags=["payer"])
+@router.get("/by_token/{token}", tags=["payer"], responses=problems(410))
 def recovery_by_token(
     token: str, _: PayerLimit, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> PayerView:
+    """What the payer page shows for a payment link: merchant, amount, reason and the methods to
+    pay with. The token is the credential; rate limited per IP.
+    """
     link, case = links.resolve(session, clock, settings.secret_key, token)
     return payer_view(session, link, case)
 
 
-@router.post("/by_token/{token}/open", tags=["payer"])
+@router.post("/by_token/{token}/open", tags=["payer"], responses=problems(410))
 def open_link(
     token: str, _: PayerLimit, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> dict[str, bool]:
+    """Records that the payer opened the link (the first open goes on the recovery's timeline)."""
     link, case = links.resolve(session, clock, settings.secret_key, token, for_update=True)
     first = link.open_count == 0
     links.record_open(link, clock.now())
@@ -135,7 +156,7 @@ def open_link(
     return {"recorded": True}
 
 
-@router.post("/by_token/{token}/checkout", tags=["payer"])
+@router.post("/by_token/{token}/checkout", tags=["payer"], responses=problems(409, 410, 502, 503))
 def checkout(
     token: str,
     _: PayerLimit,
@@ -144,6 +165,7 @@ def checkout(
     settings: SettingsDep,
     body: CheckoutIn | None = None,
 ) -> CheckoutOut:
+    """Starts the PSP's hosted checkout for a payment link and answers where to send the payer."""
     # The link is locked until start_checkout commits its reservation, before the PSP call.
     link, case = links.resolve(session, clock, settings.secret_key, token, for_update=True)
     if case.status not in PAYABLE_STATUSES:
@@ -159,19 +181,55 @@ def checkout(
 
 @router.get("/{recovery_id}")
 def get_recovery(recovery_id: str, principal: ViewerDep, session: SessionDep) -> RecoveryOut:
+    """One recovery: status, classification, the rule that chose its plan, attempts and what
+    comes next.
+    """
     return recovery_out(session, engine.get_case(session, principal.org_id, recovery_id))
 
 
-@router.post("/{recovery_id}/retry-now", status_code=202)
+class _NoBody(BaseModel):
+    """retry-now and cancel take no body; the Idempotency-Key binds to the route alone."""
+
+
+@router.post(
+    "/{recovery_id}/retry-now",
+    status_code=202,
+    response_model=RecoveryOut,
+    responses=problems(409),
+)
 def retry_now(
-    recovery_id: str, principal: AdminDep, session: SessionDep, clock: ClockDep
-) -> RecoveryOut:
-    engine.retry_now(session, clock, principal.org_id, recovery_id)
-    return recovery_out(session, engine.get_case(session, principal.org_id, recovery_id))
+    recovery_id: str,
+    principal: AdminDep,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency: IdempotencyDep,
+) -> Response:
+    """Runs the next retry now instead of at its planned time (admin), within card-network
+    rules and at least an hour after the last charge on the same card. 409 names the charge
+    still at the PSP, or the rule and `retry_at` that hold it back. Accepts `Idempotency-Key`.
+    """
+
+    def produce() -> RecoveryOut:
+        attempt = manual.retry_now(session, clock, principal.org_id, recovery_id)
+        return recovery_out(session, engine.get_case(session, principal.org_id, attempt.case_id))
+
+    return idempotency.run(principal.org_id, _NoBody(), produce, status_code=202)
 
 
-@router.post("/{recovery_id}/cancel")
+@router.post("/{recovery_id}/cancel", response_model=RecoveryOut, responses=problems(409))
 def cancel(
-    recovery_id: str, principal: AdminDep, session: SessionDep, clock: ClockDep
-) -> RecoveryOut:
-    return recovery_out(session, engine.cancel(session, clock, principal.org_id, recovery_id))
+    recovery_id: str,
+    principal: AdminDep,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency: IdempotencyDep,
+) -> Response:
+    """Stops a recovery (admin): no more retries or messages. With a charge still at the PSP
+    the case stays `in_progress` until its outcome is known; money that arrives makes it
+    `recovered`. Accepts `Idempotency-Key`.
+    """
+
+    def produce() -> RecoveryOut:
+        return recovery_out(session, manual.cancel(session, clock, principal.org_id, recovery_id))
+
+    return idempotency.run(principal.org_id, _NoBody(), produce, status_code=200)

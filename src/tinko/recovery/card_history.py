@@ -1,5 +1,5 @@
-"""A card's (or mandate's) history as the networks count it: our retries and the failed payments
-we were told about, across cases and orders, over the longest counting window."""
+"""Every attempt on a card or mandate that the network counts, across cases and orders, and
+the lock that serialises decisions about one card."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from tinko.payments.models import PaymentEvent, Transaction
 from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.models import RecoveryAttempt
-from tinko.recovery.statuses import AttemptOutcome, AttemptStatus
 
 HISTORY_DAYS = 31  # the longest network counting window is a rolling 30 days
 
@@ -41,8 +40,8 @@ def card_histories(
     since = now - timedelta(days=HISTORY_DAYS)
     # Attempts still running count too: they are on their way to the network.
     sent = or_(
-        RecoveryAttempt.outcome.in_((AttemptOutcome.SUCCEEDED, AttemptOutcome.DECLINED)),
-        and_(RecoveryAttempt.status == AttemptStatus.RUNNING, RecoveryAttempt.outcome.is_(None)),
+        RecoveryAttempt.outcome.in_(("succeeded", "declined")),
+        and_(RecoveryAttempt.status == "running", RecoveryAttempt.outcome.is_(None)),
     )
     rows = session.execute(
         select(
@@ -67,7 +66,7 @@ def card_histories(
             PastAttempt(
                 at=started_at,
                 initiator="merchant",
-                approved=outcome == AttemptOutcome.SUCCEEDED,
+                approved=outcome == "succeeded",
                 visa_category=decline.get("visa_category"),
                 merchant_advice_code=decline.get("merchant_advice_code"),
             )
@@ -124,3 +123,20 @@ def _failed_payments(
             seen.add((transaction_id, psp_attempt_id))
         found.append((ref, occurred_at, classification))
     return found
+
+
+def lock_payment_methods(session: Session, methods: Iterable[tuple[str, str]]) -> None:
+    """Serialise decisions about these cards or mandates (org, reference), always in sorted
+    order, so two workers cannot both take the last attempt a network cap allows. SQLite's
+    write gate already serialises every writer."""
+    keys = sorted({f"tinko:pm:{org_id}:{ref}" for org_id, ref in methods})
+    if not keys or session.get_bind().dialect.name != "postgresql":
+        return
+    # One round trip; the array is sorted and read in order, so every worker locks the same way.
+    session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
+            "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS k(key, n) ORDER BY n"
+        ),
+        {"keys": keys},
+    )

@@ -76,23 +76,58 @@ def refresh(
         close_case(session, clock, case, CaseStatus.EXHAUSTED, stop_reason)
 
 
+def settle_cancel(session: Session, clock: Clock, case: RecoveryCase) -> None:
+    """A cancel waits for the charge in flight; once none is, the case is cancelled."""
+    if charge_in_flight(session, case.org_id, case.id) is None:
+        close_case(session, clock, case, CaseStatus.CANCELLED, "cancelled by the merchant")
+    else:
+        move_case(case, CaseStatus.IN_PROGRESS)
+        case.next_action_at, case.updated_at = None, clock.now()
+
+
+def charge_in_flight(
+    session: Session, org_id: str, case_id: str, *, other_than: str | None = None
+) -> RecoveryAttempt | None:
+    """The case's PSP charge that started and has no recorded outcome yet, if any (at most
+    one: the claim starts no second one, and a unique index refuses it)."""
+    statement = select(RecoveryAttempt).where(
+        RecoveryAttempt.org_id == org_id,
+        RecoveryAttempt.case_id == case_id,
+        RecoveryAttempt.kind == "psp_retry",
+        RecoveryAttempt.started_at.is_not(None),
+        RecoveryAttempt.finished_at.is_(None),
+    )
+    if other_than is not None:
+        statement = statement.where(RecoveryAttempt.id != other_than)
+    return session.scalars(statement.limit(1)).first()
+
+
 def close_case(
     session: Session, clock: Clock, case: RecoveryCase, status: CaseStatus, reason: str
 ) -> None:
-    """Close a case and cancel everything still planned for it."""
+    """Close a case and cancel everything still planned for it. A charge already at the PSP
+    is not cancelled: its outcome is still recorded when it comes."""
     now = clock.now()
+    if status == CaseStatus.RECOVERED and case.cancel_requested_at is not None:
+        # The merchant asked to stop, but the charge in flight took the money: they may refund.
+        log(session, clock, case, "charged_after_cancel", reason=reason)
     move_case(case, status)
     case.closed_at = now
     case.closed_reason = reason
     case.next_action_at = None
     case.updated_at = now
+    cancel_planned(session, case, now, f"case {status}")
+    log(session, clock, case, status, reason=reason)
+
+
+def cancel_planned(session: Session, case: RecoveryCase, now: datetime, detail: str) -> None:
+    """Cancel the case's attempts that have not started."""
     cancelled = {
         "status": AttemptStatus.CANCELLED,
         "outcome": AttemptOutcome.CANCELLED,
         "finished_at": now,
-        "detail": f"case {status}",
+        "detail": detail,
     }
-    # Not started yet: nothing of these reached the PSP.
     waiting = (AttemptStatus.SCHEDULED, AttemptStatus.QUEUED)
     session.execute(
         update(RecoveryAttempt)
@@ -100,6 +135,7 @@ def close_case(
             RecoveryAttempt.org_id == case.org_id,  # with case_id: the (org_id, case_id) index
             RecoveryAttempt.case_id == case.id,
             RecoveryAttempt.status.in_(waiting),
+            RecoveryAttempt.started_at.is_(None),
         )
         .values(**cancelled)
         # The case's loaded attempts are brought up to date below; letting the ORM test every
@@ -111,10 +147,17 @@ def close_case(
             isinstance(loaded, RecoveryAttempt)
             and loaded.case_id == case.id
             and loaded.status in waiting
+            and loaded.started_at is None
         ):
             for key, value in cancelled.items():
                 set_committed_value(loaded, key, value)
-    log(session, clock, case, status, reason=reason)
+
+
+def hold(attempt: RecoveryAttempt, until: datetime) -> None:
+    """Put an attempt about to start back in the queue until `until` (manual.hold_back)."""
+    move_attempt(attempt, AttemptStatus.SCHEDULED)
+    attempt.claimed_until = None
+    attempt.scheduled_for = max(attempt.scheduled_for, until)
 
 
 def lease(session: Session, attempt_ids: Sequence[str], until: datetime) -> None:
@@ -138,13 +181,14 @@ def start(attempt: RecoveryAttempt, now: datetime, until: datetime) -> datetime:
     return started_at
 
 
-def finish(
+def finish_attempt(
     attempt: RecoveryAttempt,
     now: datetime,
     outcome: AttemptOutcome,
     detail: str,
     status: AttemptStatus = AttemptStatus.DONE,
 ) -> None:
+    """An attempt ran (or will not): its outcome, and the end of its lease."""
     move_attempt(attempt, status)
     attempt.outcome = outcome
     attempt.finished_at = now
@@ -199,6 +243,8 @@ def open_or_update_case(
                 "decline_type": classification.decline_type,
                 "classification": data,
                 "failure_count": 1,
+                "failed_at": transaction.last_failed_at or now,
+                "holdout": False,
                 "created_at": now,
                 "updated_at": now,
             },
@@ -228,4 +274,11 @@ def close_recovered(
         return None
     reason = f"payment succeeded ({source}) at {paid_at.isoformat()}"
     close_case(session, clock, case, CaseStatus.RECOVERED, reason)
+    case.recovered_by = recovered_by(source)
     return case
+
+
+def recovered_by(source: str) -> str:
+    """How a success recovered its case: our retry, the payer page, or anything else (the
+    merchant's API report, the PSP's own retry or a payment made outside Tinko)."""
+    return {"retry": "psp_retry", "payer_page": "payer_link"}.get(source, "outside")

@@ -6,30 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tinko.payments.models import Transaction
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
 
 _Locked = TypeVar("_Locked", Transaction, RecoveryCase, RecoveryAttempt)
-
-
-def lock_payment_methods(session: Session, methods: Iterable[tuple[str, str]]) -> None:
-    """Serialise decisions about these cards or mandates (org, reference), always in sorted
-    order, so two workers cannot both take the last attempt a network cap allows. SQLite's
-    write gate already serialises every writer."""
-    keys = sorted({f"tinko:pm:{org_id}:{ref}" for org_id, ref in methods})
-    if not keys or session.get_bind().dialect.name != "postgresql":
-        return
-    # One round trip; the array is sorted and read in order, so every worker locks the same way.
-    session.execute(
-        text(
-            "SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
-            "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS k(key, n) ORDER BY n"
-        ),
-        {"keys": keys},
-    )
 
 
 def lock_batch(

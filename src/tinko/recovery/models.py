@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tinko.db import Base
@@ -19,6 +19,8 @@ class RecoveryCase(Base):
     __table_args__ = (
         Index("ix_recovery_case_transaction", "org_id", "transaction_id"),
         Index("ix_recovery_case_status", "org_id", "status"),
+        # Analytics reads an org's cases by the moment of their first failure.
+        Index("ix_recovery_case_failed", "org_id", "failed_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -36,6 +38,13 @@ class RecoveryCase(Base):
     rule_id: Mapped[str | None] = mapped_column(String(40))
     rule_version: Mapped[int | None]
     policy_name: Mapped[str | None] = mapped_column(String(200))
+    policy_id: Mapped[str | None] = mapped_column(String(40))  # None: a built-in default
+    # When the payment first failed (the cohort of analytics); older rows: when opened.
+    failed_at: Mapped[datetime | None]
+    # In the org's measurement group: tracked, never retried or messaged by Tinko.
+    holdout: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # How a recovered case was paid: psp_retry | payer_link | outside (merchant or PSP).
+    recovered_by: Mapped[str | None] = mapped_column(String(16))
     next_action_at: Mapped[datetime | None]
     # The end of the recovery window: nothing is planned after it.
     expires_at: Mapped[datetime | None]
@@ -43,6 +52,13 @@ class RecoveryCase(Base):
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     closed_reason: Mapped[str | None] = mapped_column(String(200))
+    # The merchant cancelled while a charge was at the PSP: the case closes once its outcome
+    # is known (cancelled, or recovered if the money arrived).
+    cancel_requested_at: Mapped[datetime | None]
+
+
+# A PSP charge is in flight from its claim until its outcome is recorded.
+CHARGE_IN_FLIGHT = "kind = 'psp_retry' AND started_at IS NOT NULL AND finished_at IS NULL"
 
 
 class RecoveryAttempt(Base):
@@ -58,6 +74,14 @@ class RecoveryAttempt(Base):
         Index("ix_recovery_attempt_due", "status", "scheduled_for"),
         Index("ix_recovery_attempt_case", "org_id", "case_id"),
         Index("ix_recovery_attempt_method", "org_id", "payment_method_ref", "started_at"),
+        # Never two PSP charges of one case in flight, whoever planned them.
+        Index(
+            "uq_recovery_attempt_charge_in_flight",
+            "case_id",
+            unique=True,
+            sqlite_where=text(CHARGE_IN_FLIGHT),
+            postgresql_where=text(CHARGE_IN_FLIGHT),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -114,6 +138,9 @@ class RecoveryLink(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("recovery_case.id", ondelete="CASCADE"))
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     channel: Mapped[str | None] = mapped_column(String(16))
+    # The outbound message that carried this link to the customer; none for a link the
+    # merchant took to send themselves (the payer page says where a link went only if we sent it).
+    message_id: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     first_opened_at: Mapped[datetime | None]

@@ -17,16 +17,23 @@ from tinko.recovery import lifecycle
 from tinko.recovery.card_history import card_history
 from tinko.recovery.decide import AttemptView, PaymentView, decide
 from tinko.recovery.engine import list_attempts
+from tinko.recovery.holdout import customer_key, in_holdout
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
 from tinko.recovery.planner import Plan
+from tinko.recovery.statuses import CaseStatus
 from tinko.recovery.timeline import log
 from tinko.rules.service import current_rules
 from tinko.tenancy.models import Organization
+
+HOLDOUT_REASON = "holdout: measured without retries or messages"
 
 
 def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: Transaction) -> Plan:
     """Decide and write down the next steps of an open case (nothing for a closed one)."""
     if case.status not in OPEN_STATUSES:
+        return Plan(steps=())
+    if case.cancel_requested_at is not None:
+        lifecycle.settle_cancel(session, clock, case)
         return Plan(steps=())
     now = clock.now()
     org = session.get_one(Organization, case.org_id)
@@ -35,7 +42,19 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
     )
     if case.expires_at is None:
         case.expires_at = case.created_at + timedelta(days=policy.window_days)
-        case.policy_name = policy.name
+        case.policy_name, case.policy_id = policy.name, policy.id
+        key = customer_key(
+            transaction.customer_ref,
+            transaction.customer_email,
+            transaction.customer_phone,
+            transaction.id,
+        )
+        case.holdout = in_holdout(case.org_id, key, org.holdout_percent)
+    if case.holdout:
+        # Measured, not worked: the case stays payable (a link the merchant sends, a payment
+        # outside Tinko) but Tinko plans no retry and no message for it.
+        lifecycle.close_case(session, clock, case, CaseStatus.EXHAUSTED, HOLDOUT_REASON)
+        return Plan(steps=())
     attempts = list_attempts(session, case.org_id, case.id)
     plan, decision = decide(
         payment_view(case, transaction, now),

@@ -77,10 +77,20 @@ class LinkIn(BaseModel):
     channel: Literal["email", "sms", "whatsapp"] | None = None
 
 
+class LinkMessageOut(BaseModel):
+    """What became of the message asked for: `queued` (quiet hours may still hold it), or
+    `skipped` with the reason (opted out, no contact on the channel, frequency cap)."""
+
+    id: str | None
+    status: Literal["queued", "skipped"]
+    detail: str
+
+
 class LinkOut(BaseModel):
     url: str
     token: str
     expires_at: datetime
+    message: LinkMessageOut | None = None
 
 
 class PayerView(BaseModel):

@@ -61,13 +61,27 @@ CASE_TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
 }
 
 ATTEMPT_TRANSITIONS: Mapping[AttemptStatus, frozenset[AttemptStatus]] = {
-    # Retry-now runs a scheduled attempt at once, without a sweep's lease.
+    # Retry-now runs a scheduled attempt at once, without a sweep's lease; a charge held back
+    # (another of its case is at the PSP, or a manual retry's spacing) stays or goes back to
+    # scheduled.
     AttemptStatus.SCHEDULED: frozenset(
-        {AttemptStatus.QUEUED, AttemptStatus.RUNNING, AttemptStatus.DONE, AttemptStatus.CANCELLED}
+        {
+            AttemptStatus.SCHEDULED,
+            AttemptStatus.QUEUED,
+            AttemptStatus.RUNNING,
+            AttemptStatus.DONE,
+            AttemptStatus.CANCELLED,
+        }
     ),
     # A lease that ran out is taken again (queued → queued, running → queued).
     AttemptStatus.QUEUED: frozenset(
-        {AttemptStatus.QUEUED, AttemptStatus.RUNNING, AttemptStatus.DONE, AttemptStatus.CANCELLED}
+        {
+            AttemptStatus.SCHEDULED,
+            AttemptStatus.QUEUED,
+            AttemptStatus.RUNNING,
+            AttemptStatus.DONE,
+            AttemptStatus.CANCELLED,
+        }
     ),
     AttemptStatus.RUNNING: frozenset(
         {AttemptStatus.QUEUED, AttemptStatus.RUNNING, AttemptStatus.DONE, AttemptStatus.CANCELLED}

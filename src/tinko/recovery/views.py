@@ -85,12 +85,12 @@ def payer_view(session: Session, link: RecoveryLink, case: RecoveryCase) -> Paye
         recommended_method=alternates[0] if alternates else transaction.payment_method_type,
         alternates=alternates,
         customer_first_name=first_name,
-        masked_contact=_mask(transaction.customer_email or transaction.customer_phone),
+        masked_contact=mask_contact(transaction.customer_email or transaction.customer_phone),
         expires_at=link.expires_at,
     )
 
 
-def _mask(contact: str | None) -> str | None:
+def mask_contact(contact: str | None) -> str | None:
     if not contact:
         return None
     if "@" in contact:

@@ -108,12 +108,16 @@ def version_out(version: RecoveryRuleVersion) -> RuleVersionOut:
 
 @router.post("", status_code=201)
 def create_rule(body: RuleIn, principal: AdminDep, session: SessionDep, clock: ClockDep) -> RuleOut:
+    """Creates a recovery rule (admin): conditions on the failure and the actions to take when
+    they match. Rules run by `priority`, lowest first; the first match wins.
+    """
     fields = body.model_dump()
     return rule_out(*service.create_rule(session, clock, principal.org_id, fields, principal.id))
 
 
 @router.get("")
 def list_rules(principal: ViewerDep, session: SessionDep, page: PageDep) -> Page[RuleOut]:
+    """The organisation's rules, each at its latest version."""
     rows = service.list_rules(session, principal.org_id, page)
     return page_of(rows, page, lambda row: rule_out(*row), id_of=lambda row: row[0].id)
 
@@ -127,6 +131,7 @@ def run_rules_test(body: RuleTestIn, principal: ViewerDep, session: SessionDep) 
 
 @router.get("/{rule_id}")
 def get_rule(rule_id: str, principal: ViewerDep, session: SessionDep) -> RuleOut:
+    """One rule at its latest version."""
     return rule_out(*service.get_rule(session, principal.org_id, rule_id))
 
 
@@ -144,6 +149,7 @@ def save_rule_version(
 def delete_rule(
     rule_id: str, principal: AdminDep, session: SessionDep, clock: ClockDep
 ) -> Response:
+    """Deletes a rule (admin); recoveries that used it keep their record of which version did."""
     service.delete_rule(session, clock, principal.org_id, rule_id)
     return Response(status_code=204)
 

@@ -40,9 +40,11 @@ from tinko.notify.render import Rendered, TemplateContent, render_message, varia
 from tinko.payments.models import PaymentEvent, Transaction
 from tinko.recovery.decide import AttemptView, PaymentView
 from tinko.recovery.guard.types import GuardDecision, PastAttempt
+from tinko.recovery.holdout import customer_key, in_holdout
 from tinko.recovery.links import make_token
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase, RecoveryLink, TimelineEntry
 from tinko.recovery.planner import Plan, PlannedStep
+from tinko.recovery.planning import HOLDOUT_REASON
 from tinko.simulate.driver import _PAYS, Driver, SimAttempt, SimCase, classify_code, utc
 from tinko.simulate.outcomes import charge, reachable
 from tinko.simulate.scenario import Scenario, load_scenario
@@ -158,7 +160,7 @@ def fill_history(
     org = session.get_one(Organization, org_id)
     now = clock.now()
     scenario = dataclasses.replace(demo_scenario(now, failures), merchant_timezone=org.timezone)
-    run = simulate_until(scenario, seed, now)
+    run = simulate_until(scenario, seed, now, lambda world: _holdout_refs(world, org))
     rows = _Rows(run, org, settings, now)
     for case in run.driver.cases:
         if case.classification:  # taken in before now
@@ -197,6 +199,7 @@ class RecordingStrategy:
     inner: TinkoStrategy
     plans: dict[int, list[PlanRecord]] = field(default_factory=dict)  # by case slot
     planning: int = -1  # the case being planned (set by DriverUntil)
+    holdout: frozenset[str] = frozenset()  # customers Tinko leaves alone (planning.plan_case)
     name: str = "tinko"
     guarded: bool = True
 
@@ -210,7 +213,10 @@ class RecordingStrategy:
         history: Callable[[], list[PastAttempt]],
         now: datetime,
     ) -> Plan:
-        plan = self.inner.plan(payment, attempts, history, now)
+        if payment.customer_ref in self.holdout:
+            plan = Plan((), stop_reason=HOLDOUT_REASON)
+        else:
+            plan = self.inner.plan(payment, attempts, history, now)
         record = PlanRecord(now, plan.steps, plan.blocked, plan.stop_reason)
         self.plans.setdefault(self.planning, []).append(record)
         return plan
@@ -256,9 +262,34 @@ class SimulatedRun:
     driver: DriverUntil
 
 
-def simulate_until(scenario: Scenario, seed: int, now: datetime) -> SimulatedRun:
+def _holdout_refs(world: World, org: Organization) -> frozenset[str]:
+    """The simulated customers in the org's holdout, by the key the live engine would use."""
+    return frozenset(
+        c.ref
+        for c in world.customers
+        if in_holdout(
+            org.id,
+            customer_key(demo_customer_ref(c.index), None, None, ""),
+            org.holdout_percent,
+        )
+    )
+
+
+def demo_customer_ref(index: int) -> str:
+    return f"cust_demo{index + 1:05d}"
+
+
+def simulate_until(
+    scenario: Scenario,
+    seed: int,
+    now: datetime,
+    holdout: Callable[[World], frozenset[str]] | None = None,
+) -> SimulatedRun:
     world = build_world(scenario, seed)
-    strategy = RecordingStrategy(TinkoStrategy(PolicySource(scenario.merchant_timezone)))
+    strategy = RecordingStrategy(
+        TinkoStrategy(PolicySource(scenario.merchant_timezone)),
+        holdout=holdout(world) if holdout else frozenset(),
+    )
     # A retry is recorded a PSP round trip after it is due: stop early enough for it to land.
     driver = DriverUntil(world, strategy, now.timestamp() - 5.0)
     driver.run(world.failures)
@@ -477,7 +508,7 @@ class _Rows:
                 "card_network": customer.card_network,
                 "country": customer.country,
                 "psp_object_id": f"order_demo{failure.index + 1:06d}",
-                "customer_ref": f"cust_demo{customer.index + 1:05d}",
+                "customer_ref": demo_customer_ref(customer.index),
                 "customer_email": person.email,
                 "customer_phone": person.phone,
                 "customer_name": person.name,
@@ -532,6 +563,12 @@ class _Rows:
                 "rule_version": None,
                 "policy_name": self.run.strategy.policy_name(
                     str(first["category"]), customer.payment_method_type
+                ),
+                "policy_id": None,  # the built-in defaults
+                "failed_at": failed,
+                "holdout": customer.ref in self.run.strategy.holdout,
+                "recovered_by": (
+                    None if not paid else "payer_link" if case_rows.via_link else "psp_retry"
                 ),
                 "next_action_at": next_at if closed_at is None else None,
                 "expires_at": case.expires_at,
@@ -801,6 +838,10 @@ class _CaseRows:
                 row.update(first_opened_at=opened, open_count=1, used_at=at)
         self.log(opened, "link_opened", link_id=link_id)
         self.log(opened, "checkout_started", link_id=link_id)
+
+    @property
+    def via_link(self) -> bool:
+        return self.succeeded_attempt is None
 
     def success_event(self, txn_id: str, at: datetime) -> None:
         via_retry = self.succeeded_attempt is not None

@@ -18,5 +18,7 @@ class Organization(Base):
     default_currency: Mapped[str] = mapped_column(String(3), default="USD")
     locale: Mapped[str] = mapped_column(String(16), default="en")
     link_ttl_hours: Mapped[int] = mapped_column(Integer, default=48, server_default="48")
+    # Share of customers (0-50 %) kept out of recovery to measure its uplift.
+    holdout_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

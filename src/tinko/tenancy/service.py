@@ -46,7 +46,7 @@ def get_org(session: Session, org_id: str) -> Organization:
 
 
 def update_org(
-    session: Session, clock: Clock, org_id: str, changes: dict[str, str]
+    session: Session, clock: Clock, org_id: str, changes: dict[str, str | int]
 ) -> Organization:
     org = get_org(session, org_id)
     for key, value in changes.items():

@@ -38,6 +38,11 @@ __all__ = [
     "read_network_rules",
 ]
 
+# Networks whose own rules we hold, and networks known to set no per-card retry cap. A card
+# of any other network (none given, "other", one we hold no rules for) gets the strictest of
+# the rules we hold, Visa's and Mastercard's together, never none.
+_RULED_NETWORKS: Final = ("visa", "mastercard")
+_UNCAPPED_NETWORKS: Final = ("rupay",)
 # Each step of the forward search lands on a moment where some block ends, so the count is
 # bounded by the history plus a few window edges a day; this only stops a runaway loop.
 _MAX_SEARCH_STEPS: Final = 10_000
@@ -55,12 +60,13 @@ def check_attempt(
     method = proposed.payment_method_type.strip().lower()
     blocks: list[Block] = []
     fee = 0
-    if network == "visa":
+    unknown_card = method == "card" and network not in (*_RULED_NETWORKS, *_UNCAPPED_NETWORKS)
+    if network == "visa" or unknown_card:
         blocks += visa_blocks(proposed, history, rules.visa)
-        fee += visa_fee(proposed, history, rules.visa)
-    elif network == "mastercard":
+        fee = max(fee, visa_fee(proposed, history, rules.visa))
+    if network == "mastercard" or unknown_card:
         blocks += mastercard_blocks(proposed, history, rules.mastercard)
-        fee += mastercard_fee(proposed, history, rules.mastercard)
+        fee = max(fee, mastercard_fee(proposed, history, rules.mastercard))
     # Mandate rules govern executions we start; a payer paying on our page is not one.
     if proposed.initiator == "merchant" and method == "upi":
         blocks += upi_blocks(proposed, history, rules.upi_autopay)

@@ -1,0 +1,1 @@
+"""Analytics a merchant can check: definitions, queries, exports, uplift (docs/analytics.md)."""
