@@ -10,7 +10,13 @@ from fastapi.responses import HTMLResponse
 from tinko.deps import ClockDep, RateLimiterDep, SessionDep, SettingsDep, TinkoRouter
 from tinko.pages import account
 
-router = TinkoRouter(prefix="/console", tags=["account pages"], default_response_class=HTMLResponse)
+# Pages for people, not API operations: kept out of the OpenAPI document.
+router = TinkoRouter(
+    prefix="/console",
+    tags=["account pages"],
+    default_response_class=HTMLResponse,
+    include_in_schema=False,
+)
 
 # Generous bounds: the page answers a too-long value with its own message, not a 422.
 Text = Annotated[str, Form(max_length=2000)]
