@@ -4,7 +4,7 @@
 checks the path and query parameters and, for routes that take a JSON or form body, that body,
 and refuses the request with 422 naming each offending field. Raw bodies that a route reads
 itself (signed PSP webhooks) are not checked here: they are stored whatever they hold, scrubbed
-(`intake.webhook_checks`).
+(`psp.webhook_checks`).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from tests.factories import Account
 from tests.intake import psp
 from tinko.intake.models import WebhookDelivery
-from tinko.intake.webhook_checks import MAX_EVENT_BYTES
+from tinko.psp.webhook_checks import MAX_EVENT_BYTES
 from tinko.recovery.models import RecoveryCase
 
 T0 = 1_793_000_000

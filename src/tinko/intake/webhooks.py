@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from tinko.errors import NotFound
 from tinko.flows.outcomes import payment_failed, payment_succeeded
 from tinko.intake.models import WebhookDelivery, WebhookEndpoint
-from tinko.intake.webhook_checks import check_event
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import random_token
@@ -30,6 +29,7 @@ from tinko.payments.models import Transaction
 from tinko.payments.reports import FailureReport, SuccessReport
 from tinko.psp.base import BadSignature as BadSignature
 from tinko.psp.registry import webhook_format
+from tinko.psp.webhook_checks import check_event
 
 ROTATION_GRACE = timedelta(hours=24)
 _SECRET_PREFIX = {"stripe": "whsec_", "razorpay": ""}
