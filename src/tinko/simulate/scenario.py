@@ -136,6 +136,7 @@ class Responses:
 @dataclass(frozen=True, slots=True)
 class Fees:
     per_attempt: Mapping[str, int]  # minor units per attempt, by payment method type
+    per_message: Mapping[str, float]  # minor units per message, by channel
     usd_cent: float  # one US cent in minor units of the scenario's currency
 
 

@@ -389,10 +389,12 @@ def _hour(value: object, where: str) -> int:
 
 
 def _fees(value: object, currency: str) -> Fees:
-    item = mapping(value, "fees", (), ("per_attempt", "usd_cent"))
+    item = mapping(value, "fees", (), ("per_attempt", "per_message", "usd_cent"))
     per: dict[str, Any] = mapping(item.get("per_attempt", {}), "fees.per_attempt", (), METHODS)
+    sends: dict[str, Any] = mapping(item.get("per_message", {}), "fees.per_message", (), CHANNELS)
     default_cent = 88.0 if currency == "INR" else 1.0
     return Fees(
         per_attempt={m: integer(v, f"fees.per_attempt.{m}", 0, 10**9) for m, v in per.items()},
+        per_message={c: number(v, f"fees.per_message.{c}", 0, 10**9) for c, v in sends.items()},
         usd_cent=number(item.get("usd_cent", default_cent), "fees.usd_cent", 0),
     )
