@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.simulate.conftest import SMALL
 from tinko.simulate.baselines import RAZORPAY_DAYS, SPACED_DAYS, STRIPE_DAYS
 from tinko.simulate.driver import Driver, SimCase, utc
 from tinko.simulate.report import to_json, versus_strongest
@@ -14,7 +15,6 @@ from tinko.simulate.run import simulate
 from tinko.simulate.scenario import Scenario, parse_scenario
 from tinko.simulate.strategies import Strategy, make_strategies
 from tinko.simulate.world import build_world
-from tests.simulate.conftest import SMALL
 
 NEVER_CLEARS = """
 name: never

@@ -20,7 +20,7 @@ https://razorpay.com/docs/payments/subscriptions/payment-retries/
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -49,7 +49,7 @@ def channel_for(payment: PaymentView) -> str | None:
     return next((c for c in BASELINE_CHANNELS if c in payment.reachable_channels), None)
 
 
-def customer_must_act(classification: dict[str, Any]) -> bool:
+def customer_must_act(classification: Mapping[str, Any]) -> bool:
     """No merchant retry can collect it: only the customer, through a link, can pay."""
     if not classification.get("retryable"):
         return True
