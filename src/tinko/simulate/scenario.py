@@ -43,7 +43,7 @@ DEFAULT_METHODS: Final[Mapping[str, tuple[str, ...]]] = {
     "upi_timeout": ("upi_autopay",),
     "mandate_revoked": ("upi_autopay", "emandate"),
 }
-PATTERNS: Final = ("monthly", "twice_monthly", "weekly", "irregular")
+PATTERNS: Final = ("monthly", "twice_monthly", "weekly", "biweekly", "irregular")
 GATEWAYS: Final = ("stripe", "razorpay", "sandbox")
 CHANNELS: Final = ("email", "sms", "whatsapp")
 MAX_FAILURES: Final = 2_000_000
@@ -90,14 +90,16 @@ class Income:
     pattern: str
     share: float
     days: tuple[int, ...] = ()  # monthly / twice_monthly: days of month, -1 the last
-    weekday: int = 4  # weekly: 0 = Monday
+    weekday: int = 4  # weekly and biweekly: 0 = Monday
     mean_days: float = 10.0  # irregular
+    business_days: bool = False  # monthly dates on a weekend move to the Friday before
 
 
 @dataclass(frozen=True, slots=True)
 class Balance:
     income_multiple: Range  # income per payday, as a multiple of the charge
     spend_share: Range  # share of each pay period's income spent, evenly over the period
+    income: Amount | None = None  # income per payday in minor units, whatever the charge
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,7 @@ class Issuers:
     count: int
     outages_per_30_days: float
     outage_hours: Range
+    stop_links: bool = False  # an outage also turns away the customer's own payment
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,7 @@ class FailureKind:
     advice_code: str | None
     clears_after_hours: Range
     never_clears_share: float
+    willingness: float | None = None  # replaces responses.willingness for this kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,7 @@ class Responses:
     delay_hours: Range
     opt_out_first: float
     opt_out_per_message: float
+    willingness_half_life_days: float | None = None  # willingness halves every so many days
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +167,7 @@ class Scenario:
     responses: Responses
     fees: Fees
     issuer_down_code: str
+    minimum_charge: int = 1  # the gateway's smallest charge in minor units (1: none)
 
     def with_failures(self, failures: int, customers: int | None = None) -> Scenario:
         from dataclasses import replace
