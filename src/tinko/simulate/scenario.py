@@ -182,12 +182,25 @@ def shipped_scenarios() -> list[str]:
     )
 
 
+def heldout_scenarios() -> list[str]:
+    """The development set: worlds nobody tunes on (docs/simulator.md, "Held-out worlds")."""
+    folder = resources.files("tinko.simulate") / "scenarios" / "heldout"
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
+
+
 def load_scenario(path: Path) -> Scenario:
-    """A scenario file, or one we ship named without its folder (`india_d2c`)."""
+    """A scenario file, or one we ship named without its folder (`india_d2c`,
+    `heldout/jp_fitness`)."""
     name = path.name.removesuffix(".yaml")
-    if not path.exists() and path.parent == Path(".") and name in shipped_scenarios():
-        text = (resources.files("tinko.simulate") / "scenarios" / f"{name}.yaml").read_text("utf-8")
-        return parse_scenario(text)
+    parent = path.parent.as_posix()
+    shipped = parent == "." and name in shipped_scenarios()
+    heldout = parent == "heldout" and name in heldout_scenarios()
+    if not path.exists() and (shipped or heldout):
+        folder = resources.files("tinko.simulate") / "scenarios"
+        folder = folder / "heldout" if heldout else folder
+        return parse_scenario((folder / f"{name}.yaml").read_text("utf-8"))
     try:
         source = path.read_text(encoding="utf-8")
     except OSError as exc:
