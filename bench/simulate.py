@@ -6,8 +6,8 @@ rate. The target is 100 000 failures in under a minute on 2 cores.
 
     .venv/bin/python -m bench.simulate [--failures 100000] [--workers 2] [--seed 1]
 
-Matrix: every world (the shipped scenarios tuned on, and the held-out development set) ×
-every strategy × several seeds, in one Markdown table (docs/simulator.md keeps its output).
+Matrix: every world (the shipped scenarios tuned on, and the held-out development set) x
+every strategy x several seeds, in one Markdown table (docs/simulator.md keeps its output).
 
     .venv/bin/python -m bench.simulate --matrix [--failures 2000] [--seeds 1 2 3]
 """

@@ -1,4 +1,4 @@
-"""The development set and the one-table comparison (every world × strategy × seed)."""
+"""The development set and the one-table comparison (every world x strategy x seed)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every world × every strategy × several seeds in one table: the honest comparison.
+"""Every world x every strategy x several seeds in one table: the honest comparison.
 
 The worlds are the shipped scenarios (the only ones anyone may tune the engine on) and the
 held-out development set (``scenarios/heldout/``), each scaled to the same number of failures.
@@ -67,11 +67,11 @@ def _span(values: list[float | None]) -> str:
     if not present:
         return "-"
     low, high = min(present), max(present)
-    return f"{low:.2f}" if low == high else f"{low:.2f}–{high:.2f}"
+    return f"{low:.2f}" if low == high else f"{low:.2f}-{high:.2f}"
 
 
 def markdown(results: list[WorldRuns], seeds: Sequence[int], failures: int) -> str:
-    """One Markdown table (world × strategy), then Tinko against the strongest baseline."""
+    """One Markdown table (world x strategy), then Tinko against the strongest baseline."""
     head = (
         "| world | set | strategy | oracle share (revenue), seeds "
         + ", ".join(str(s) for s in seeds)
