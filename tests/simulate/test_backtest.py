@@ -103,8 +103,102 @@ def test_an_unreadable_amount_names_the_line(tmp_path: Path) -> None:
         "pay_1,lots,INR,failed,upi,BAD_REQUEST_ERROR,1767225600\n"
     )
     result = runner.invoke(app, ["backtest", "--csv", str(export)])
+    # Changed on purpose (issue #16): a bad row is skipped and reported, not fatal; with no
+    # good row left the run stops.
     assert result.exit_code == 2
     assert f"{export}:2: amount 'lots' is not a number" in result.output
+    assert "no failed payments" in result.output
+
+
+HEAD = "id,amount,currency,status,method,error_code,created_at\n"
+
+
+def test_bad_rows_are_skipped_and_counted_by_reason(tmp_path: Path) -> None:
+    export = tmp_path / "mixed.csv"
+    export.write_text(
+        HEAD
+        + "pay_1,lots,INR,failed,upi,BAD_REQUEST_ERROR,1767225600\n"
+        + "pay_2,49900,XXX,failed,upi,BAD_REQUEST_ERROR,1767225600\n"
+        + "pay_3,49900,INR,failed,upi,BAD_REQUEST_ERROR,yesterday\n"
+        + "pay_4,50,INR,failed,upi,BAD_REQUEST_ERROR,1767225600\n"
+        + "pay_5,49900,INR,failed,upi,BAD_REQUEST_ERROR,1767225600\n"
+    )
+    read = read_export(export)
+    assert len(read.failures) == 1
+    assert {k: len(v) for k, v in read.bad_rows.items()} == {"amount": 2, "currency": 1, "date": 1}
+    assert read.bad_rows["amount"][1] == f"{export}:5: 50 is below razorpay's minimum charge"
+    result = runner.invoke(app, ["backtest", "--csv", str(export), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "skipped 2 bad rows (amount)" in result.stderr
+
+
+def test_ambiguous_slashed_dates_are_asked_for(tmp_path: Path) -> None:
+    export = tmp_path / "ambiguous.csv"
+    export.write_text(HEAD + "pay_1,49900,INR,failed,upi,BAD_REQUEST_ERROR,03/04/2026\n")
+    result = runner.invoke(app, ["backtest", "--csv", str(export)])
+    assert result.exit_code == 2
+    assert "could be day-first or month-first; give --date-format" in result.output
+    first = read_export(export, "%m/%d/%Y").failures[0]
+    assert first.at.isoformat() == "2026-03-04"
+
+
+def test_a_day_above_12_decides_the_order_of_every_slashed_date(tmp_path: Path) -> None:
+    export = tmp_path / "us.csv"
+    export.write_text(
+        HEAD
+        + "pay_1,49900,INR,failed,upi,BAD_REQUEST_ERROR,03/04/2026\n"
+        + "pay_2,49900,INR,failed,upi,BAD_REQUEST_ERROR,03/24/2026\n"
+    )
+    assert [f.at.isoformat() for f in read_export(export).failures] == [
+        "2026-03-04",
+        "2026-03-24",
+    ]
+
+
+def test_the_code_is_read_from_stripes_seller_message(tmp_path: Path) -> None:
+    export = tmp_path / "seller.csv"
+    export.write_text(
+        "id,Seller Message,Created date (UTC),Amount,Currency,Status\n"
+        "ch_1,The bank returned the decline code `insufficient_funds`.,2026-04-01 08:02,"
+        "49.00,usd,Failed\n"
+    )
+    assert [f.code for f in read_export(export).failures] == ["insufficient_funds"]
+
+
+def test_other_currencies_are_named_not_dropped_silently(tmp_path: Path) -> None:
+    export = tmp_path / "two.csv"
+    export.write_text(
+        "id,Created date (UTC),Amount,Currency,Status,Decline Reason\n"
+        "ch_1,2026-04-01 08:02,49.00,usd,Failed,insufficient_funds\n"
+        "ch_2,2026-04-01 08:02,49.00,usd,Failed,insufficient_funds\n"
+        "ch_3,2026-04-01 08:02,3000,jpy,Failed,insufficient_funds\n"
+    )
+    result = runner.invoke(app, ["backtest", "--csv", str(export), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "simulating the 2 failures in USD; left out 1 in JPY" in result.stderr
+
+
+def test_the_zone_and_payday_flags_shape_the_world() -> None:
+    export = read_export(STRIPE_EXPORT)
+    scenario = calibrated_scenario(
+        "b",
+        export.failures,
+        "stripe",
+        merchant_tz="Europe/Paris",
+        customer_tz="America/Chicago",
+        paydays="biweekly:fri",
+    )
+    assert scenario.merchant_timezone == "Europe/Paris"
+    assert [c.timezone for c in scenario.countries] == ["America/Chicago"]
+    assert [(i.pattern, i.weekday) for i in scenario.income] == [("biweekly", 4)]
+
+
+def test_a_bad_flag_is_named() -> None:
+    result = runner.invoke(
+        app, ["backtest", "--csv", str(STRIPE_EXPORT), "--customer-tz", "Mars/Base"]
+    )
+    assert result.exit_code == 2
+    assert "--customer-tz: unknown time zone 'Mars/Base'" in result.output
 
 
 def test_an_unknown_gateway_option_is_refused() -> None:

@@ -16,12 +16,16 @@ FIGURES = {
     "recovered_revenue",
     "recovered_share",
     "oracle_share",
+    "oracle_share_by_count",
     "attempts_per_recovered",
     "messages_per_recovered",
+    "opt_outs_per_recovered",
     "median_hours_to_recover",
     "opt_outs",
     "violations",
     "fees",
+    "message_costs",
+    "net_recovered_revenue",
 }
 
 
@@ -29,10 +33,17 @@ def test_simulate_json_has_the_documented_shape(small_file: Path) -> None:
     result = runner.invoke(app, ["simulate", str(small_file), "--seed", "4", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"scenario", "seed", "oracle", "strategies"}
+    assert set(data) == {"scenario", "seed", "oracle", "strategies", "versus_strongest_baseline"}
     assert (data["scenario"], data["seed"]) == ("small", 4)
-    assert set(data["oracle"]) == {"recoverable_revenue"}
-    assert set(data["strategies"]) == {"tinko", "fixed_ladder", "messages_only"}
+    assert set(data["oracle"]) == {"recoverable_revenue", "recoverable_count"}
+    assert set(data["strategies"]) == {
+        "tinko",
+        "stripe_default",
+        "razorpay_default",
+        "spaced_ladder",
+        "fixed_ladder",
+        "messages_only",
+    }
     assert all(set(figures) == FIGURES for figures in data["strategies"].values())
 
 

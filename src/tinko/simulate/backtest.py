@@ -11,9 +11,10 @@ export); everything else (incomes, outages, responses) keeps the documented defa
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from tinko.classifier import DeclineSignal, classify
 from tinko.kit.money import is_known_currency, minor_unit_exponent
 from tinko.payments.models import PaymentEvent, Transaction
+from tinko.simulate.minimums import minimum_charge
 from tinko.simulate.scenario import DEFAULT_START, GATEWAYS, Scenario, ScenarioError
 from tinko.simulate.scenario_codes import canonical_code
 from tinko.simulate.scenario_read import read_document
@@ -109,13 +111,17 @@ class FailedPayment:
     at: date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Export:
     """What a CSV export held: the failures to learn from and whose export it was."""
 
     failures: list[FailedPayment]
     gateway: str | None  # stripe | razorpay, from the columns; None when they do not say
     skipped_methods: int  # failed rows on methods the world cannot simulate
+    bad_rows: dict[str, list[str]] = field(default_factory=dict)  # reason -> "FILE:LINE: …"
+
+    def bad(self, reason: str, where: str) -> None:
+        self.bad_rows.setdefault(reason, []).append(where)
 
 
 def _key(header: str) -> str:
@@ -162,17 +168,47 @@ def _amount(raw: str, currency: str, flavour: str | None, where: str) -> int:
 _DAY_FIRST: Final = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S")
 
 
-def _day(raw: str) -> date:
+_SLASHED: Final = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-]\d{4}")
+
+
+def slash_order(texts: Iterable[str]) -> str | None:
+    """``day`` or ``month`` first, as the file's own dates show (a part above 12 can only be
+    a day); None when no date is written with slashes. Every slashed date ≤ 12/12 leaves it
+    undecidable: BacktestError asks for --date-format rather than guessing."""
+    firsts, seconds, example = [], [], None
+    for text in texts:
+        match = _SLASHED.match(text.strip())
+        if match:
+            firsts.append(int(match[1]))
+            seconds.append(int(match[2]))
+            example = example or text.strip()
+    if not firsts:
+        return None
+    if max(firsts) > 12:
+        return "day"
+    if max(seconds) > 12:
+        return "month"
+    raise BacktestError(
+        f"dates such as {example!r} could be day-first or month-first; give "
+        "--date-format '%d/%m/%Y' (or '%d/%m/%Y %H:%M:%S') or '%m/%d/%Y'"
+    )
+
+
+def _day(raw: str, order: str | None = "day", layout: str | None = None) -> date:
     text = raw.strip()
+    if layout is not None:
+        return datetime.strptime(text, layout).replace(tzinfo=UTC).date()
     if text.isdigit():  # Unix seconds, as the PSPs' APIs write them
         return datetime.fromtimestamp(int(text), UTC).date()
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError:
         pass
-    for layout in _DAY_FIRST:
+    for pattern in _DAY_FIRST:
+        if order == "month":
+            pattern = pattern.replace("%d/%m", "%m/%d").replace("%d-%m", "%m-%d")
         try:
-            return datetime.strptime(text, layout).replace(tzinfo=UTC).date()
+            return datetime.strptime(text, pattern).replace(tzinfo=UTC).date()
         except ValueError:
             continue
     return date.fromisoformat(text[:10])
@@ -196,10 +232,10 @@ def read_csv(path: Path) -> list[FailedPayment]:
     return read_export(path).failures
 
 
-def read_export(path: Path) -> Export:
+def read_export(path: Path, date_format: str | None = None) -> Export:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            return _read_rows(path, csv.DictReader(handle))
+            return _read_rows(path, csv.DictReader(handle), date_format)
     except OSError as exc:
         raise BacktestError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
@@ -210,21 +246,28 @@ def read_export(path: Path) -> Export:
         raise BacktestError(f"{path}: not a readable CSV file: {exc}") from None
 
 
-def _read_rows(path: Path, reader: csv.DictReader[str]) -> Export:
+# Stripe's Seller Message names the code when no decline column does:
+# "The bank returned the decline code `insufficient_funds`."
+_SELLER_CODE: Final = re.compile(r"`([A-Za-z0-9_]+)`")
+
+
+def _read_rows(path: Path, reader: csv.DictReader[str], date_format: str | None) -> Export:
     headers = {_key(h): h for h in reader.fieldnames or () if h}
     found = {
         k: next((headers[c] for c in names if c in headers), None) for k, names in _COLUMNS.items()
     }
+    seller = headers.get("seller_message")
     for needed in ("amount", "currency", "code"):
-        if found[needed] is None:
+        if found[needed] is None and not (needed == "code" and seller):
             raise BacktestError(
                 f"{path}: no {needed} column (looked for {', '.join(_COLUMNS[needed])})"
             )
     code_columns = [headers[c] for c in _COLUMNS["code"] if c in headers]
     flavour = _flavour(set(headers))
     gateway = flavour or "stripe"
-    rows: list[FailedPayment] = []
-    skipped = 0
+    export = Export([], flavour, 0)
+    kept: list[tuple[str, str, str, str, str]] = []  # where, code, currency, method, date
+    amounts: list[str] = []
     for n, row in enumerate(reader, start=2):
         where = f"{path}:{n}"
 
@@ -233,30 +276,39 @@ def _read_rows(path: Path, reader: csv.DictReader[str]) -> Export:
             return (row.get(column) or "").strip() if column else ""
 
         code = next((c for col in code_columns if (c := (row.get(col) or "").strip())), "")
+        if not code and seller and (said := _SELLER_CODE.search(row.get(seller) or "")):
+            code = said[1]
         if not code or cell("status").lower() not in _FAILED:
             continue  # a successful payment, or a failure without a reason to learn from
         method = _method(cell("method"), cell("network"))
         if method is None:
-            skipped += 1
+            export.skipped_methods += 1
             continue
-        currency = cell("currency").upper()
+        kept.append((where, code, cell("currency"), method, cell("created")))
+        amounts.append(cell("amount"))
+    order = None if date_format else slash_order(k[4] for k in kept)
+    for (where, code, raw_currency, method, created), raw_amount in zip(kept, amounts, strict=True):
+        currency = raw_currency.upper()
         if not is_known_currency(currency):
-            raise BacktestError(f"{where}: currency {cell('currency')!r} is not an ISO 4217 code")
-        created = cell("created")
+            export.bad("currency", f"{where}: {raw_currency!r} is not an ISO 4217 code")
+            continue
         try:
-            at = _day(created) if created else DEFAULT_START
+            at = _day(created, order, date_format) if created else DEFAULT_START
         except ValueError:
-            raise BacktestError(f"{where}: date {created!r} is not readable") from None
-        rows.append(
-            FailedPayment(
-                code=_known_code(code, gateway),
-                amount_minor=_amount(cell("amount"), currency, flavour, where),
-                currency=currency,
-                method=method,
-                at=at,
-            )
+            export.bad("date", f"{where}: {created!r} is not readable")
+            continue
+        try:
+            amount = _amount(raw_amount, currency, flavour, where)
+        except BacktestError as exc:
+            export.bad("amount", str(exc))
+            continue
+        if amount < minimum_charge(gateway, currency):
+            export.bad("amount", f"{where}: {raw_amount} is below {gateway}'s minimum charge")
+            continue
+        export.failures.append(
+            FailedPayment(_known_code(code, gateway), amount, currency, method, at)
         )
-    return Export(rows, flavour, skipped)
+    return export
 
 
 def read_org(session: Session, org_id: str) -> Export:
@@ -303,13 +355,49 @@ def read_org(session: Session, org_id: str) -> Export:
     return Export(failures, known[0] if known else None, skipped)
 
 
-def calibrated_scenario(name: str, failures: Iterable[FailedPayment], gateway: str) -> Scenario:
-    """A scenario with the same count, days, amounts, methods and decline mix."""
+def paydays_income(text: str) -> list[dict[str, Any]]:
+    """``--paydays``: '1', '1,15', '-1', 'weekly:fri' or 'biweekly:fri' as income patterns."""
+    spec = text.strip().lower()
+    if ":" in spec:
+        pattern, _, weekday = spec.partition(":")
+        if pattern not in ("weekly", "biweekly"):
+            raise BacktestError(f"--paydays: {text!r}: use weekly:DAY or biweekly:DAY")
+        return [{"pattern": pattern, "weekday": weekday}]
+    try:
+        days = [int(part) for part in spec.split(",")]
+    except ValueError:
+        raise BacktestError(f"--paydays: {text!r} is not a list of days of the month") from None
+    if len(days) == 1:
+        return [{"pattern": "monthly", "day": days[0]}]
+    if len(days) == 2:
+        return [{"pattern": "twice_monthly", "days": days}]
+    raise BacktestError(f"--paydays: {text!r}: give one or two days of the month")
+
+
+def calibrated_scenario(
+    name: str,
+    failures: Iterable[FailedPayment],
+    gateway: str,
+    *,
+    merchant_tz: str | None = None,
+    customer_tz: str | None = None,
+    paydays: str | None = None,
+    notes: Callable[[str], None] | None = None,
+) -> Scenario:
+    """A scenario with the same count, days, amounts, methods and decline mix.
+
+    Several currencies: the most frequent is simulated, and ``notes`` says how many failures
+    in each other currency were left out (amounts in different currencies cannot share one
+    world)."""
     rows = list(failures)
     if not rows:
         raise BacktestError("no failed payments with a decline code to learn from")
-    currency = Counter(r.currency for r in rows).most_common(1)[0][0]
+    currencies = Counter(r.currency for r in rows)
+    currency = currencies.most_common(1)[0][0]
     rows = [r for r in rows if r.currency == currency]
+    others = ", ".join(f"{n} in {c}" for c, n in sorted(currencies.items()) if c != currency)
+    if others and notes is not None:
+        notes(f"simulating the {len(rows)} failures in {currency}; left out {others}")
     start, end = min(r.at for r in rows), max(r.at for r in rows)
     methods = Counter(r.method for r in rows)
     mix: Counter[tuple[str, str]] = Counter()
@@ -341,7 +429,19 @@ def calibrated_scenario(name: str, failures: Iterable[FailedPayment], gateway: s
         "payment_methods": [{"type": m, "share": c} for m, c in sorted(methods.items())],
         "failure_mix": mix_doc,
     }
+    if merchant_tz is not None:
+        doc["merchant_timezone"] = merchant_tz
+    if customer_tz is not None:  # the country only matters to India's rules
+        country = "IN" if gateway == "razorpay" else "US"
+        doc["countries"] = [{"code": country, "timezone": customer_tz}]
+    if paydays is not None:
+        doc["income"] = paydays_income(paydays)
     try:
         return read_document(doc, strict_codes=False)
     except ScenarioError as exc:
+        flags = {"merchant_timezone": "--merchant-tz", "countries": "--customer-tz"}
+        flag = next((f for key, f in flags.items() if exc.where.startswith(key)), None)
+        flag = flag or ("--paydays" if exc.where.startswith("income") else None)
+        if flag is not None:
+            raise BacktestError(f"{flag}: {exc.problem}") from None
         raise BacktestError(f"the derived scenario is invalid: {exc}") from None

@@ -167,6 +167,29 @@ def backtest_command(
             "(default: read from the export's columns or the stored transactions, else stripe).",
         ),
     ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format",
+            help="How the export writes dates, e.g. '%d/%m/%Y %H:%M:%S' (asked for when "
+            "its slashed dates could be day- or month-first).",
+        ),
+    ] = None,
+    merchant_tz: Annotated[
+        str | None, typer.Option("--merchant-tz", help="IANA zone of the merchant (UTC).")
+    ] = None,
+    customer_tz: Annotated[
+        str | None,
+        typer.Option("--customer-tz", help="IANA zone of the customers (the merchant's)."),
+    ] = None,
+    paydays: Annotated[
+        str | None,
+        typer.Option(
+            "--paydays",
+            help="The customers' paydays: '1', '1,15', '-1' (last day), 'weekly:fri' or "
+            "'biweekly:fri' (default: the 1st).",
+        ),
+    ] = None,
     policy: PolicyOption = None,
     rules: RulesOption = None,
     seed: SeedOption = 1,
@@ -185,7 +208,7 @@ def backtest_command(
         raise fail(f"--gateway: {gateway!r} is not one of {', '.join(GATEWAYS)}")
     try:
         if csv_file is not None:
-            export = read_export(csv_file)
+            export = read_export(csv_file, date_format)
             name = f"backtest-{csv_file.stem}"
         else:
             assert org is not None
@@ -198,7 +221,22 @@ def backtest_command(
                 highlight=False,
                 soft_wrap=True,
             )
-        world = calibrated_scenario(name, export.failures, gateway or export.gateway or "stripe")
+        for reason, rows in sorted(export.bad_rows.items()):
+            examples = "; ".join(rows[:3])
+            err.print(
+                f"skipped {len(rows)} bad rows ({reason}), e.g. {examples}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        world = calibrated_scenario(
+            name,
+            export.failures,
+            gateway or export.gateway or "stripe",
+            merchant_tz=merchant_tz,
+            customer_tz=customer_tz,
+            paydays=paydays,
+            notes=lambda line: err.print(f"note: {line}", highlight=False, soft_wrap=True),
+        )
     except BacktestError as exc:
         raise fail(str(exc)) from None
     chosen_policy, chosen_rules = engine_config(policy, rules)

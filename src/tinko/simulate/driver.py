@@ -74,6 +74,7 @@ class StrategyResult:
     retries_sent: int = 0
     retries_blocked: int = 0
     messages_sent: int = 0
+    messages_by_channel: dict[str, int] = field(default_factory=dict)
     opt_outs: int = 0
     violations: dict[str, int] = field(default_factory=dict)
     network_fees_usd_cents: int = 0
@@ -85,6 +86,8 @@ class StrategyResult:
         self.retries_sent += other.retries_sent
         self.retries_blocked += other.retries_blocked
         self.messages_sent += other.messages_sent
+        for channel, count in other.messages_by_channel.items():
+            self.messages_by_channel[channel] = self.messages_by_channel.get(channel, 0) + count
         self.opt_outs += other.opt_outs
         for rule, count in other.violations.items():
             self.violations[rule] = self.violations.get(rule, 0) + count
@@ -358,6 +361,8 @@ class Driver:
         self.customer_messages[customer.index] = prior + 1
         case.messages_sent += 1
         self.result.messages_sent += 1
+        by_channel = self.result.messages_by_channel
+        by_channel[channel] = by_channel.get(channel, 0) + 1
         attempt.outcome = "succeeded"
         if reaction.pays_at is not None:
             self._push(reaction.pays_at, _PAYS, case.slot)

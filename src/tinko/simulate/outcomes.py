@@ -14,7 +14,15 @@ from typing import Final
 
 from tinko.policies.windows import next_allowed
 from tinko.recovery.guard import load_network_rules
-from tinko.simulate.world import LINK_TTL, NEVER, RESPONSE_DRAWS, Failure, World, local_hour
+from tinko.simulate.world import (
+    DAY,
+    LINK_TTL,
+    NEVER,
+    RESPONSE_DRAWS,
+    Failure,
+    World,
+    local_hour,
+)
 
 # The customer has to act: the saved method cannot succeed on a merchant retry.
 NEEDS_CUSTOMER: Final = frozenset(
@@ -75,14 +83,37 @@ def react(
         return Reaction(None, False)
     responses = world.scenario.responses
     read = failure.read_draws[in_case] < read_chance(world, failure, channel, at)
-    willing = failure.willing_draw < responses.willingness * responses.fatigue**prior
+    willing = failure.willing_draw < willingness(world, failure, at) * responses.fatigue**prior
     if read and willing:
-        paid = failure.funds_from(at + failure.response_delays[in_case])
-        if paid <= min(at + LINK_TTL, failure.window_end):
-            return Reaction(paid, False)
-        return Reaction(None, False)
+        paid = link_paid_at(world, failure, at, failure.response_delays[in_case])
+        return Reaction(None if paid == NEVER else paid, False)
     chance_out = min(1.0, responses.opt_out_first + responses.opt_out_per_message * prior)
     return Reaction(None, failure.opt_out_draws[in_case] < chance_out)
+
+
+def willingness(world: World, failure: Failure, at: float) -> float:
+    """The chance a customer who reads a link at ``at`` pays, before fatigue: the failure
+    kind's own (lower for fraud declines) or the scenario's, halving every half-life."""
+    responses = world.scenario.responses
+    base = failure.kind.willingness
+    chance = responses.willingness if base is None else base
+    half_life = responses.willingness_half_life_days
+    if half_life is not None:
+        chance *= 0.5 ** (max(0.0, at - failure.failed_at) / (half_life * DAY))
+    return chance
+
+
+def link_paid_at(world: World, failure: Failure, sent: float, delay: float) -> float:
+    """When a customer who decides to pay a link sent at ``sent`` manages to (NEVER if not
+    before the link or the window expires): once their balance covers it and, when outages
+    stop links too, once their bank is back up."""
+    deadline = min(sent + LINK_TTL, failure.window_end)
+    paid = failure.funds_from(sent + delay)
+    if world.scenario.issuers.stop_links:
+        issuer = failure.customer.issuer
+        while paid <= deadline and (end := world.issuer_down(issuer, paid)) is not None:
+            paid = failure.funds_from(end)
+    return paid if paid <= deadline else NEVER
 
 
 def reachable(failure: Failure) -> tuple[str, ...]:
@@ -132,8 +163,8 @@ def _earliest_answer(world: World, failure: Failure) -> float:
     if not channels:
         return NEVER
     responses = world.scenario.responses
-    if failure.willing_draw >= responses.willingness:
-        return NEVER
+    if failure.willing_draw >= willingness(world, failure, failure.failed_at):
+        return NEVER  # willingness only falls with time
     top = max(responses.channels.get(c, 0.0) for c in channels)
     best = NEVER
     for k in range(RESPONSE_DRAWS):
@@ -141,10 +172,13 @@ def _earliest_answer(world: World, failure: Failure) -> float:
             continue
         delay = failure.response_delays[k]
         sends = {failure.failed_at, *(p - delay for p in failure.paydays)}
+        if world.scenario.issuers.stop_links:  # or just in time to pay when the bank is back
+            spans = world.outages[failure.customer.issuer]
+            sends.update(e - delay for _, e in spans if failure.failed_at < e <= failure.window_end)
         for sent in sends:
             if not failure.failed_at <= sent <= failure.window_end:
                 continue
-            paid = failure.funds_from(sent + delay)
-            if paid <= min(sent + LINK_TTL, failure.window_end):
-                best = min(best, paid)
+            if failure.willing_draw >= willingness(world, failure, sent):
+                continue
+            best = min(best, link_paid_at(world, failure, sent, delay))
     return best

@@ -43,7 +43,7 @@ DEFAULT_METHODS: Final[Mapping[str, tuple[str, ...]]] = {
     "upi_timeout": ("upi_autopay",),
     "mandate_revoked": ("upi_autopay", "emandate"),
 }
-PATTERNS: Final = ("monthly", "twice_monthly", "weekly", "irregular")
+PATTERNS: Final = ("monthly", "twice_monthly", "weekly", "biweekly", "irregular")
 GATEWAYS: Final = ("stripe", "razorpay", "sandbox")
 CHANNELS: Final = ("email", "sms", "whatsapp")
 MAX_FAILURES: Final = 2_000_000
@@ -90,14 +90,16 @@ class Income:
     pattern: str
     share: float
     days: tuple[int, ...] = ()  # monthly / twice_monthly: days of month, -1 the last
-    weekday: int = 4  # weekly: 0 = Monday
+    weekday: int = 4  # weekly and biweekly: 0 = Monday
     mean_days: float = 10.0  # irregular
+    business_days: bool = False  # monthly dates on a weekend move to the Friday before
 
 
 @dataclass(frozen=True, slots=True)
 class Balance:
     income_multiple: Range  # income per payday, as a multiple of the charge
     spend_share: Range  # share of each pay period's income spent, evenly over the period
+    income: Amount | None = None  # income per payday in minor units, whatever the charge
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,7 @@ class Issuers:
     count: int
     outages_per_30_days: float
     outage_hours: Range
+    stop_links: bool = False  # an outage also turns away the customer's own payment
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,7 @@ class FailureKind:
     advice_code: str | None
     clears_after_hours: Range
     never_clears_share: float
+    willingness: float | None = None  # replaces responses.willingness for this kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +135,13 @@ class Responses:
     delay_hours: Range
     opt_out_first: float
     opt_out_per_message: float
+    willingness_half_life_days: float | None = None  # willingness halves every so many days
 
 
 @dataclass(frozen=True, slots=True)
 class Fees:
     per_attempt: Mapping[str, int]  # minor units per attempt, by payment method type
+    per_message: Mapping[str, float]  # minor units per message, by channel
     usd_cent: float  # one US cent in minor units of the scenario's currency
 
 
@@ -161,6 +167,7 @@ class Scenario:
     responses: Responses
     fees: Fees
     issuer_down_code: str
+    minimum_charge: int = 1  # the gateway's smallest charge in minor units (1: none)
 
     def with_failures(self, failures: int, customers: int | None = None) -> Scenario:
         from dataclasses import replace
@@ -175,12 +182,25 @@ def shipped_scenarios() -> list[str]:
     )
 
 
+def heldout_scenarios() -> list[str]:
+    """The development set: worlds nobody tunes on (docs/simulator.md, "Held-out worlds")."""
+    folder = resources.files("tinko.simulate") / "scenarios" / "heldout"
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
+
+
 def load_scenario(path: Path) -> Scenario:
-    """A scenario file, or one we ship named without its folder (`india_d2c`)."""
+    """A scenario file, or one we ship named without its folder (`india_d2c`,
+    `heldout/jp_fitness`)."""
     name = path.name.removesuffix(".yaml")
-    if not path.exists() and path.parent == Path(".") and name in shipped_scenarios():
-        text = (resources.files("tinko.simulate") / "scenarios" / f"{name}.yaml").read_text("utf-8")
-        return parse_scenario(text)
+    parent = path.parent.as_posix()
+    shipped = parent == "." and name in shipped_scenarios()
+    heldout = parent == "heldout" and name in heldout_scenarios()
+    if not path.exists() and (shipped or heldout):
+        folder = resources.files("tinko.simulate") / "scenarios"
+        folder = folder / "heldout" if heldout else folder
+        return parse_scenario((folder / f"{name}.yaml").read_text("utf-8"))
     try:
         source = path.read_text(encoding="utf-8")
     except OSError as exc:

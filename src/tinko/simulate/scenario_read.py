@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from tinko.kit.money import is_known_currency
+from tinko.simulate.minimums import minimum_charge
 from tinko.simulate.scenario import (
     BEHAVIOURS,
     CHANNELS,
@@ -55,6 +56,7 @@ _TOP_OPTIONAL = (
     "responses",
     "fees",
     "issuer_down_code",
+    "minimum_charge",
 )
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _HOUR = re.compile(r"([01]\d|2[0-4]):00")
@@ -79,6 +81,11 @@ def read_document(doc: object, *, strict_codes: bool = True) -> Scenario:
     mix = _failure_mix(
         top["failure_mix"], {m.type for m in methods if m.share > 0}, gateway, strict_codes
     )
+    amount = _amount(top["amount"])
+    minimum = 1
+    if _flag(top.get("minimum_charge", False), "minimum_charge"):
+        minimum = minimum_charge(gateway, currency)
+        _at_least(amount, minimum, f"{gateway}'s minimum charge in {currency}")
     return Scenario(
         name=text(top["name"], "name"),
         description=str(top.get("description", "")),
@@ -90,7 +97,7 @@ def read_document(doc: object, *, strict_codes: bool = True) -> Scenario:
         window_days=integer(top.get("window_days", 28), "window_days", 1, 60),
         failures=failures,
         customers=customers,
-        amount=_amount(top["amount"]),
+        amount=amount,
         countries=_countries(top.get("countries")),
         payment_methods=methods,
         income=_income(top.get("income")),
@@ -104,11 +111,29 @@ def read_document(doc: object, *, strict_codes: bool = True) -> Scenario:
             "issuer_down_code",
             gateway,
         ),
+        minimum_charge=minimum,
     )
 
 
-def _amount(value: object) -> Amount:
-    where = "amount"
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ScenarioError(where, "must be true or false")
+    return value
+
+
+def _at_least(amount: Amount, minimum: int, what: str) -> None:
+    """Fixed values below the gateway's minimum could never have been charged."""
+    values = [v for v, _ in amount.choices] if amount.kind == "choices" else []
+    if amount.kind == "fixed":
+        values = [int(amount.values[0])]
+    if amount.kind == "uniform" and amount.values[1] < minimum:
+        values = [int(amount.values[1])]
+    low = [v for v in values if v < minimum]
+    if low:
+        raise ScenarioError("amount", f"{low[0]} is below {what} ({minimum})")
+
+
+def _amount(value: object, where: str = "amount") -> Amount:
     if isinstance(value, int) and not isinstance(value, bool):
         return Amount("fixed", (float(integer(value, where, 1, 10**12)),))
     if isinstance(value, float):
@@ -194,19 +219,23 @@ def _income(value: object) -> tuple[Income, ...]:
             "monthly": ("day",),
             "twice_monthly": ("days",),
             "weekly": ("weekday",),
+            "biweekly": ("weekday",),
             "irregular": ("mean_days",),
         }[pattern]
-        item = mapping(raw, at, ("pattern", *extra), ("share",))
+        shifts = ("business_days",) if pattern in ("monthly", "twice_monthly") else ()
+        item = mapping(raw, at, ("pattern", *extra), ("share", *shifts))
         share = number(item.get("share", 1), f"{at}.share", 0)
+        business = _flag(item.get("business_days", False), f"{at}.business_days")
         if pattern == "monthly":
-            out.append(Income(pattern, share, days=(_month_day(item["day"], f"{at}.day"),)))
+            day = _month_day(item["day"], f"{at}.day")
+            out.append(Income(pattern, share, days=(day,), business_days=business))
         elif pattern == "twice_monthly":
             raw_days = items(item["days"], f"{at}.days")
             if len(raw_days) != 2:
                 raise ScenarioError(f"{at}.days", "must list exactly two days of the month")
             days = tuple(_month_day(d, f"{at}.days[{j}]") for j, d in enumerate(raw_days))
-            out.append(Income(pattern, share, days=days))
-        elif pattern == "weekly":
+            out.append(Income(pattern, share, days=days, business_days=business))
+        elif pattern in ("weekly", "biweekly"):
             out.append(Income(pattern, share, weekday=weekday(item["weekday"], f"{at}.weekday")))
         else:
             mean = number(item["mean_days"], f"{at}.mean_days", 1, 90)
@@ -222,8 +251,16 @@ def _month_day(value: object, where: str) -> int:
 
 
 def _balance(value: object) -> Balance:
-    item = mapping(value, "balance", (), ("income_multiple", "spend_share"))
+    item = mapping(value, "balance", (), ("income_multiple", "income", "spend_share"))
+    income = None
+    if "income" in item:
+        if "income_multiple" in item:
+            raise ScenarioError(
+                "balance.income", "give either income (an amount) or income_multiple, not both"
+            )
+        income = _amount(item["income"], "balance.income")
     return Balance(
+        income=income,
         income_multiple=value_range(
             item.get("income_multiple", {"min": 0.8, "max": 6.0}), "balance.income_multiple", 0
         ),
@@ -234,8 +271,11 @@ def _balance(value: object) -> Balance:
 
 
 def _issuers(value: object) -> Issuers:
-    item = mapping(value, "issuers", (), ("count", "outages_per_30_days", "outage_hours"))
+    item = mapping(
+        value, "issuers", (), ("count", "outages_per_30_days", "outage_hours", "stop_links")
+    )
     return Issuers(
+        stop_links=_flag(item.get("stop_links", False), "issuers.stop_links"),
         count=integer(item.get("count", 20), "issuers.count", 1, 10_000),
         outages_per_30_days=number(
             item.get("outages_per_30_days", 1.0), "issuers.outages_per_30_days", 0, 100
@@ -260,7 +300,7 @@ def _failure_mix(
             raw,
             at,
             ("code", "share", "behaviour"),
-            ("methods", "advice_code", "clears_after_hours", "never_clears_share"),
+            ("methods", "advice_code", "clears_after_hours", "never_clears_share", "willingness"),
         )
         behaviour = text(item["behaviour"], f"{at}.behaviour", choices=BEHAVIOURS)
         if "methods" in item:
@@ -305,6 +345,11 @@ def _failure_mix(
                 never_clears_share=number(
                     item.get("never_clears_share", 0.2), f"{at}.never_clears_share", 0, 1
                 ),
+                willingness=(
+                    number(item["willingness"], f"{at}.willingness", 0, 1)
+                    if "willingness" in item
+                    else None
+                ),
             )
         )
     shares(out, "failure_mix")
@@ -339,8 +384,10 @@ def _responses(value: object) -> Responses:
         "fatigue",
         "delay_hours",
         "opt_out",
+        "willingness_half_life_days",
     )
     item = mapping(value, where, (), keys)
+    half_life = item.get("willingness_half_life_days")
     reach = mapping(item.get("reachable", {}), f"{where}.reachable", (), ("email", "phone"))
     chan_raw: dict[str, Any] = mapping(
         item.get("channels", {"email": 0.45, "sms": 0.75, "whatsapp": 0.85}),
@@ -378,6 +425,11 @@ def _responses(value: object) -> Responses:
         opt_out_per_message=number(
             opt.get("per_message", 0.02), f"{where}.opt_out.per_message", 0, 1
         ),
+        willingness_half_life_days=(
+            None
+            if half_life is None
+            else number(half_life, f"{where}.willingness_half_life_days", 0.1, 365)
+        ),
     )
 
 
@@ -389,10 +441,12 @@ def _hour(value: object, where: str) -> int:
 
 
 def _fees(value: object, currency: str) -> Fees:
-    item = mapping(value, "fees", (), ("per_attempt", "usd_cent"))
+    item = mapping(value, "fees", (), ("per_attempt", "per_message", "usd_cent"))
     per: dict[str, Any] = mapping(item.get("per_attempt", {}), "fees.per_attempt", (), METHODS)
+    sends: dict[str, Any] = mapping(item.get("per_message", {}), "fees.per_message", (), CHANNELS)
     default_cent = 88.0 if currency == "INR" else 1.0
     return Fees(
         per_attempt={m: integer(v, f"fees.per_attempt.{m}", 0, 10**9) for m, v in per.items()},
+        per_message={c: number(v, f"fees.per_message.{c}", 0, 10**9) for c, v in sends.items()},
         usd_cent=number(item.get("usd_cent", default_cent), "fees.usd_cent", 0),
     )

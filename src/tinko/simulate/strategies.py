@@ -1,4 +1,4 @@
-"""The strategies a simulation compares: Tinko's engine and two common baselines.
+"""The strategies a simulation compares: Tinko's engine and the baselines.
 
 * ``tinko``: the live engine's decisions (``decide``: policy, rules, guard, planner), with the
   built-in policies or a ``--policy`` file and the ``--rules`` file, validated by the API's code.
@@ -8,6 +8,8 @@
   has declined. No network awareness; one payment link once the last retry has failed. Hard
   declines are not retried (any PSP refuses that) and get the link at once.
 * ``messages_only``: no retries; a payment link at once and reminders 3 and 7 days later.
+* ``stripe_default``, ``razorpay_default``, ``spaced_ladder``: the schedules merchants run,
+  within the network rules (``baselines.py``).
 """
 
 from __future__ import annotations
@@ -33,9 +35,18 @@ from tinko.recovery.planner import Plan, PlannedStep
 from tinko.rules import RuleSpec
 from tinko.rules.api import RuleIn
 from tinko.rules.service import check_rule
+from tinko.simulate.baselines import merchant_baselines
 from tinko.simulate.scenario import yaml_problem
 
-STRATEGIES: Final = ("tinko", "fixed_ladder", "messages_only")
+STRATEGIES: Final = (
+    "tinko",
+    "stripe_default",
+    "razorpay_default",
+    "spaced_ladder",
+    "fixed_ladder",
+    "messages_only",
+)
+BASELINES: Final = STRATEGIES[1:]
 # Days after the failure, as the issue writes them (not gaps: that reading, days 2, 7, 14 and
 # 21, is a stronger ladder; docs/simulator.md compares the two).
 LADDER_DAYS: Final = (2, 5, 7, 7)
@@ -281,6 +292,7 @@ def make_strategies(
 ) -> list[Strategy]:
     return [
         TinkoStrategy(PolicySource(timezone, policy), rules),
+        *merchant_baselines(window_days),
         FixedLadder(window_days),
         MessagesOnly(window_days),
     ]

@@ -30,7 +30,8 @@ RESPONSE_DRAWS: Final = 8  # a customer reads at most the first eight messages o
 LINK_TTL: Final = 48 * HOUR  # the payer link's default lifetime (docs/api.md)
 NEVER: Final = math.inf
 BILLING_PERIOD: Final = 30.0 * DAY  # repeat failures are monthly renewals
-PERIOD_DAYS: Final = {"monthly": 30.44, "twice_monthly": 15.22, "weekly": 7.0}
+PERIOD_DAYS: Final = {"monthly": 30.44, "twice_monthly": 15.22, "weekly": 7.0, "biweekly": 14.0}
+_FORTNIGHT_ANCHOR: Final = date(2000, 1, 3)  # a Monday: biweekly pay weeks count from it
 # Payment method of the scenario → (payment_method_type, card_network) as the engine sees it.
 METHOD_FIELDS: Final = {
     "visa_card": ("card", "visa"),
@@ -262,11 +263,13 @@ def _failure(
     rng: random.Random,
     responses_rng: random.Random,
 ) -> Failure:
-    amount = draw_amount(scenario.amount, rng)
+    amount = max(scenario.minimum_charge, draw_amount(scenario.amount, rng))
     window_end = failed_at + scenario.window_days * DAY
     multiple = _uniform(rng, scenario.balance.income_multiple)
     spend = _uniform(rng, scenario.balance.spend_share)
     income = multiple * amount
+    if scenario.balance.income is not None:  # what the customer earns, whatever the charge
+        income = float(draw_amount(scenario.balance.income, rng))
     period = PERIOD_DAYS.get(customer.income.pattern, customer.income.mean_days) * DAY
     funds = NEVER
     if kind.behaviour == "funds":
@@ -328,24 +331,32 @@ def paydays(
     last = datetime.fromtimestamp(until, tz).date()
     moments = (
         datetime.combine(day, time(PAYDAY_HOUR), tzinfo=tz).timestamp()
-        for day in _paydates(first, last, income)
+        for day in _paydates(first, last, income, customer.index % 2)
     )
     return tuple(m for m in moments if after < m <= until)
 
 
-def _paydates(first: date, last: date, income: Income) -> list[date]:
-    if income.pattern == "weekly":
+def _paydates(first: date, last: date, income: Income, parity: int = 0) -> list[date]:
+    if income.pattern in ("weekly", "biweekly"):
         day = first + timedelta(days=(income.weekday - first.weekday()) % 7)
+        step = 7
+        if income.pattern == "biweekly":  # half the customers are paid in the other week
+            step = 14
+            if ((day - _FORTNIGHT_ANCHOR).days // 7) % 2 != parity:
+                day += timedelta(days=7)
         out = []
         while day <= last:
             out.append(day)
-            day += timedelta(days=7)
+            day += timedelta(days=step)
         return out
     out, year, month = [], first.year, first.month
     while (year, month) <= (last.year, last.month):
         month_end = calendar.monthrange(year, month)[1]
         days = sorted({month_end if d == -1 else min(d, month_end) for d in income.days})
-        out += [date(year, month, d) for d in days if first <= date(year, month, d) <= last]
+        dates = [date(year, month, d) for d in days]
+        if income.business_days:  # Saturday and Sunday paydays come on the Friday before
+            dates = [d - timedelta(days=max(0, d.weekday() - 4)) for d in dates]
+        out += [d for d in dates if first <= d <= last]
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
 
