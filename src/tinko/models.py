@@ -1,5 +1,6 @@
 """Imports every domain's models so that metadata (Alembic, tests) sees the whole schema."""
 
+from tinko.analytics.models import AnalyticsDaily, AnalyticsRollupState
 from tinko.auth.models import ApiKey, OneTimeToken, RefreshToken, User
 from tinko.db import Base
 from tinko.intake.models import IdempotencyRecord, WebhookDelivery, WebhookEndpoint
@@ -17,6 +18,8 @@ from tinko.rules.models import RecoveryRule, RecoveryRuleVersion
 from tinko.tenancy.models import Organization
 
 __all__ = [
+    "AnalyticsDaily",
+    "AnalyticsRollupState",
     "ApiKey",
     "Base",
     "IdempotencyRecord",

@@ -63,6 +63,7 @@ def periodic_jobs() -> list[JobSpec]:
 
 def load_job_modules() -> None:
     """Import every domain's jobs module so that both runners see the same registry."""
+    import tinko.analytics.jobs
     import tinko.auth.jobs
     import tinko.intake.jobs
     import tinko.notify.jobs
