@@ -188,11 +188,13 @@ def console_role(
     templates only hide what a person may not do (`user.at_least`)."""
     base = require_console_post if post else require_console_user
 
-    async def dependency(user: Annotated[ConsoleUser, Depends(base)]) -> ConsoleUser:
+    async def dependency(user: ConsoleUser) -> ConsoleUser:
         if not user.at_least(role):
             raise ConsoleForbidden(role)
         return user
 
+    # Set as an object: a postponed annotation could not see `base`, a local name.
+    dependency.__annotations__["user"] = Annotated[ConsoleUser, Depends(base)]
     dependency.__name__ = f"console_{role}{'_post' if post else ''}"
     return dependency
 
