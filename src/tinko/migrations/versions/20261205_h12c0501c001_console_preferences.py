@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "h12c0501c001"
-down_revision: str | None = "h5a1ec0de010"
+down_revision: str | None = "h12s0rollup01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
