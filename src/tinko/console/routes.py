@@ -8,11 +8,12 @@ from typing import Final
 from fastapi import FastAPI
 
 from tinko.console.access import ConsoleForbidden, CsrfRejected, SignInNeeded
+from tinko.console.account_api import router as account_router
 from tinko.console.api import csrf_rejected, forbidden, sign_in_needed
 from tinko.console.api import router as shell_router
 from tinko.deps import TinkoRouter
 
-ROUTERS: Final[tuple[TinkoRouter, ...]] = (shell_router,)
+ROUTERS: Final[tuple[TinkoRouter, ...]] = (shell_router, account_router)
 
 
 def install_console(app: FastAPI) -> None:
