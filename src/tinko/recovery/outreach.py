@@ -118,7 +118,13 @@ def run_notification(
         lifecycle.finish_attempt(attempt, now, AttemptOutcome.SKIPPED, sent.detail)
         attempt.reason = sent.skipped
         timeline.log(
-            session, clock, case, "message_skipped", attempt_id=attempt.id, reason=sent.detail
+            session,
+            clock,
+            case,
+            "message_skipped",
+            attempt_id=attempt.id,
+            reason=sent.detail,
+            why=sent.skipped,
         )
     lifecycle.move_case(case, CaseStatus.SCHEDULED)
     planning.plan_case(session, clock, case, transaction)
