@@ -319,3 +319,15 @@ def test_moments_in_the_text_are_in_the_orgs_time_zone(
     at = datetime.fromisoformat(retry["scheduled_for"]).astimezone(UTC)
     assert at > START
     assert "IST" in retry["reason"]["text"]
+
+
+def test_every_step_of_a_worked_case_has_a_reason_in_every_language(
+    client: TestClient, key_headers: dict[str, str], scheduler: Engine
+) -> None:
+    _fail(client, key_headers, "why-18", FUNDS)
+    scheduler.run_for(timedelta(days=21), step=timedelta(hours=3))
+    for lang in ("en", "hi", "ta"):
+        recovery = _recovery(client, key_headers, "why-18", lang=lang)
+        steps = recovery["attempts"] + recovery["messages"]
+        assert len(steps) >= 2
+        assert all(step["reason"] and step["reason"]["text"] for step in steps), steps
