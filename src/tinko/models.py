@@ -2,7 +2,12 @@
 
 from tinko.auth.models import ApiKey, OneTimeToken, RefreshToken, User
 from tinko.db import Base
-from tinko.intake.models import IdempotencyRecord, WebhookDelivery, WebhookEndpoint
+from tinko.intake.models import (
+    IdempotencyRecord,
+    InboundCall,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from tinko.notify.models import (
     MessageTemplate,
     MessageTemplateVersion,
@@ -20,6 +25,7 @@ __all__ = [
     "ApiKey",
     "Base",
     "IdempotencyRecord",
+    "InboundCall",
     "MessageTemplate",
     "MessageTemplateVersion",
     "NotificationOptOut",
