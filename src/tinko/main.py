@@ -17,6 +17,7 @@ from tinko.auth.api import router as auth_router
 from tinko.auth.identities import IdentityCache
 from tinko.classifier.loader import get_tables
 from tinko.config import Settings, load_settings
+from tinko.console.routes import install_console
 from tinko.db import make_engine, make_session_factory
 from tinko.errors import install_error_handlers
 from tinko.intake.api import router as intake_router
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(pages_router)
     install_docs(app)
     app.include_router(account_pages_router)
+    install_console(app)
     return app
 
 

@@ -22,6 +22,10 @@ class User(Base):
     # Null until an invited user sets a password.
     password_hash: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | invited
+    # The console's choices, remembered per person: its language (en | hi | ta, null = not
+    # chosen) and the dashboard's auto-refresh in seconds (0 = off, null = not chosen).
+    language: Mapped[str | None] = mapped_column(String(8))
+    console_refresh: Mapped[int | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

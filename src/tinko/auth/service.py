@@ -42,6 +42,7 @@ class AuthSession:
     access_token: str
     refresh_token: str
     expires_in: int
+    family_id: str  # the session's refresh-token family (the console's cookie names it)
 
 
 def normalise_email(email: str) -> str:
@@ -309,4 +310,4 @@ def _session_for(
         now=clock.now(),
         ttl=ttl,
     )
-    return AuthSession(user, org, access, refresh, int(ttl.total_seconds()))
+    return AuthSession(user, org, access, refresh, int(ttl.total_seconds()), family_id)
