@@ -10,9 +10,10 @@ from fastapi import FastAPI
 from tinko.console.access import ConsoleForbidden, CsrfRejected, SignInNeeded
 from tinko.console.api import csrf_rejected, forbidden, sign_in_needed
 from tinko.console.api import router as shell_router
+from tinko.console.recoveries import router as recoveries_router
 from tinko.deps import TinkoRouter
 
-ROUTERS: Final[tuple[TinkoRouter, ...]] = (shell_router,)
+ROUTERS: Final[tuple[TinkoRouter, ...]] = (shell_router, recoveries_router)
 
 
 def install_console(app: FastAPI) -> None:

@@ -103,19 +103,13 @@ def create_link(
         raise Conflict(f"This recovery is {case.status}; a payment link would not help.")
     transaction = session.get_one(Transaction, case.transaction_id)
     channel = body.channel if body else None
-    sent = outreach.issue_and_send(
+    sent = outreach.send_new_link(
         session, clock, settings, case=case, transaction=transaction, channel=channel
     )
-    link_id = sent.issued.link.id
-    timeline.log(session, clock, case, "link_created", link_id=link_id, channel=channel)
     message = None
     if channel is not None:
         status: Literal["queued", "skipped"] = "queued" if sent.message_id else "skipped"
         message = LinkMessageOut(id=sent.message_id, status=status, detail=sent.detail)
-        kind = "link_sent" if sent.message_id else "message_skipped"
-        timeline.log(
-            session, clock, case, kind, link_id=link_id, channel=channel, reason=sent.detail
-        )
     issued = sent.issued
     return LinkOut(
         url=issued.url, token=issued.token, expires_at=issued.link.expires_at, message=message

@@ -66,6 +66,30 @@ def issue_and_send(
     return Outreach(issued, message_id, detail)
 
 
+def send_new_link(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    *,
+    case: RecoveryCase,
+    transaction: Transaction,
+    channel: str | None,
+) -> Outreach:
+    """The merchant's "new link" (the API's `…/link` and the console's button): issue it, send
+    it when a channel is given, and note both on the case's timeline."""
+    sent = issue_and_send(
+        session, clock, settings, case=case, transaction=transaction, channel=channel
+    )
+    link_id = sent.issued.link.id
+    timeline.log(session, clock, case, "link_created", link_id=link_id, channel=channel)
+    if channel is not None:
+        kind = "link_sent" if sent.message_id else "message_skipped"
+        timeline.log(
+            session, clock, case, kind, link_id=link_id, channel=channel, reason=sent.detail
+        )
+    return sent
+
+
 def run_notification(
     session: Session,
     clock: Clock,
