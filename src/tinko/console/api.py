@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import Form, Header, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tinko.console import signin
+from tinko.console import dashboard_page, signin
 from tinko.console.access import (
     LOGIN_PATH,
     ConsolePostDep,
@@ -90,8 +90,25 @@ def forgot_password(request: Request) -> Response:
 
 
 @router.get("/")
-def dashboard(request: Request, user: ConsoleUserDep) -> Response:
-    return render_page(request, "console/dashboard.html", {})
+def dashboard(request: Request, user: ConsoleUserDep, clock: ClockDep) -> Response:
+    return dashboard_page.show(request, user, clock, fragment=False)
+
+
+@router.get("/dashboard/data")
+def dashboard_data(request: Request, user: ConsoleUserDep, clock: ClockDep) -> Response:
+    """The figures alone, for the dashboard's auto-refresh (htmx)."""
+    return dashboard_page.show(request, user, clock, fragment=True)
+
+
+@router.post("/preferences/refresh")
+def save_refresh(
+    request: Request,
+    user: ConsolePostDep,
+    session: SessionDep,
+    seconds: Text = "0",
+    back: Text = "/console/",
+) -> Response:
+    return dashboard_page.save_refresh(request, session, user, seconds, back)
 
 
 def sign_in_needed(request: Request, exc: Exception) -> Response:

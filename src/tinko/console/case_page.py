@@ -14,7 +14,7 @@ from babel.dates import format_date, format_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tinko.console.labels import EVENTS, OUTCOMES
+from tinko.console.words import EVENTS, OUTCOMES
 from tinko.notify.models import OutboundMessage
 from tinko.pages.i18n import zone
 from tinko.payments.models import Transaction

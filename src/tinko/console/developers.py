@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tinko.auth.models import ApiKey
-from tinko.console import labels
+from tinko.console import words as labels
 from tinko.console.access import ConsoleAdminDep, ConsoleUser, ConsoleUserDep
 from tinko.console.case_page import Moments
 from tinko.console.recoveries import not_found

@@ -8,7 +8,7 @@ from typing import Final
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from tinko.console import labels
+from tinko.console import words as labels
 from tinko.console.access import ConsoleUserDep
 from tinko.console.rendering import render_page
 from tinko.deps import TinkoRouter

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from tinko.console import labels
+from tinko.console import words as labels
 from tinko.console.access import ConsoleUserDep
 from tinko.console.case_page import Moments
 from tinko.console.recovery_filters import BAD_CHOICE, decode_cursor, encode_cursor

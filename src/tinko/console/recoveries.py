@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from tinko.classifier.model import CATEGORIES
 from tinko.config import Settings
-from tinko.console import case_page, labels
+from tinko.console import case_page
+from tinko.console import words as labels
 from tinko.console.access import ConsoleAdminDep, ConsoleAdminPostDep, ConsoleUser, ConsoleUserDep
 from tinko.console.recovery_filters import encode_cursor, parse
 from tinko.console.rendering import redirect, render_page
