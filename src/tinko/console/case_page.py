@@ -4,8 +4,6 @@ admin's actions (retry now, cancel, new link) the case allows."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -27,20 +25,22 @@ from tinko.recovery.models import (
     RecoveryLink,
     TimelineEntry,
 )
+from tinko.recovery.reasons import explain
 from tinko.recovery.views import mask_contact
 
 ACTIONS: Final = ("retry", "cancel", "link")
-Explain = Callable[[Any, str], str]
 
 
-def _explainer() -> Explain | None:
-    """`tinko.recovery.reasons.explain(reason, lang)` once that module exists (h12-reasons)."""
-    try:
-        module = importlib.import_module("tinko.recovery.reasons")
-    except ImportError:
-        return None
-    found = getattr(module, "explain", None)
-    return found if callable(found) else None
+class Explain:
+    """A decision's reason as a sentence in the page's language (tinko.recovery.reasons)."""
+
+    def __init__(self, language: str, timezone: str) -> None:
+        self.language, self.timezone = language, timezone
+
+    def __call__(self, reason: Any) -> str | None:
+        if not isinstance(reason, dict):
+            return None
+        return explain(reason, self.language, timezone=self.timezone) or None
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,7 @@ class MessageRow:
     recipient: str | None
     status: str
     error: str | None
+    explanation: str | None
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class CaseView:
     can_retry: bool
     can_cancel: bool
     can_link: bool
+    closed_why: str | None  # why the case closed (or was never worked), in the page's language
 
 
 class Moments:
@@ -114,27 +116,20 @@ class Moments:
         return f"{day}, {format_time(moment, 'short', tzinfo=self.tz, locale=self.locale)}"
 
 
-def _reason_text(explain: Explain | None, row: Any, language: str) -> str | None:
-    reason = getattr(row, "reason", None)
-    if explain is None or not reason:
-        return None
-    return explain(reason, language)
-
-
 def build(session: Session, org_id: str, case_id: str, *, language: str, timezone: str) -> CaseView:
     """The case of this organisation (NotFound for an unknown or another org's id)."""
     case = engine.get_case(session, org_id, case_id)
     transaction = session.get_one(Transaction, case.transaction_id)
     at = Moments(language, timezone)
-    explain = _explainer()
+    why = Explain(language, timezone)
     attempts = engine.list_attempts(session, org_id, case.id)
-    steps = [_step(a, at, explain, language) for a in attempts]
+    steps = [_step(a, at, why) for a in attempts]
     entries = session.scalars(
         select(TimelineEntry)
         .where(TimelineEntry.org_id == org_id, TimelineEntry.case_id == case.id)
         .order_by(TimelineEntry.at, TimelineEntry.id)
     ).all()
-    events = [_event(e, at, explain, language) for e in entries]
+    events = [_event(e, at, why) for e in entries]
     links = session.scalars(
         select(RecoveryLink)
         .where(RecoveryLink.org_id == org_id, RecoveryLink.case_id == case.id)
@@ -153,15 +148,16 @@ def build(session: Session, org_id: str, case_id: str, *, language: str, timezon
         steps=steps,
         events=events,
         links=[_link(link, at) for link in links],
-        messages=[_message(m, at) for m in messages],
+        messages=[_message(m, at, why) for m in messages],
+        closed_why=why(case.reason),
         can_retry=open_case and retryable,
         can_cancel=open_case,
         can_link=case.status in PAYABLE_STATUSES and case.cancel_requested_at is None,
     )
 
 
-def _step(attempt: RecoveryAttempt, at: Moments, explain: Explain | None, lang: str) -> Step:
-    explanation = _reason_text(explain, attempt, lang)
+def _step(attempt: RecoveryAttempt, at: Moments, why: Explain) -> Step:
+    explanation = why(attempt.reason)
     detail = attempt.detail
     if attempt.blocked_by and not explanation:
         detail = f"{detail or ''} ({attempt.blocked_by})".strip()
@@ -178,12 +174,9 @@ def _step(attempt: RecoveryAttempt, at: Moments, explain: Explain | None, lang: 
     )
 
 
-def _event(entry: TimelineEntry, at: Moments, explain: Explain | None, lang: str) -> Event:
+def _event(entry: TimelineEntry, at: Moments, why: Explain) -> Event:
     detail = entry.detail or {}
-    explanation = None
-    reason = detail.get("reason")
-    if explain is not None and isinstance(reason, dict):
-        explanation = explain(reason, lang)
+    explanation = why(detail.get("reason"))
     return Event(
         at=at(entry.at) or "",
         kind=entry.kind,
@@ -204,7 +197,7 @@ def _link(link: RecoveryLink, at: Moments) -> LinkRow:
     )
 
 
-def _message(message: OutboundMessage, at: Moments) -> MessageRow:
+def _message(message: OutboundMessage, at: Moments, why: Explain) -> MessageRow:
     return MessageRow(
         id=message.id,
         created=at(message.created_at) or "",
@@ -212,6 +205,7 @@ def _message(message: OutboundMessage, at: Moments) -> MessageRow:
         recipient=mask_contact(message.recipient),
         status=message.status,
         error=message.error,
+        explanation=why(message.reason),
     )
 
 

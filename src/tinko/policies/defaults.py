@@ -95,6 +95,7 @@ class PolicySpec:
     quiet_hours: tuple[time, time] | None  # for messages, local to windows.timezone
     window_days: int
     paydays: tuple[int, ...] = DEFAULT_PAYDAYS
+    version: int | None = None  # the merchant policy's version; None for a built-in default
 
 
 class DefaultsError(ValueError):

@@ -107,6 +107,8 @@ class PolicyOut(BaseModel):
     active: bool
     quiet_hours: QuietHours | None
     categories: list[str]
+    # 1 when created, +1 on every save; recovery reasons name it (none for a built-in policy).
+    version: int | None = None
     created_at: datetime | None
     updated_at: datetime | None
 

@@ -120,4 +120,7 @@ def decide(
         facts.retryable and facts.payment_method_ref and "psp_retry" not in facts.pending_kinds
     )
     history = card_history() if may_retry else []
-    return plan_next(facts, policy, decision.actions, rule_label, history, now), decision
+    plan = plan_next(
+        facts, policy, decision.actions, rule_label, history, now, rule=decision.matched
+    )
+    return plan, decision

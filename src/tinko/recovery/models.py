@@ -52,6 +52,8 @@ class RecoveryCase(Base):
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     closed_reason: Mapped[str | None] = mapped_column(String(200))
+    # Why it closed (or was never worked), as a tinko.reasons reason; None on older rows.
+    reason: Mapped[dict[str, Any] | None]
     # The merchant cancelled while a charge was at the PSP: the case closes once its outcome
     # is known (cancelled, or recovered if the money arrived).
     cancel_requested_at: Mapped[datetime | None]
@@ -107,6 +109,8 @@ class RecoveryAttempt(Base):
     # The PSP's id for this charge once it gave one; a re-run looks it up instead of charging.
     psp_reference: Mapped[str | None] = mapped_column(String(120))
     planned_by: Mapped[str | None] = mapped_column(String(80))  # policy or rule that planned it
+    # Why it was planned, moved, blocked, skipped or cancelled (tinko.reasons); None on old rows.
+    reason: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
 
 

@@ -13,6 +13,7 @@ from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
 from tinko.notify.optouts import is_opted_out
 from tinko.payments.models import Transaction
 from tinko.policies.service import policy_for
+from tinko.reasons import ReasonCode, make
 from tinko.recovery import lifecycle
 from tinko.recovery.card_history import card_history
 from tinko.recovery.decide import AttemptView, PaymentView, decide
@@ -53,7 +54,8 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
     if case.holdout:
         # Measured, not worked: the case stays payable (a link the merchant sends, a payment
         # outside Tinko) but Tinko plans no retry and no message for it.
-        lifecycle.close_case(session, clock, case, CaseStatus.EXHAUSTED, HOLDOUT_REASON)
+        why = make(ReasonCode.HOLDOUT, percent=org.holdout_percent)
+        lifecycle.close_case(session, clock, case, CaseStatus.EXHAUSTED, HOLDOUT_REASON, why=why)
         return Plan(steps=())
     attempts = list_attempts(session, case.org_id, case.id)
     plan, decision = decide(
@@ -91,6 +93,7 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
             card_network=transaction.card_network,
             planned_by=step.planned_by,
             detail=step.reason,
+            reason=step.why,
             created_at=now,
         )
         session.add(attempt)
@@ -107,7 +110,7 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
             reason=step.reason,
             planned_by=step.planned_by,
         )
-    lifecycle.refresh(session, clock, case, attempts, plan.stop_reason)
+    lifecycle.refresh(session, clock, case, attempts, plan.stop_reason, plan.stop_why)
     return plan
 
 

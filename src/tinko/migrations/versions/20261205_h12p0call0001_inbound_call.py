@@ -1,7 +1,7 @@
 """inbound call log: API-key calls and PSP webhooks, for the console's developer page
 
 Revision ID: h12p0call0001
-Revises: h12c0501c001
+Revises: h12c0501c001, h12reason0001
 Create Date: 2026-12-05 07:30:00
 """
 
@@ -13,7 +13,9 @@ from alembic import op
 import tinko.db
 
 revision: str = "h12p0call0001"
-down_revision: str | None = "h12c0501c001"  # chained after the console shell (merged)
+# Merges the console shell's and the reasons' heads (both merged into this branch); the lead
+# re-chains at merge time.
+down_revision: str | tuple[str, ...] | None = ("h12c0501c001", "h12reason0001")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
