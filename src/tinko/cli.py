@@ -198,6 +198,7 @@ def demo(
             )
     console.print(
         Panel.fit(
+            f"Console:  {settings.base_url}/console/  (sign in as the owner below)\n"
             f"API docs: {settings.base_url}/docs\n"
             f"Email:    {credentials.email}\n"
             f"Password: {credentials.password}\n"

@@ -37,7 +37,6 @@ from tinko.notify.api import router as notify_router
 from tinko.notify.views import router as unsubscribe_router
 from tinko.observability import configure_logging
 from tinko.ops.api import router as ops_router
-from tinko.pages.account_api import router as account_pages_router
 from tinko.pages.api import router as pages_router
 from tinko.policies.api import router as policies_router
 from tinko.psp.api import router as psp_router
@@ -121,7 +120,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(unsubscribe_router)
     app.include_router(pages_router)
     install_docs(app)
-    app.include_router(account_pages_router)
     install_console(app)
     return app
 

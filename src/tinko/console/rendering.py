@@ -34,7 +34,7 @@ CSP: Final = (
 )
 HEADERS: Final = {
     "Content-Security-Policy": CSP,
-    "Referrer-Policy": "same-origin",
+    "Referrer-Policy": "no-referrer",  # reset and invite links carry tokens in the URL
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
@@ -70,9 +70,16 @@ def asset_url(name: str) -> str | None:
     return f"{URL_PREFIX}/{file}" if file else None
 
 
-def language_links(request: Request, language: str) -> list[LanguageLink]:
-    query = {k: v for k, v in request.query_params.items() if k != "lang"}
-    path = request.url.path if request.method == "GET" else "/console/"
+def language_links(
+    request: Request, language: str, after_post: str | None = None
+) -> list[LanguageLink]:
+    """The page itself in each language; after a POST, `after_post` (a GET of that page)."""
+    if request.method == "GET" or after_post is None:
+        path, query = request.url.path, dict(request.query_params)
+    else:
+        path, _, raw = after_post.partition("?")
+        query = dict(part.split("=", 1) for part in raw.split("&") if "=" in part)
+    query.pop("lang", None)
     return [
         LanguageLink(
             code,
@@ -96,19 +103,23 @@ def render_page(
     *,
     status: int = 200,
     headers: Mapping[str, str] | None = None,
+    language: str | None = None,
+    after_post: str | None = None,
 ) -> HTMLResponse:
     """The page (or htmx fragment) `template` with `context`, plus what every page has:
     `user` (ConsoleUser or None), `lang`, `csrf`, `nav`, `language_links`, `css_url`,
-    `js_url`, `path`. Applies the renewed session cookie and the security headers."""
+    `js_url`, `path`, `fmt`. Applies the renewed session cookie and the security headers.
+    `language` overrides the person's (a page before sign-in that knows better); after a
+    POST, `after_post` is the GET the language switcher should reopen (default: dashboard)."""
     user: ConsoleUser | None = getattr(request.state, "console_user", None)
-    language = page_language(request)
+    language = language or page_language(request)
     values = {
         "user": user,
         "lang": language,
         "csrf": user.csrf if user else context.get("csrf", ""),
         "nav": nav_for(user, request.url.path),
         "role_labels": ROLE_LABELS,
-        "language_links": language_links(request, language),
+        "language_links": language_links(request, language, after_post or "/console/"),
         "css_url": asset_url("console.css"),
         "js_url": asset_url("console.js"),
         "path": request.url.path,

@@ -8,6 +8,7 @@ from typing import Final
 from fastapi import FastAPI
 
 from tinko.console.access import ConsoleForbidden, CsrfRejected, SignInNeeded
+from tinko.console.account_api import router as account_router
 from tinko.console.api import csrf_rejected, forbidden, sign_in_needed
 from tinko.console.api import router as shell_router
 from tinko.console.developers import router as developers_router
@@ -18,6 +19,7 @@ from tinko.deps import TinkoRouter
 
 ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     shell_router,
+    account_router,
     recoveries_router,
     messages_router,
     developers_router,
