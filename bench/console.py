@@ -43,7 +43,14 @@ PAGES = {
     "dashboard 30d": "/console/?period=30d",
     "dashboard 90d": "/console/?period=90d",
     "dashboard refresh 30d": "/console/dashboard/data?period=30d",
+    "recoveries": "/console/recoveries",
+    "recoveries filtered": "/console/recoveries?status=exhausted&rail=card&amount_min=100",
+    "recoveries search": "/console/recoveries?q=@example",
+    "messages": "/console/messages",
+    "developers": "/console/developers",
+    "help": "/console/help",
 }
+CASE_LINK = re.compile(r'href="(/console/recoveries/rec_[^"/]+)"')
 LOADED = re.compile(r'<(?:link|script)[^>]+(?:href|src)="(/[^"]+)"')
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -104,7 +111,9 @@ def run(kind: str, tmp: str, args: argparse.Namespace) -> dict[str, Any]:
         result["failures"] = report.failures
         anonymous = TestClient(app)
         sign_in(client, body["email"])
-        for name, path in PAGES.items():
+        case = CASE_LINK.search(client.get("/console/recoveries").text)
+        assert case is not None, "the demo history has no recovery"
+        for name, path in {**PAGES, "case": case.group(1)}.items():
             who = anonymous if name in ("login", "signup") else client
             sizes = weight(who, path)
             total = sum(sizes.values())

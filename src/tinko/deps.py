@@ -104,6 +104,7 @@ async def get_principal(request: Request, settings: SettingsDep, clock: ClockDep
             identity = await run_in_threadpool(_load_api_key, request, clock, lookup_key[4:])
             cache.put(lookup_key, identity)
         principal = Principal("api_key", identity.id, identity.org_id, identity.role)
+        request.state.api_key_id = identity.id  # for the inbound call log (intake.calls)
     else:
         claims = _access_claims(request, settings, clock)
         lookup_key = f"user:{claims.user_id}:{claims.family_id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ from tinko.console.routes import install_console
 from tinko.db import make_engine, make_session_factory
 from tinko.errors import install_error_handlers
 from tinko.intake.api import router as intake_router
+from tinko.intake.calls import CallLogMiddleware, CallRecorder
 from tinko.jobs.outbox import DISPATCHER
 from tinko.jobs.registry import JobContext
 from tinko.jobs.runner import broker_url, make_dispatcher
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         try:
             yield
         finally:
+            app.state.call_recorder.flush()
             runner.stop()
             engine.dispose()
             read_engine.dispose()
@@ -93,8 +96,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.rate_limiter = RateLimiter(settings.rate_limit_table, _limits_storage(settings))
     app.state.broker_check = _broker_check(settings)
     app.state.secret_box = SecretBox(settings.secret_key, settings.encryption_keys)
+    app.state.call_recorder = CallRecorder(session_factory, clock, time.monotonic)
 
     install_error_handlers(app)
+    app.add_middleware(CallLogMiddleware, recorder=app.state.call_recorder)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ConcurrencyLimitMiddleware, max_in_flight=MAX_IN_FLIGHT)
     app.add_middleware(RequestContextMiddleware)

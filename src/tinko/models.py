@@ -3,7 +3,12 @@
 from tinko.analytics.models import AnalyticsDaily, AnalyticsRollupState
 from tinko.auth.models import ApiKey, OneTimeToken, RefreshToken, User
 from tinko.db import Base
-from tinko.intake.models import IdempotencyRecord, WebhookDelivery, WebhookEndpoint
+from tinko.intake.models import (
+    IdempotencyRecord,
+    InboundCall,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from tinko.notify.models import (
     MessageTemplate,
     MessageTemplateVersion,
@@ -23,6 +28,7 @@ __all__ = [
     "ApiKey",
     "Base",
     "IdempotencyRecord",
+    "InboundCall",
     "MessageTemplate",
     "MessageTemplateVersion",
     "NotificationOptOut",

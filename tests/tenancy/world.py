@@ -68,6 +68,9 @@ def populate_org(client: TestClient) -> Account:
     assert version.status_code == 200, version.text
     template = client.post("/v1/templates", json=TEMPLATE_BODY, headers=owner.headers)
     assert template.status_code == 201, template.text
+    _stripe_delivery(client, owner)
+    # The inbound call log is written in batches: write the victim's now, not mid-walk.
+    client.app.state.call_recorder.flush()  # type: ignore[attr-defined]
     _roll_up_analytics(client)
     return owner
 
@@ -79,6 +82,19 @@ def _roll_up_analytics(client: TestClient) -> None:
     state = client.app.state  # type: ignore[attr-defined]
     ctx = JobContext(state.settings, state.session_factory, state.clock)
     run_job(ctx, "analytics.refresh_rollups", {})
+
+
+def _stripe_delivery(client: TestClient, owner: Account) -> None:
+    """One stored PSP webhook delivery (and its inbound call row)."""
+    from tests.intake import psp
+
+    created = client.post("/v1/webhook-endpoints", json={"psp": "stripe"}, headers=owner.headers)
+    endpoint = created.json()
+    event = psp.stripe_payment_intent_failed("pi_victim_1")
+    body = psp.stripe_event("payment_intent.payment_failed", event, created=1_793_000_000)
+    headers = psp.stripe_headers(body, endpoint["secret"])
+    response = client.post(f"/v1/webhooks/stripe/{endpoint['id']}", content=body, headers=headers)
+    assert response.status_code == 200, response.text
 
 
 def _save_psp_credentials(client: TestClient, org_id: str) -> None:

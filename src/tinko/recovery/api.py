@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tinko.apidocs.problems import problems
-from tinko.config import Settings
 from tinko.deps import (
     AdminDep,
     ClockDep,
@@ -26,12 +25,12 @@ from tinko.deps import (
 from tinko.errors import Conflict, NotFound, RateLimited
 from tinko.flows.checkout import start_checkout
 from tinko.intake.idempotency import IdempotencyDep
-from tinko.kit.clock import Clock
 from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.kit.ratelimit import RateLimitExceeded
+from tinko.notify.models import OutboundMessage
 from tinko.pages.i18n import parse_accept_language
 from tinko.payments.models import Transaction
-from tinko.reasons import LANGUAGES, ReasonCode, make
+from tinko.reasons import LANGUAGES
 from tinko.recovery import engine, links, manual, outreach, timeline
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase
 from tinko.recovery.schemas import (
@@ -128,43 +127,30 @@ def create_link(
     case = _by_ref(session, principal.org_id, transaction_ref)
     if case.status not in PAYABLE_STATUSES:
         raise Conflict(f"This recovery is {case.status}; a payment link would not help.")
-    sent, message = _send_link(session, clock, settings, case, body.channel if body else None, lang)
+    transaction = session.get_one(Transaction, case.transaction_id)
+    channel = body.channel if body else None
+    sent = outreach.send_new_link(
+        session, clock, settings, case=case, transaction=transaction, channel=channel
+    )
+    message = _link_message(session, case, sent, lang) if channel is not None else None
     issued = sent.issued
     return LinkOut(
         url=issued.url, token=issued.token, expires_at=issued.link.expires_at, message=message
     )
 
 
-def _send_link(
-    session: Session,
-    clock: Clock,
-    settings: Settings,
-    case: RecoveryCase,
-    channel: str | None,
-    lang: str,
-) -> tuple[outreach.Outreach, LinkMessageOut | None]:
-    """Issue the link, send it on `channel` if asked, and say what became of the message and
-    why (on the timeline too)."""
-    transaction = session.get_one(Transaction, case.transaction_id)
-    asked = make(ReasonCode.LINK_SENT_BY_MERCHANT, channel=channel) if channel else None
-    sent = outreach.issue_and_send(
-        session, clock, settings, case=case, transaction=transaction, channel=channel, reason=asked
-    )
-    link_id = sent.issued.link.id
-    timeline.log(session, clock, case, "link_created", link_id=link_id, channel=channel)
-    if channel is None:
-        return sent, None
-    why = asked if sent.message_id else sent.skipped
-    kind = "link_sent" if sent.message_id else "message_skipped"
-    timeline.log(
-        session, clock, case, kind, link_id=link_id, channel=channel, reason=sent.detail, why=why
-    )
+def _link_message(
+    session: Session, case: RecoveryCase, sent: outreach.Outreach, lang: str
+) -> LinkMessageOut:
+    """What became of the message the merchant asked for, with why (sent or skipped)."""
     status: Literal["queued", "skipped"] = "queued" if sent.message_id else "skipped"
+    why = sent.skipped
+    if sent.message_id is not None:
+        message = session.get(OutboundMessage, sent.message_id)
+        why = message.reason if message is not None else None
     timezone = session.get_one(Organization, case.org_id).timezone
     reason = reason_out(why, lang, timezone)
-    return sent, LinkMessageOut(
-        id=sent.message_id, status=status, detail=sent.detail, reason=reason
-    )
+    return LinkMessageOut(id=sent.message_id, status=status, detail=sent.detail, reason=reason)
 
 
 def _payer_limit(limiter: RateLimiterDep, request: Request) -> None:
