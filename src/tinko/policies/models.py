@@ -35,6 +35,8 @@ class RetryPolicy(Base):
     quiet_end: Mapped[str | None] = mapped_column(String(5))
     categories: Mapped[list[str]] = mapped_column(PortableJSON)  # empty: every category
     active: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Retry timing that learns from this org's own outcomes (recovery.timing); off by default.
+    learned_timing: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -21,6 +21,8 @@ from tinko.policies.windows import (
 )
 from tinko.recovery.guard import check_attempt, earliest_allowed
 from tinko.recovery.guard.types import GuardDecision, PastAttempt, ProposedAttempt
+from tinko.recovery.timing import Timing, choose, explain
+from tinko.recovery.transient import transient_wait
 from tinko.rules import Action, RetryAction, SendLinkAction, StopAction
 
 MANDATE_METHODS = frozenset({"upi", "emandate"})
@@ -32,6 +34,8 @@ _WINDOW_AND_GUARD_ROUNDS = 8
 class PolicyLike(Protocol):
     """What the planner reads of a retry policy (tinko.policies.PolicySpec)."""
 
+    @property
+    def id(self) -> str | None: ...
     @property
     def name(self) -> str: ...
     @property
@@ -56,6 +60,8 @@ class PolicyLike(Protocol):
     def quiet_hours(self) -> tuple[time, time] | None: ...
     @property
     def paydays(self) -> tuple[int, ...]: ...
+    @property
+    def learned_timing(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,8 @@ class CaseFacts:
     last_message_at: datetime | None
     reachable_channels: tuple[str, ...]  # channels we have contact details for
     pending_kinds: frozenset[str]  # kinds that already have a planned attempt
+    outage_streak: int = 0  # outage declines in a row that did not use up the budget
+    timezone: str | None = None  # the customer's zone; None: the policy's (the merchant's)
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,7 @@ class PlannedStep:
     channel: str | None
     planned_by: str
     reason: str
+    slot: str | None = None  # the learned-timing slot ("category/rail/d1h09"), if it chose
 
 
 @dataclass(frozen=True)
@@ -101,12 +110,13 @@ def plan_next(
     rule_label: str | None,
     history: Sequence[PastAttempt],
     now: datetime,
+    timing: Timing | None = None,
 ) -> Plan:
     planner = rule_label or f"policy:{policy.name}"
     if any(isinstance(a, StopAction) for a in actions):
         return Plan((), stop_reason=f"stopped by {planner}")
     steps: list[PlannedStep] = []
-    retry, blocked = _next_retry(facts, policy, actions, history, now, planner)
+    retry, blocked = _next_retry(facts, policy, actions, history, now, planner, timing)
     if retry is not None:
         steps.append(retry)
     message = _next_message(facts, policy, actions, now, planner, retry_planned=retry is not None)
@@ -124,6 +134,7 @@ def _next_retry(
     history: Sequence[PastAttempt],
     now: datetime,
     planner: str,
+    timing: Timing | None,
 ) -> tuple[PlannedStep | None, GuardDecision | None]:
     rule_retry = next((a for a in actions if isinstance(a, RetryAction)), None)
     # Hard declines are never retried on the same method, whatever a rule says.
@@ -135,7 +146,7 @@ def _next_retry(
         return None, None
     if rule_retry is not None and facts.retries_done >= max(policy.max_attempts, 1):
         return None, None
-    at, why = _retry_time(facts, policy, rule_retry, now)
+    at, why, learnable = _retry_time(facts, policy, rule_retry, now)
     windows = _retry_windows(facts, policy, rule_retry)
     proposed = ProposedAttempt(
         at=at,
@@ -146,6 +157,21 @@ def _next_retry(
         last_decline_merchant_advice_code=facts.merchant_advice_code,
         last_decline_at=facts.last_retry_at or facts.failed_at,
     )
+    slot = None
+    if learnable and timing is not None and policy.learned_timing:
+
+        def allowed(moment: datetime) -> bool:
+            guard_at = earliest_allowed(replace(proposed, at=moment), history)
+            return (
+                moment <= facts.expires_at
+                and next_allowed(moment, windows) == moment
+                and guard_at == moment
+            )
+
+        lower = max(now, facts.failed_at + timedelta(seconds=facts.cooldown_seconds))
+        lower = max(lower, (facts.last_retry_at or facts.failed_at) + timedelta(seconds=1))
+        choice = choose(timing, at, lower, local_zone(facts, policy), allowed)
+        at, why, slot = choice.at, explain(choice), choice.key
     for _ in range(_WINDOW_AND_GUARD_ROUNDS):
         at = next_allowed(at, windows)
         allowed_at = earliest_allowed(replace(proposed, at=at), history)
@@ -156,18 +182,25 @@ def _next_retry(
         at = allowed_at
     if at > facts.expires_at:
         return None, None
-    step = PlannedStep("psp_retry", at, None, planner, why)
+    step = PlannedStep("psp_retry", at, None, planner, why, slot)
     return step, None
 
 
 def _retry_time(
     facts: CaseFacts, policy: PolicyLike, rule_retry: RetryAction | None, now: datetime
-) -> tuple[datetime, str]:
+) -> tuple[datetime, str, bool]:
+    """The moment of the next retry, why, and whether learned timing may move it (not a
+    rule's own delay, not an outage backoff)."""
     since = facts.last_retry_at or facts.failed_at
     earliest = max(now, facts.failed_at + timedelta(seconds=facts.cooldown_seconds))
     if rule_retry is not None and rule_retry.after_minutes is not None:
         at = max(earliest, since + timedelta(minutes=rule_retry.after_minutes))
-        return at, f"retry {rule_retry.after_minutes} min after the last try (rule)"
+        return at, f"retry {rule_retry.after_minutes} min after the last try (rule)", False
+    if facts.outage_streak and facts.last_retry_at is not None:
+        wait = transient_wait(facts.outage_streak)
+        at = max(earliest, facts.last_retry_at + wait)
+        hours = round(wait.total_seconds() / 3600)
+        return at, f"the bank was unavailable: retry in {hours} h (not counted as a retry)", False
     wants_payday = policy.strategy == "payday" or (
         rule_retry is not None and rule_retry.window == "payday"
     )
@@ -175,15 +208,15 @@ def _retry_time(
         # Strictly after the last try: a retry that ran at the payday moment itself must not
         # be planned again for that same moment (that would spend several retries at once).
         after = max(earliest, since + timedelta(seconds=1))
-        at = next_payday_moment(after, policy.windows.timezone, policy.paydays)
+        at = next_payday_moment(after, local_zone(facts, policy), policy.paydays)
         if at <= facts.expires_at:
-            return at, "retry on the next payday, when balances are replenished"
+            return at, "retry on the next payday, when balances are replenished", True
     delay = min(
         policy.initial_delay_minutes * policy.backoff_multiplier**facts.retries_done,
         policy.max_delay_minutes,
     )
     at = max(earliest, since + timedelta(minutes=delay))
-    return at, f"retry after {round(delay)} min of backoff"
+    return at, f"retry after {round(delay)} min of backoff", True
 
 
 def _retry_windows(
@@ -192,8 +225,19 @@ def _retry_windows(
     if facts.payment_method_type in MANDATE_METHODS:
         return UPI_AUTOPAY_NON_PEAK  # NPCI: mandate debits only in non-peak hours
     if rule_retry is not None and rule_retry.window in ("anytime", "business_hours", "weekdays"):
-        return parse_window_spec({"timezone": policy.windows.timezone, "preset": rule_retry.window})
+        zone_name = local_zone(facts, policy)
+        return parse_window_spec({"timezone": zone_name, "preset": rule_retry.window})
+    preset = policy.windows.preset
+    if policy.id is None and facts.timezone and preset in ("anytime", "business_hours", "weekdays"):
+        # A built-in policy's preset means the customer's day; a merchant's own windows keep
+        # the zone the merchant wrote.
+        return parse_window_spec({"timezone": facts.timezone, "preset": preset})
     return policy.windows
+
+
+def local_zone(facts: CaseFacts, policy: PolicyLike) -> str:
+    """The zone paydays and quiet hours are read in: the customer's when known."""
+    return facts.timezone or policy.windows.timezone
 
 
 def _next_message(
@@ -231,7 +275,7 @@ def _next_message(
         why = "reminder: " + why
     at = max(at, now)
     if policy.quiet_hours is not None:
-        at = quiet_hours_end(at, policy.windows.timezone, *policy.quiet_hours)
+        at = quiet_hours_end(at, local_zone(facts, policy), *policy.quiet_hours)
     if at > facts.expires_at:
         return None
     return PlannedStep("notification", at, channel, planner, why)
