@@ -82,7 +82,9 @@ def _pick(zones: tuple[str, ...], merchant_zone: str | None) -> str:
     counts = Counter(metazones.get(z, z) for z in zones)
     # Ties go to the alphabetically first metazone, so the answer never depends on order.
     top = min(counts, key=lambda m: (-counts[m], m))
-    return min(z for z in zones if metazones.get(z, z) == top)
+    # Same offsets and rules whichever we take; skip research stations (Antarctica/Macquarie).
+    inhabited = [z for z in zones if metazones.get(z, z) == top and not z.startswith("Antarctica/")]
+    return min(inhabited or [z for z in zones if metazones.get(z, z) == top])
 
 
 @functools.cache
