@@ -158,7 +158,7 @@ def _next_retry(
         last_decline_at=facts.last_retry_at or facts.failed_at,
     )
     slot = None
-    if learnable and timing is not None and policy.learned_timing:
+    if learnable is not None and timing is not None and policy.learned_timing:
 
         def allowed(moment: datetime) -> bool:
             guard_at = earliest_allowed(replace(proposed, at=moment), history)
@@ -170,7 +170,8 @@ def _next_retry(
 
         lower = max(now, facts.failed_at + timedelta(seconds=facts.cooldown_seconds))
         lower = max(lower, (facts.last_retry_at or facts.failed_at) + timedelta(seconds=1))
-        choice = choose(timing, at, lower, local_zone(facts, policy), allowed)
+        monthly = learnable == "payday"
+        choice = choose(timing, at, lower, local_zone(facts, policy), allowed, monthly=monthly)
         at, why, slot = choice.at, explain(choice), choice.key
     for _ in range(_WINDOW_AND_GUARD_ROUNDS):
         at = next_allowed(at, windows)
@@ -188,19 +189,19 @@ def _next_retry(
 
 def _retry_time(
     facts: CaseFacts, policy: PolicyLike, rule_retry: RetryAction | None, now: datetime
-) -> tuple[datetime, str, bool]:
-    """The moment of the next retry, why, and whether learned timing may move it (not a
-    rule's own delay, not an outage backoff)."""
+) -> tuple[datetime, str, str | None]:
+    """The moment of the next retry, why, and how learned timing may move it: "payday" or
+    "backoff"; None for a rule's own delay or an outage backoff."""
     since = facts.last_retry_at or facts.failed_at
     earliest = max(now, facts.failed_at + timedelta(seconds=facts.cooldown_seconds))
     if rule_retry is not None and rule_retry.after_minutes is not None:
         at = max(earliest, since + timedelta(minutes=rule_retry.after_minutes))
-        return at, f"retry {rule_retry.after_minutes} min after the last try (rule)", False
+        return at, f"retry {rule_retry.after_minutes} min after the last try (rule)", None
     if facts.outage_streak and facts.last_retry_at is not None:
         wait = transient_wait(facts.outage_streak)
         at = max(earliest, facts.last_retry_at + wait)
         hours = round(wait.total_seconds() / 3600)
-        return at, f"the bank was unavailable: retry in {hours} h (not counted as a retry)", False
+        return at, f"the bank was unavailable: retry in {hours} h (not counted as a retry)", None
     wants_payday = policy.strategy == "payday" or (
         rule_retry is not None and rule_retry.window == "payday"
     )
@@ -210,13 +211,13 @@ def _retry_time(
         after = max(earliest, since + timedelta(seconds=1))
         at = next_payday_moment(after, local_zone(facts, policy), policy.paydays)
         if at <= facts.expires_at:
-            return at, "retry on the next payday, when balances are replenished", True
+            return at, "retry on the next payday, when balances are replenished", "payday"
     delay = min(
         policy.initial_delay_minutes * policy.backoff_multiplier**facts.retries_done,
         policy.max_delay_minutes,
     )
     at = max(earliest, since + timedelta(minutes=delay))
-    return at, f"retry after {round(delay)} min of backoff", True
+    return at, f"retry after {round(delay)} min of backoff", "backoff"
 
 
 def _retry_windows(

@@ -24,13 +24,17 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Final
 
-from tinko.policies.windows import resolve_local, zone
+from tinko.policies.windows import next_payday_moment, resolve_local, zone
 
 HOURS: Final = (6, 9, 12, 15, 18)
 DAY_OFFSETS: Final = (0, 1, 2)
 PRIOR_DEFAULT: Final = (4.0, 6.0)
 PRIOR_OTHER: Final = (1.0, 9.0)
 MANDATE_RAILS: Final = frozenset({"upi", "emandate"})
+# Days of the month a payday policy may learn (-1 the last): the built-in 1st, 15th and last
+# day, and the other common ones (5th/20th, 7th/10th: issue #16; the 25th: Japanese wages,
+# https://www.japan-guide.com/e/e2201.html ; weekly and fortnightly pay fall on day offsets).
+MONTH_DAYS: Final = (1, 5, 7, 10, 15, 20, 25, -1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +82,23 @@ def bucket(hour: int) -> int:
     return max([h for h in HOURS if h <= hour], default=HOURS[0])
 
 
-def candidates(default_at: datetime, earliest: datetime, timezone: str) -> dict[str, datetime]:
+def candidates(
+    default_at: datetime, earliest: datetime, timezone: str, *, monthly: bool = False
+) -> dict[str, datetime]:
     """Slot name → moment: the default moment as its own slot, the others on the default's
-    local day and the two after it, never before ``earliest``."""
+    local day and the two after it, never before ``earliest``. ``monthly`` (a payday policy)
+    adds the next of each day of the month in ``MONTH_DAYS`` at the default's hour: paydays
+    differ by market (the 25th in Japan, the 7th or 10th for Indian wages), and a merchant's
+    own outcomes show which its customers have."""
     tz = zone(timezone)
     local = default_at.astimezone(tz)
     default_name = slot_name(0, bucket(local.hour))
     found = {default_name: default_at}
+    if monthly:
+        for day in MONTH_DAYS:
+            moment = next_payday_moment(earliest, timezone, (day,), local.hour)
+            if moment != default_at:
+                found[f"m{day}" if day > 0 else "mlast"] = moment.astimezone(default_at.tzinfo)
     for day in DAY_OFFSETS:
         for hour in HOURS:
             name = slot_name(day, hour)
@@ -103,10 +117,12 @@ def choose(
     earliest: datetime,
     timezone: str,
     allowed: Callable[[datetime], bool],
+    *,
+    monthly: bool = False,
 ) -> Choice:
     """Thompson sampling over the slots ``allowed`` accepts; the default slot always competes
     (the planner moves it to the next allowed moment as it always did)."""
-    slots = candidates(default_at, earliest, timezone)
+    slots = candidates(default_at, earliest, timezone, monthly=monthly)
     default_name = next(iter(slots))
     best: Choice | None = None
     for name, moment in slots.items():
