@@ -88,9 +88,16 @@ def test_patch_changes_only_the_fields_sent(client: TestClient, owner: Account) 
     assert response.status_code == 200, response.text
     stored = _get(client, owner, created["id"])
     assert stored["max_attempts"] == 6
-    assert {k: v for k, v in stored.items() if k != "max_attempts"} == {
-        k: v for k, v in created.items() if k != "max_attempts"
+    changed = ("max_attempts", "version")
+    assert {k: v for k, v in stored.items() if k not in changed} == {
+        k: v for k, v in created.items() if k not in changed
     }
+
+
+def test_every_save_makes_a_new_version(client: TestClient, owner: Account) -> None:
+    created = create_policy(client, owner)
+    client.patch(f"{BASE}/{created['id']}", json={"max_attempts": 6}, headers=owner.headers)
+    assert (created["version"], _get(client, owner, created["id"])["version"]) == (1, 2)
 
 
 def test_patch_null_clears_quiet_hours(client: TestClient, owner: Account) -> None:

@@ -35,6 +35,7 @@ from tinko.recovery.card_history import card_histories, lock_payment_methods
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
+from tinko.recovery.planner import blocked_reason
 from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus
 from tinko.recovery.transient import keeps_category
 
@@ -184,6 +185,7 @@ def _claim_one(
         if not decision.allowed:
             lifecycle.finish_attempt(attempt, now, AttemptOutcome.BLOCKED, decision.reason)
             attempt.blocked_by = decision.rule
+            attempt.reason = blocked_reason(decision)
             timeline.log(
                 session,
                 ctx.clock,
@@ -459,3 +461,4 @@ def _cancel(attempt: RecoveryAttempt, now: datetime, case: RecoveryCase) -> None
     lifecycle.finish_attempt(
         attempt, now, AttemptOutcome.CANCELLED, detail, AttemptStatus.CANCELLED
     )
+    attempt.reason = lifecycle.cancelled_reason(case)

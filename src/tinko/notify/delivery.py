@@ -33,6 +33,7 @@ from tinko.notify.models import OutboundMessage
 from tinko.notify.optouts import is_opted_out
 from tinko.policies.service import active_policy_row
 from tinko.policies.windows import quiet_hours_end
+from tinko.reasons import Reason, ReasonCode, make
 from tinko.tenancy.models import Organization
 
 log = structlog.get_logger("tinko.notify")
@@ -85,14 +86,25 @@ def claim(
     if message.case_id is not None:
         assert message.org_id is not None
         case = case_lookup(session, message.org_id, message.case_id)
-        reason = _reason_to_cancel(session, message, case)
-        if reason is not None or case is None:
-            _close(message, now, "cancelled", reason or "the recovery case no longer exists")
+        cancel = _reason_to_cancel(session, message, case)
+        if cancel is not None or case is None:
+            text, why = cancel or _GONE
+            _close(message, now, "cancelled", text)
+            message.reason = why
             return None
-        resume_at = _quiet_until(session, message, now, case.category)
+        resume_at, quiet = _quiet_until(session, message, now, case.category)
         if resume_at > now:
             message.not_before = resume_at
             message.updated_at = now
+            message.reason = make(
+                ReasonCode.SHIFTED_QUIET_HOURS,
+                None,
+                channel=message.channel,
+                timezone=quiet.timezone,
+                quiet_start=f"{quiet.start:%H:%M}",
+                quiet_end=f"{quiet.end:%H:%M}",
+                **{"from": now, "to": resume_at},
+            )
             log.info("message_deferred_for_quiet_hours", message_id=message.id)
             return None
     message.status = "sending"
@@ -154,16 +166,29 @@ def _close(message: OutboundMessage, now: datetime, status: str, error: str | No
     message.updated_at = now
 
 
+_GONE: Final = (
+    "the recovery case no longer exists",
+    make(ReasonCode.CANCELLED_CASE_CLOSED, status="cancelled"),
+)
+
+
 def _reason_to_cancel(
     session: Session, message: OutboundMessage, case: CaseState | None
-) -> str | None:
+) -> tuple[str, Reason] | None:
+    """Why a queued customer message must not go out now, in words and as a reason."""
     assert message.org_id is not None
     if case is None:
-        return "the recovery case no longer exists"
+        return _GONE
     if not case.open:
-        return f"the recovery case is {case.status}"
+        closed = (
+            make(ReasonCode.CANCELLED_BY_MERCHANT)
+            if case.status == "cancelled"
+            else make(ReasonCode.CANCELLED_CASE_CLOSED, status=case.status)
+        )
+        return f"the recovery case is {case.status}", closed
     if is_opted_out(session, message.org_id, message.channel, message.recipient):
-        return f"the recipient opted out of {message.channel} messages"
+        opted_out = make(ReasonCode.SKIPPED_OPTED_OUT, channel=message.channel)
+        return f"the recipient opted out of {message.channel} messages", opted_out
     return None
 
 
@@ -180,14 +205,15 @@ def quiet_hours_for(session: Session, org: Organization, category: str | None) -
 
 def _quiet_until(
     session: Session, message: OutboundMessage, now: datetime, category: str | None
-) -> datetime:
+) -> tuple[datetime, QuietHours]:
     assert message.org_id is not None
     org = session.get_one(Organization, message.org_id)
     quiet = quiet_hours_for(session, org, category)
     try:
-        return quiet_hours_end(now, quiet.timezone, quiet.start, quiet.end)
+        return quiet_hours_end(now, quiet.timezone, quiet.start, quiet.end), quiet
     except ValueError:
-        return now  # an unknown zone or hours covering the day: never hold messages forever
+        # An unknown zone or hours covering the day: never hold messages forever.
+        return now, quiet
 
 
 def _outgoing(message: OutboundMessage) -> Outgoing:

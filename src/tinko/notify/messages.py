@@ -30,6 +30,7 @@ class Message:
     unsubscribe_url: str | None = None
     provider_template_id: str | None = None
     provider_variables: dict[str, Any] = field(default_factory=dict)
+    reason: dict[str, Any] | None = None  # why it is sent (tinko.reasons)
 
 
 def queue_message(session: Session, clock: Clock, org_id: str | None, message: Message) -> str:
@@ -55,6 +56,7 @@ def queue_message(session: Session, clock: Clock, org_id: str | None, message: M
         unsubscribe_url=message.unsubscribe_url,
         provider_template_id=message.provider_template_id,
         provider_variables=message.provider_variables or None,
+        reason=message.reason,
     )
     session.add(row)
     enqueue(session, "notify.deliver_message", message_id=row.id)

@@ -52,6 +52,8 @@ class OutboundMessage(Base):
     claimed_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(String(500))
     updated_at: Mapped[datetime | None]
+    # Why it was sent, moved or cancelled (tinko.reasons); None on older rows and account mail.
+    reason: Mapped[dict[str, Any] | None]
 
 
 class MessageTemplate(Base):

@@ -29,6 +29,7 @@ def policy_out(policy: RetryPolicy) -> PolicyOut:
         id=policy.id,
         builtin=False,
         **service.api_fields(policy),
+        version=policy.version,
         created_at=policy.created_at,
         updated_at=policy.updated_at,
     )

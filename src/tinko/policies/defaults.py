@@ -98,6 +98,7 @@ class PolicySpec:
     # Retry timing that learns from the merchant's own outcomes (recovery.timing); off
     # unless the merchant's policy turns it on.
     learned_timing: bool = False
+    version: int | None = None  # the merchant policy's version; None for a built-in default
 
 
 class DefaultsError(ValueError):

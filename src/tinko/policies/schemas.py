@@ -116,6 +116,8 @@ class PolicyOut(BaseModel):
     quiet_hours: QuietHours | None
     categories: list[str]
     learned_timing: bool = False
+    # 1 when created, +1 on every save; recovery reasons name it (none for a built-in policy).
+    version: int | None = None
     created_at: datetime | None
     updated_at: datetime | None
 

@@ -207,6 +207,7 @@ def _save(
 ) -> RetryPolicy:
     for key, value in values.items():
         setattr(policy, key, value)
+    policy.version = (policy.version or 1) + 1
     policy.updated_at = clock.now()
     if policy.active:
         _deactivate_overlapping(session, clock, policy)
@@ -308,6 +309,7 @@ def merchant_spec(policy: RetryPolicy, base: PolicySpec) -> PolicySpec:
         base,
         id=policy.id,
         name=policy.name,
+        version=policy.version,
         channels=channels,
         windows=parse_window_spec(policy.windows),
         quiet_hours=quiet,

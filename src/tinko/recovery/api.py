@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query, Request
+from babel import negotiate_locale
+from fastapi import Depends, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tinko.apidocs.problems import problems
+from tinko.config import Settings
 from tinko.deps import (
     AdminDep,
     ClockDep,
@@ -24,9 +26,13 @@ from tinko.deps import (
 from tinko.errors import Conflict, NotFound, RateLimited
 from tinko.flows.checkout import start_checkout
 from tinko.intake.idempotency import IdempotencyDep
+from tinko.kit.clock import Clock
 from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.kit.ratelimit import RateLimitExceeded
+from tinko.notify.models import OutboundMessage
+from tinko.pages.i18n import parse_accept_language
 from tinko.payments.models import Transaction
+from tinko.reasons import LANGUAGES, ReasonCode, make
 from tinko.recovery import engine, links, manual, outreach, timeline
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase
 from tinko.recovery.schemas import (
@@ -41,9 +47,27 @@ from tinko.recovery.schemas import (
     RecoveryStatusFilter,
     RecoverySummary,
 )
-from tinko.recovery.views import payer_view, recovery_out, summary_out
+from tinko.recovery.views import payer_view, reason_out, recovery_out, summary_out
+from tinko.tenancy.models import Organization
 
 router = TinkoRouter(prefix="/v1/recoveries", tags=["recoveries"])
+
+
+def _language(
+    lang: Annotated[
+        Literal["en", "hi", "ta"] | None,
+        Query(description="Language of each reason's `text`; else `Accept-Language`, else en."),
+    ] = None,
+    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> str:
+    """`?lang=` (an unknown one is a 422 naming `lang`), else the best of Accept-Language."""
+    if lang is not None:
+        return lang
+    wanted = parse_accept_language(accept_language)
+    return str(negotiate_locale(wanted, LANGUAGES, sep="-") or "en")
+
+
+LangDep = Annotated[str, Depends(_language)]
 
 
 def _by_ref(session: Session, org_id: str, ref: str) -> RecoveryCase:
@@ -64,6 +88,7 @@ def list_recoveries(
     principal: ViewerDep,
     session: SessionDep,
     page: PageDep,
+    lang: LangDep,
     status: Annotated[RecoveryStatusFilter | None, Query()] = None,
     sort: Annotated[RecoverySort, Query()] = "-created_at",
 ) -> Page[RecoverySummary]:
@@ -75,15 +100,17 @@ def list_recoveries(
     newest_first = sort == "-created_at"
     query = paginate(statement, RecoveryCase.id, page, newest_first=newest_first)
     rows = list(session.scalars(query).all())
-    return page_of(rows, page, lambda case: summary_out(session, case))
+    return page_of(rows, page, lambda case: summary_out(session, case, lang))
 
 
 @router.get("/by_ref/{transaction_ref}")
-def recovery_by_ref(transaction_ref: str, principal: ViewerDep, session: SessionDep) -> RecoveryOut:
-    """The latest recovery of one of your transaction references, with its attempts and
-    timeline.
+def recovery_by_ref(
+    transaction_ref: str, principal: ViewerDep, session: SessionDep, lang: LangDep
+) -> RecoveryOut:
+    """The latest recovery of one of your transaction references, with its attempts,
+    messages, their reasons and the timeline.
     """
-    return recovery_out(session, _by_ref(session, principal.org_id, transaction_ref))
+    return recovery_out(session, _by_ref(session, principal.org_id, transaction_ref), lang)
 
 
 @router.post("/by_ref/{transaction_ref}/link", status_code=201, responses=problems(409))
@@ -93,6 +120,7 @@ def create_link(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    lang: LangDep,
     body: LinkIn | None = None,
 ) -> LinkOut:
     """Issues a signed payment link for a recovery (admin); with `channel`, also sends it to the
@@ -102,16 +130,12 @@ def create_link(
     if case.status not in PAYABLE_STATUSES:
         raise Conflict(f"This recovery is {case.status}; a payment link would not help.")
     transaction = session.get_one(Transaction, case.transaction_id)
-    channel = body.channel if body else None
-    sent = outreach.issue_and_send(
-        session, clock, settings, case=case, transaction=transaction, channel=channel
-    )
-    link_id = sent.issued.link.id
+    sent = _send_link(session, clock, settings, case, transaction, body.channel if body else None)
+    link_id, channel = sent.issued.link.id, body.channel if body else None
     timeline.log(session, clock, case, "link_created", link_id=link_id, channel=channel)
     message = None
     if channel is not None:
-        status: Literal["queued", "skipped"] = "queued" if sent.message_id else "skipped"
-        message = LinkMessageOut(id=sent.message_id, status=status, detail=sent.detail)
+        message = _link_message(session, case, sent, lang)
         kind = "link_sent" if sent.message_id else "message_skipped"
         timeline.log(
             session, clock, case, kind, link_id=link_id, channel=channel, reason=sent.detail
@@ -120,6 +144,34 @@ def create_link(
     return LinkOut(
         url=issued.url, token=issued.token, expires_at=issued.link.expires_at, message=message
     )
+
+
+def _send_link(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    case: RecoveryCase,
+    transaction: Transaction,
+    channel: str | None,
+) -> outreach.Outreach:
+    why = make(ReasonCode.LINK_SENT_BY_MERCHANT, channel=channel) if channel else None
+    return outreach.issue_and_send(
+        session, clock, settings, case=case, transaction=transaction, channel=channel, reason=why
+    )
+
+
+def _link_message(
+    session: Session, case: RecoveryCase, sent: outreach.Outreach, lang: str
+) -> LinkMessageOut:
+    """What became of the message the merchant asked for, with why (sent or skipped)."""
+    status: Literal["queued", "skipped"] = "queued" if sent.message_id else "skipped"
+    why = sent.skipped
+    if sent.message_id is not None:
+        message = session.get(OutboundMessage, sent.message_id)
+        why = message.reason if message is not None else None
+    timezone = session.get_one(Organization, case.org_id).timezone
+    reason = reason_out(why, lang, timezone)
+    return LinkMessageOut(id=sent.message_id, status=status, detail=sent.detail, reason=reason)
 
 
 def _payer_limit(limiter: RateLimiterDep, request: Request) -> None:
@@ -180,11 +232,13 @@ def checkout(
 
 
 @router.get("/{recovery_id}")
-def get_recovery(recovery_id: str, principal: ViewerDep, session: SessionDep) -> RecoveryOut:
-    """One recovery: status, classification, the rule that chose its plan, attempts and what
-    comes next.
+def get_recovery(
+    recovery_id: str, principal: ViewerDep, session: SessionDep, lang: LangDep
+) -> RecoveryOut:
+    """One recovery: status, classification, the rule that chose its plan, attempts and
+    messages with the reason for each (`text` in `lang`), and what comes next.
     """
-    return recovery_out(session, engine.get_case(session, principal.org_id, recovery_id))
+    return recovery_out(session, engine.get_case(session, principal.org_id, recovery_id), lang)
 
 
 class _NoBody(BaseModel):
@@ -203,6 +257,7 @@ def retry_now(
     session: SessionDep,
     clock: ClockDep,
     idempotency: IdempotencyDep,
+    lang: LangDep,
 ) -> Response:
     """Runs the next retry now instead of at its planned time (admin), within card-network
     rules and at least an hour after the last charge on the same card. 409 names the charge
@@ -211,7 +266,8 @@ def retry_now(
 
     def produce() -> RecoveryOut:
         attempt = manual.retry_now(session, clock, principal.org_id, recovery_id)
-        return recovery_out(session, engine.get_case(session, principal.org_id, attempt.case_id))
+        case = engine.get_case(session, principal.org_id, attempt.case_id)
+        return recovery_out(session, case, lang)
 
     return idempotency.run(principal.org_id, _NoBody(), produce, status_code=202)
 
@@ -223,6 +279,7 @@ def cancel(
     session: SessionDep,
     clock: ClockDep,
     idempotency: IdempotencyDep,
+    lang: LangDep,
 ) -> Response:
     """Stops a recovery (admin): no more retries or messages. With a charge still at the PSP
     the case stays `in_progress` until its outcome is known; money that arrives makes it
@@ -230,6 +287,7 @@ def cancel(
     """
 
     def produce() -> RecoveryOut:
-        return recovery_out(session, manual.cancel(session, clock, principal.org_id, recovery_id))
+        case = manual.cancel(session, clock, principal.org_id, recovery_id)
+        return recovery_out(session, case, lang)
 
     return idempotency.run(principal.org_id, _NoBody(), produce, status_code=200)

@@ -137,5 +137,7 @@ def decide(
         facts.retryable and facts.payment_method_ref and "psp_retry" not in facts.pending_kinds
     )
     history = card_history() if may_retry else []
-    plan = plan_next(facts, policy, decision.actions, rule_label, history, now, timing)
+    plan = plan_next(
+        facts, policy, decision.actions, rule_label, history, now, timing, rule=decision.matched
+    )
     return plan, decision

@@ -19,6 +19,7 @@ from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_attached
 from tinko.payments.models import Transaction
+from tinko.reasons import Reason, ReasonCode, make
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
 from tinko.recovery.statuses import (
     ATTEMPT_TRANSITIONS,
@@ -61,6 +62,7 @@ def refresh(
     case: RecoveryCase,
     attempts: Sequence[RecoveryAttempt],
     stop_reason: str | None,
+    stop_why: Reason | None = None,
 ) -> None:
     """Status and next action from the case's attempts as they stand in this unit of work."""
     next_at = min(
@@ -74,13 +76,20 @@ def refresh(
     elif running:
         move_case(case, CaseStatus.IN_PROGRESS)
     elif stop_reason is not None:
-        close_case(session, clock, case, CaseStatus.EXHAUSTED, stop_reason)
+        close_case(session, clock, case, CaseStatus.EXHAUSTED, stop_reason, why=stop_why)
 
 
 def settle_cancel(session: Session, clock: Clock, case: RecoveryCase) -> None:
     """A cancel waits for the charge in flight; once none is, the case is cancelled."""
     if charge_in_flight(session, case.org_id, case.id) is None:
-        close_case(session, clock, case, CaseStatus.CANCELLED, "cancelled by the merchant")
+        close_case(
+            session,
+            clock,
+            case,
+            CaseStatus.CANCELLED,
+            "cancelled by the merchant",
+            why=make(ReasonCode.CANCELLED_BY_MERCHANT),
+        )
     else:
         move_case(case, CaseStatus.IN_PROGRESS)
         case.next_action_at, case.updated_at = None, clock.now()
@@ -104,10 +113,17 @@ def charge_in_flight(
 
 
 def close_case(
-    session: Session, clock: Clock, case: RecoveryCase, status: CaseStatus, reason: str
+    session: Session,
+    clock: Clock,
+    case: RecoveryCase,
+    status: CaseStatus,
+    reason: str,
+    *,
+    why: Reason | None = None,
 ) -> None:
     """Close a case and cancel everything still planned for it. A charge already at the PSP
-    is not cancelled: its outcome is still recorded when it comes."""
+    is not cancelled: its outcome is still recorded when it comes. `why` is the structured
+    reason (tinko.reasons) the case keeps."""
     now = clock.now()
     if status == CaseStatus.RECOVERED and case.cancel_requested_at is not None:
         # The merchant asked to stop, but the charge in flight took the money: they may refund.
@@ -115,19 +131,33 @@ def close_case(
     move_case(case, status)
     case.closed_at = now
     case.closed_reason = reason
+    case.reason = why
     case.next_action_at = None
     case.updated_at = now
-    cancel_planned(session, case, now, f"case {status}")
+    cancel_planned(session, case, now, f"case {status}", cancelled_reason(case))
     log(session, clock, case, status, reason=reason)
 
 
-def cancel_planned(session: Session, case: RecoveryCase, now: datetime, detail: str) -> None:
+def cancelled_reason(case: RecoveryCase) -> Reason:
+    """Why a step of this case is cancelled: the merchant stopped it, it was paid, or it
+    closed otherwise (exhausted, expired)."""
+    if case.status == CaseStatus.RECOVERED:
+        return make(ReasonCode.CANCELLED_RECOVERED, source=case.recovered_by or "outside")
+    if case.cancel_requested_at is not None or case.status == CaseStatus.CANCELLED:
+        return make(ReasonCode.CANCELLED_BY_MERCHANT)
+    return make(ReasonCode.CANCELLED_CASE_CLOSED, status=case.status)
+
+
+def cancel_planned(
+    session: Session, case: RecoveryCase, now: datetime, detail: str, why: Reason
+) -> None:
     """Cancel the case's attempts that have not started."""
     cancelled = {
         "status": AttemptStatus.CANCELLED,
         "outcome": AttemptOutcome.CANCELLED,
         "finished_at": now,
         "detail": detail,
+        "reason": why,
     }
     waiting = (AttemptStatus.SCHEDULED, AttemptStatus.QUEUED)
     session.execute(
@@ -276,8 +306,15 @@ def close_recovered(
     if case is None:
         return None
     reason = f"payment succeeded ({source}) at {paid_at.isoformat()}"
-    close_case(session, clock, case, CaseStatus.RECOVERED, reason)
-    case.recovered_by = recovered_by(source)
+    case.recovered_by = recovered_by(source)  # before closing: the cancelled steps name it
+    why = make(
+        ReasonCode.RECOVERED,
+        source=case.recovered_by,
+        amount_minor=transaction.amount_minor,
+        currency=transaction.currency,
+        at=paid_at,
+    )
+    close_case(session, clock, case, CaseStatus.RECOVERED, reason, why=why)
     return case
 
 

@@ -10,7 +10,7 @@ renders it, and queues it for delivery after the caller's unit of work commits.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Final, NamedTuple
 
 import structlog
 from sqlalchemy import func, select
@@ -26,6 +26,7 @@ from tinko.notify.optouts import is_opted_out, unsubscribe_url
 from tinko.notify.render import Rendered, TemplateContent, render_message, variables_for
 from tinko.notify.template_service import DEFAULT_PROVIDER_VARIABLES, active_version
 from tinko.payments.models import Transaction
+from tinko.reasons import Reason, ReasonCode, make
 from tinko.recovery.models import RecoveryCase, RecoveryLink
 from tinko.tenancy.models import Organization
 
@@ -37,6 +38,14 @@ KIND: Final = "recovery_link"
 FREQUENCY_CAP: Final = 3
 FREQUENCY_WINDOW: Final = timedelta(hours=24)
 _COUNTED: Final = ("queued", "sending", "sent", "delivered", "outbox")
+
+
+class Queued(NamedTuple):
+    """A queued message's id and detail; or None, why not in words, and its reason."""
+
+    message_id: str | None
+    detail: str
+    skipped: Reason | None = None
 
 
 def queue_recovery_message(
@@ -53,7 +62,7 @@ def queue_recovery_message(
     link: RecoveryLink | None = None,
 ) -> tuple[bool, str]:
     """(True, detail) when a message was queued; (False, reason) when it must not be sent."""
-    message_id, detail = queue_link_message(
+    queued = queue_link_message(
         session,
         clock,
         settings,
@@ -65,7 +74,7 @@ def queue_recovery_message(
         link_expires_at=link_expires_at,
         link=link,
     )
-    return message_id is not None, detail
+    return queued.message_id is not None, queued.detail
 
 
 def queue_link_message(
@@ -80,26 +89,35 @@ def queue_link_message(
     link_url: str,
     link_expires_at: datetime,
     link: RecoveryLink | None = None,
-) -> tuple[str | None, str]:
-    """(message id, detail) when a message carrying `link_url` was queued; (None, reason)
-    when it must not be sent.
+    reason: Reason | None = None,
+) -> Queued:
+    """The id of the message carrying `link_url`, queued with `reason` (why it is sent); or
+    None with the reason it must not be sent.
 
     `link`, when given, remembers the message that carried it (the payer page names the
     channel and the masked address only for a link that was really sent)."""
+    no_contact = make(ReasonCode.SKIPPED_NO_CONTACT, channel=channel)
     if channel not in CHANNELS:
-        return None, f"unknown channel {channel!r}"
+        return Queued(None, f"unknown channel {channel!r}", no_contact)
     raw = transaction.customer_email if channel == "email" else transaction.customer_phone
     if not raw:
-        return None, f"no {channel} contact for the customer"
+        return Queued(None, f"no {channel} contact for the customer", no_contact)
     try:
         recipient = normalise(channel, raw, transaction.country)
     except InvalidContact as exc:
-        return None, str(exc)
+        return Queued(None, str(exc), no_contact)
     if is_opted_out(session, org.id, channel, recipient):
-        return None, f"the customer opted out of {channel} messages"
+        opted_out = make(ReasonCode.SKIPPED_OPTED_OUT, channel=channel)
+        return Queued(None, f"the customer opted out of {channel} messages", opted_out)
     customer_key = _customer_key(transaction, channel, recipient)
     if _recent_count(session, clock, org.id, customer_key) >= FREQUENCY_CAP:
-        return None, f"frequency cap: {FREQUENCY_CAP} messages in 24 hours already"
+        capped = make(
+            ReasonCode.SKIPPED_FREQUENCY_CAP,
+            channel=channel,
+            limit=FREQUENCY_CAP,
+            window_hours=int(FREQUENCY_WINDOW.total_seconds() // 3600),
+        )
+        return Queued(None, f"frequency cap: {FREQUENCY_CAP} messages in 24 hours already", capped)
 
     lang, content, version = _template(session, org, transaction, channel)
     # The pages open in the customer's language, as the message they came from was written.
@@ -128,7 +146,8 @@ def queue_link_message(
         version, content = None, _default_content(channel, lang)
         rendered = _render(content, variables, channel, lang, opt_out, None)
     if rendered is None:
-        return None, "the message could not be rendered"
+        not_rendered = make(ReasonCode.SKIPPED_NOT_RENDERED, channel=channel)
+        return Queued(None, "the message could not be rendered", not_rendered)
     provider_template_id = version.provider_template_id if version else None
     message_id = queue_message(
         session,
@@ -153,11 +172,12 @@ def queue_link_message(
                 if provider_template_id
                 else {}
             ),
+            reason=reason,
         ),
     )
     if link is not None:
         link.message_id = message_id
-    return message_id, f"message {message_id} queued for {channel}"
+    return Queued(message_id, f"message {message_id} queued for {channel}")
 
 
 def with_language(url: str, lang: str | None) -> str:

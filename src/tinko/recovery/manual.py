@@ -19,6 +19,7 @@ from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.payments.models import Transaction
+from tinko.reasons import ReasonCode, make
 from tinko.recovery import engine, lifecycle, locks, timeline
 from tinko.recovery.card_history import card_history, lock_payment_methods
 from tinko.recovery.guard import check_attempt
@@ -123,6 +124,7 @@ def retry_now(session: Session, clock: Clock, org_id: str, case_id: str) -> Reco
     pending.scheduled_for, pending.claimed_until = now, None
     pending.planned_by = MANUAL
     pending.detail = "retry now, asked by the merchant"
+    pending.reason = make(ReasonCode.RETRY_NOW_BY_MERCHANT, at=now)
     timeline.log(session, clock, case, "retry_now", attempt_id=pending.id)
     lifecycle.move_case(case, CaseStatus.SCHEDULED)
     case.next_action_at, case.updated_at = now, now
@@ -183,6 +185,18 @@ def hold_back(session: Session, clock: Clock, attempt: RecoveryAttempt, case: Re
     if until is None:
         return False
     lifecycle.hold(attempt, until)
+    if waiting_for is not None:
+        why = make(
+            ReasonCode.HELD_BACK_CHARGE_IN_FLIGHT,
+            until=attempt.scheduled_for,
+            waiting_for=waiting_for,
+        )
+    else:
+        spacing = int(MANUAL_RETRY_SPACING.total_seconds() // 60)
+        why = make(
+            ReasonCode.HELD_BACK_SPACING, until=attempt.scheduled_for, spacing_minutes=spacing
+        )
+    attempt.reason = why
     timeline.log(
         session,
         clock,
@@ -205,15 +219,16 @@ def cancel(session: Session, clock: Clock, org_id: str, case_id: str) -> Recover
     if case.cancel_requested_at is not None:
         return case  # asked already; still waiting for the charge in flight
     busy = lifecycle.charge_in_flight(session, org_id, case.id)
+    by_merchant = make(ReasonCode.CANCELLED_BY_MERCHANT)
     if busy is None:
         lifecycle.close_case(
-            session, clock, case, CaseStatus.CANCELLED, "cancelled by the merchant"
+            session, clock, case, CaseStatus.CANCELLED, "cancelled by the merchant", why=by_merchant
         )
         return case
     now = clock.now()
     case.cancel_requested_at = now
     lifecycle.move_case(case, CaseStatus.IN_PROGRESS)
     case.next_action_at, case.updated_at = None, now
-    lifecycle.cancel_planned(session, case, now, "case cancelled by the merchant")
+    lifecycle.cancel_planned(session, case, now, "case cancelled by the merchant", by_merchant)
     timeline.log(session, clock, case, "cancel_requested", waiting_for=busy.id)
     return case

@@ -52,6 +52,8 @@ class RecoveryCase(Base):
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     closed_reason: Mapped[str | None] = mapped_column(String(200))
+    # Why it closed (or was never worked), as a tinko.reasons reason; None on older rows.
+    reason: Mapped[dict[str, Any] | None]
     # The merchant cancelled while a charge was at the PSP: the case closes once its outcome
     # is known (cancelled, or recovered if the money arrived).
     cancel_requested_at: Mapped[datetime | None]
@@ -110,6 +112,8 @@ class RecoveryAttempt(Base):
     # The learned-timing slot that chose this retry's moment ("category/rail/d1h09"), if any:
     # its outcome updates that slot's stats (recovery.slot_stats).
     timing_slot: Mapped[str | None] = mapped_column(String(80))
+    # Why it was planned, moved, blocked, skipped or cancelled (tinko.reasons); None on old rows.
+    reason: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
 
 

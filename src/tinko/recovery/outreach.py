@@ -13,6 +13,7 @@ from tinko.config import Settings
 from tinko.kit.clock import Clock
 from tinko.notify.delivery import CaseState
 from tinko.payments.models import Transaction
+from tinko.reasons import Reason
 from tinko.recovery import lifecycle, planning, timeline
 from tinko.recovery.link_message import queue_link_message
 from tinko.recovery.links import IssuedLink, issue_link
@@ -26,6 +27,7 @@ class Outreach:
     issued: IssuedLink
     message_id: str | None  # None: not sent (opted out, no contact, cap), see `detail`
     detail: str
+    skipped: Reason | None = None  # why it was not sent
 
 
 def issue_and_send(
@@ -36,9 +38,11 @@ def issue_and_send(
     case: RecoveryCase,
     transaction: Transaction,
     channel: str | None,
+    reason: Reason | None = None,
 ) -> Outreach:
     """Issue a link and, with a channel, queue a message carrying that very link (opt-outs,
-    the frequency cap and, at delivery, quiet hours apply)."""
+    the frequency cap and, at delivery, quiet hours apply). `reason` says why it is sent:
+    the plan's step, or the merchant's request."""
     org = session.get_one(Organization, case.org_id)
     issued = issue_link(
         session,
@@ -51,7 +55,7 @@ def issue_and_send(
     )
     if channel is None:
         return Outreach(issued, None, "no channel asked for")
-    message_id, detail = queue_link_message(
+    queued = queue_link_message(
         session,
         clock,
         settings,
@@ -62,8 +66,9 @@ def issue_and_send(
         link_url=issued.url,
         link_expires_at=issued.link.expires_at,
         link=issued.link,
+        reason=reason,
     )
-    return Outreach(issued, message_id, detail)
+    return Outreach(issued, queued.message_id, queued.detail, queued.skipped)
 
 
 def run_notification(
@@ -84,10 +89,18 @@ def run_notification(
         lifecycle.finish_attempt(
             attempt, now, AttemptOutcome.CANCELLED, detail, AttemptStatus.CANCELLED
         )
+        attempt.reason = lifecycle.cancelled_reason(case)
         return
     channel = attempt.channel or "email"
+    # The message carries the reason its step was planned with.
     sent = issue_and_send(
-        session, clock, settings, case=case, transaction=transaction, channel=channel
+        session,
+        clock,
+        settings,
+        case=case,
+        transaction=transaction,
+        channel=channel,
+        reason=attempt.reason,
     )
     if sent.message_id is not None:
         lifecycle.finish_attempt(attempt, now, AttemptOutcome.SUCCEEDED, sent.detail)
@@ -103,6 +116,7 @@ def run_notification(
     else:  # opted out, no usable contact, or the customer's message cap: the link goes unused
         session.delete(sent.issued.link)
         lifecycle.finish_attempt(attempt, now, AttemptOutcome.SKIPPED, sent.detail)
+        attempt.reason = sent.skipped
         timeline.log(
             session, clock, case, "message_skipped", attempt_id=attempt.id, reason=sent.detail
         )

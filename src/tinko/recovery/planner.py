@@ -19,11 +19,13 @@ from tinko.policies.windows import (
     parse_window_spec,
     quiet_hours_end,
 )
+from tinko.reasons.codes import Basis, Reason, make
+from tinko.reasons.codes import ReasonCode as R
 from tinko.recovery.guard import check_attempt, earliest_allowed
 from tinko.recovery.guard.types import GuardDecision, PastAttempt, ProposedAttempt
 from tinko.recovery.timing import Timing, choose, explain
 from tinko.recovery.transient import transient_wait
-from tinko.rules import Action, RetryAction, SendLinkAction, StopAction
+from tinko.rules import Action, RetryAction, RuleSpec, SendLinkAction, StopAction
 
 MANDATE_METHODS = frozenset({"upi", "emandate"})
 MAX_MESSAGES_PER_CASE = 2
@@ -93,6 +95,7 @@ class PlannedStep:
     channel: str | None
     planned_by: str
     reason: str
+    why: Reason | None = None  # the structured reason (tinko.reasons), stored with the attempt
     slot: str | None = None  # the learned-timing slot ("category/rail/d1h09"), if it chose
 
 
@@ -101,6 +104,7 @@ class Plan:
     steps: tuple[PlannedStep, ...]
     blocked: GuardDecision | None = None  # a retry the network rules refused, for the timeline
     stop_reason: str | None = None  # set when nothing more will ever be planned
+    stop_why: Reason | None = None  # the same, structured
 
 
 def plan_next(
@@ -111,20 +115,40 @@ def plan_next(
     history: Sequence[PastAttempt],
     now: datetime,
     timing: Timing | None = None,
+    *,
+    rule: RuleSpec | None = None,
 ) -> Plan:
+    """``rule`` is the matched rule ``rule_label`` names, for the steps' reasons."""
     planner = rule_label or f"policy:{policy.name}"
+    basis = _basis(facts, policy, rule)
     if any(isinstance(a, StopAction) for a in actions):
-        return Plan((), stop_reason=f"stopped by {planner}")
+        why = make(R.STOPPED_BY_RULE, basis)
+        return Plan((), stop_reason=f"stopped by {planner}", stop_why=why)
     steps: list[PlannedStep] = []
-    retry, blocked = _next_retry(facts, policy, actions, history, now, planner, timing)
+    retry, blocked = _next_retry(facts, policy, actions, history, now, planner, basis, timing)
     if retry is not None:
         steps.append(retry)
-    message = _next_message(facts, policy, actions, now, planner, retry_planned=retry is not None)
+    message = _next_message(
+        facts, policy, actions, now, planner, basis, retry_planned=retry is not None
+    )
     if message is not None:
         steps.append(message)
     if steps or facts.pending_kinds:
         return Plan(tuple(steps), blocked)
-    return Plan((), blocked, stop_reason=_why_finished(facts, policy, blocked))
+    stop, why = _why_finished(facts, policy, blocked, basis)
+    return Plan((), blocked, stop_reason=stop, stop_why=why)
+
+
+def _basis(facts: CaseFacts, policy: PolicyLike, rule: RuleSpec | None) -> Basis:
+    return Basis(
+        policy_id=getattr(policy, "id", None),
+        policy_name=policy.name,
+        policy_version=getattr(policy, "version", None),
+        rule_id=rule.id if rule else None,
+        rule_name=rule.name if rule else None,
+        rule_version=rule.version if rule else None,
+        category=facts.category,
+    )
 
 
 def _next_retry(
@@ -134,6 +158,7 @@ def _next_retry(
     history: Sequence[PastAttempt],
     now: datetime,
     planner: str,
+    basis: Basis,
     timing: Timing | None,
 ) -> tuple[PlannedStep | None, GuardDecision | None]:
     rule_retry = next((a for a in actions if isinstance(a, RetryAction)), None)
@@ -146,7 +171,8 @@ def _next_retry(
         return None, None
     if rule_retry is not None and facts.retries_done >= max(policy.max_attempts, 1):
         return None, None
-    at, why, learnable = _retry_time(facts, policy, rule_retry, now)
+    at, why, code, delay, learnable = _retry_time(facts, policy, rule_retry, now)
+    planned_at, moved_by = at, None
     windows = _retry_windows(facts, policy, rule_retry)
     proposed = ProposedAttempt(
         at=at,
@@ -157,7 +183,7 @@ def _next_retry(
         last_decline_merchant_advice_code=facts.merchant_advice_code,
         last_decline_at=facts.last_retry_at or facts.failed_at,
     )
-    slot = None
+    slot, learned = None, None
     if learnable is not None and timing is not None and policy.learned_timing:
 
         def allowed(moment: datetime) -> bool:
@@ -173,6 +199,7 @@ def _next_retry(
         monthly = learnable == "payday"
         choice = choose(timing, at, lower, local_zone(facts, policy), allowed, monthly=monthly)
         at, why, slot = choice.at, explain(choice), choice.key
+        planned_at, learned = at, choice
     for _ in range(_WINDOW_AND_GUARD_ROUNDS):
         at = next_allowed(at, windows)
         allowed_at = earliest_allowed(replace(proposed, at=at), history)
@@ -180,28 +207,67 @@ def _next_retry(
             return None, check_attempt(replace(proposed, at=at), history)
         if allowed_at == at:
             break
+        moved_by = check_attempt(replace(proposed, at=at), history)
         at = allowed_at
     if at > facts.expires_at:
         return None, None
-    step = PlannedStep("psp_retry", at, None, planner, why, slot)
+    number = facts.retries_done + 1
+    if moved_by is not None and moved_by.rule is not None:
+        reason = make(
+            R.SHIFTED_BY_NETWORK_RULE,
+            basis,
+            attempt_number=number,
+            network=moved_by.rule.split(".", 1)[0],
+            rule=moved_by.rule,
+            **{"from": planned_at, "to": at},
+        )
+    elif at != planned_at:
+        window = "npci_non_peak" if windows is UPI_AUTOPAY_NON_PEAK else windows.preset
+        reason = make(
+            R.SHIFTED_TO_WINDOW,
+            basis,
+            attempt_number=number,
+            window=window or "custom",
+            timezone=windows.timezone,
+            **{"from": planned_at, "to": at},
+        )
+    elif learned is not None:
+        reason = make(
+            R.PLANNED_LEARNED_SLOT,
+            basis,
+            attempt_number=number,
+            at=at,
+            slot=learned.key.rsplit("/", 1)[-1],
+            successes=learned.successes,
+            tries=learned.tries,
+        )
+    elif code == R.PLANNED_ON_PAYDAY:
+        reason = make(code, basis, attempt_number=number, at=at)
+    else:
+        reason = make(code, basis, attempt_number=number, delay_minutes=delay, at=at)
+    step = PlannedStep("psp_retry", at, None, planner, why, reason, slot)
     return step, None
 
 
 def _retry_time(
     facts: CaseFacts, policy: PolicyLike, rule_retry: RetryAction | None, now: datetime
-) -> tuple[datetime, str, str | None]:
-    """The moment of the next retry, why, and how learned timing may move it: "payday" or
-    "backoff"; None for a rule's own delay or an outage backoff."""
+) -> tuple[datetime, str, R, int | None, str | None]:
+    """When to retry, in words, the reason code with the delay it names (minutes), and how
+    learned timing may move it: "payday" or "backoff"; None for a rule's own delay or an
+    outage backoff."""
     since = facts.last_retry_at or facts.failed_at
     earliest = max(now, facts.failed_at + timedelta(seconds=facts.cooldown_seconds))
+    by_rule = R.PLANNED_BY_RULE if rule_retry is not None else R.PLANNED_BY_POLICY
     if rule_retry is not None and rule_retry.after_minutes is not None:
         at = max(earliest, since + timedelta(minutes=rule_retry.after_minutes))
-        return at, f"retry {rule_retry.after_minutes} min after the last try (rule)", None
+        why = f"retry {rule_retry.after_minutes} min after the last try (rule)"
+        return at, why, by_rule, rule_retry.after_minutes, None
     if facts.outage_streak and facts.last_retry_at is not None:
         wait = transient_wait(facts.outage_streak)
         at = max(earliest, facts.last_retry_at + wait)
-        hours = round(wait.total_seconds() / 3600)
-        return at, f"the bank was unavailable: retry in {hours} h (not counted as a retry)", None
+        minutes = round(wait.total_seconds() / 60)
+        why = f"the bank was unavailable: retry in {minutes // 60} h (not counted as a retry)"
+        return at, why, R.PLANNED_AFTER_OUTAGE, minutes, None
     wants_payday = policy.strategy == "payday" or (
         rule_retry is not None and rule_retry.window == "payday"
     )
@@ -211,13 +277,14 @@ def _retry_time(
         after = max(earliest, since + timedelta(seconds=1))
         at = next_payday_moment(after, local_zone(facts, policy), policy.paydays)
         if at <= facts.expires_at:
-            return at, "retry on the next payday, when balances are replenished", "payday"
+            why = "retry on the next payday, when balances are replenished"
+            return at, why, R.PLANNED_ON_PAYDAY, None, "payday"
     delay = min(
         policy.initial_delay_minutes * policy.backoff_multiplier**facts.retries_done,
         policy.max_delay_minutes,
     )
     at = max(earliest, since + timedelta(minutes=delay))
-    return at, f"retry after {round(delay)} min of backoff", "backoff"
+    return at, f"retry after {round(delay)} min of backoff", by_rule, round(delay), "backoff"
 
 
 def _retry_windows(
@@ -247,6 +314,7 @@ def _next_message(
     actions: Sequence[Action],
     now: datetime,
     planner: str,
+    basis: Basis,
     *,
     retry_planned: bool,
 ) -> PlannedStep | None:
@@ -257,36 +325,78 @@ def _next_message(
     channel = next((c for c in preferred if c in facts.reachable_channels), None)
     if channel is None:
         return None
+    extra: dict[str, object] = {}
     if rule_link is not None:
         at = facts.failed_at + timedelta(minutes=rule_link.after_minutes or 0)
-        why = "payment link (rule)"
+        why, code = "payment link (rule)", R.LINK_BY_RULE
     elif not facts.retryable or not facts.payment_method_ref or not policy.silent_retries:
         # A customer-only policy's initial delay is a wait before the first message (a UPI
         # payment may still settle by itself within it).
         at = facts.failed_at + timedelta(minutes=policy.initial_delay_minutes)
         why = "the customer must act: payment link with other ways to pay"
+        code = (
+            R.LINK_HARD_DECLINE
+            if not facts.retryable
+            else R.LINK_NO_SAVED_METHOD
+            if not facts.payment_method_ref
+            else R.LINK_CUSTOMER_ONLY_POLICY
+        )
     elif policy.link_after_attempt is not None and facts.retries_done >= policy.link_after_attempt:
         at, why = now, f"payment link after {facts.retries_done} failed retries"
+        code, extra = R.LINK_AFTER_RETRIES, {"retries": facts.retries_done}
     elif not retry_planned and facts.messages_sent == 0:
-        at, why = now, "silent retries are over: payment link"
+        at, why, code = now, "silent retries are over: payment link", R.LINK_RETRIES_OVER
     else:
         return None
     if facts.messages_sent > 0 and facts.last_message_at is not None:
         at = max(at, facts.last_message_at + timedelta(hours=MIN_HOURS_BETWEEN_MESSAGES))
         why = "reminder: " + why
-    at = max(at, now)
+        code = R.REMINDER
+        extra = {"previous_at": facts.last_message_at, "gap_hours": MIN_HOURS_BETWEEN_MESSAGES}
+    at = wanted = max(at, now)
     if policy.quiet_hours is not None:
         at = quiet_hours_end(at, local_zone(facts, policy), *policy.quiet_hours)
     if at > facts.expires_at:
         return None
-    return PlannedStep("notification", at, channel, planner, why)
+    if at != wanted and policy.quiet_hours is not None:
+        start, end = policy.quiet_hours
+        reason = make(
+            R.SHIFTED_QUIET_HOURS,
+            basis,
+            channel=channel,
+            timezone=local_zone(facts, policy),
+            quiet_start=f"{start:%H:%M}",
+            quiet_end=f"{end:%H:%M}",
+            **{"from": wanted, "to": at},
+        )
+    else:
+        reason = make(code, basis, channel=channel, at=at, **extra)
+    return PlannedStep("notification", at, channel, planner, why, reason)
 
 
-def _why_finished(facts: CaseFacts, policy: PolicyLike, blocked: GuardDecision | None) -> str:
+def _why_finished(
+    facts: CaseFacts, policy: PolicyLike, blocked: GuardDecision | None, basis: Basis
+) -> tuple[str, Reason]:
     if blocked is not None:
-        return f"blocked by network rule {blocked.rule}: {blocked.reason}"
+        why = blocked_reason(blocked)
+        return f"blocked by network rule {blocked.rule}: {blocked.reason}", why
     if not facts.retryable and not facts.reachable_channels:
-        return "hard decline and no way to reach the customer"
+        why = make(R.HARD_DECLINE_NO_RETRY, category=facts.category)
+        return "hard decline and no way to reach the customer", why
     if facts.retries_done >= policy.max_attempts:
-        return f"all {facts.retries_done} retries used"
-    return "nothing more to try within the recovery window"
+        why = make(R.RETRIES_EXHAUSTED, basis, retries=facts.retries_done)
+        return f"all {facts.retries_done} retries used", why
+    why = make(R.WINDOW_ENDED, expires_at=facts.expires_at)
+    return "nothing more to try within the recovery window", why
+
+
+def blocked_reason(decision: GuardDecision) -> Reason:
+    """The reason for a retry the network rules refuse (at planning or at the claim)."""
+    rule = decision.rule or "unknown"
+    return make(
+        R.BLOCKED_BY_NETWORK_RULE,
+        network=rule.split(".", 1)[0],
+        rule=rule,
+        until=decision.earliest_at,
+        detail=decision.reason,
+    )

@@ -15,6 +15,7 @@ from tinko.notify.optouts import is_opted_out
 from tinko.notify.zones import customer_zone
 from tinko.payments.models import Transaction
 from tinko.policies.service import policy_for
+from tinko.reasons import ReasonCode, make
 from tinko.recovery import lifecycle, slot_stats
 from tinko.recovery.card_history import card_history
 from tinko.recovery.decide import AttemptView, PaymentView, decide
@@ -65,7 +66,8 @@ def plan_case(
     if case.holdout:
         # Measured, not worked: the case stays payable (a link the merchant sends, a payment
         # outside Tinko) but Tinko plans no retry and no message for it.
-        lifecycle.close_case(session, clock, case, CaseStatus.EXHAUSTED, HOLDOUT_REASON)
+        why = make(ReasonCode.HOLDOUT, percent=org.holdout_percent)
+        lifecycle.close_case(session, clock, case, CaseStatus.EXHAUSTED, HOLDOUT_REASON, why=why)
         return Plan(steps=())
     attempts = list_attempts(session, case.org_id, case.id)
     timing = None
@@ -111,6 +113,7 @@ def plan_case(
             planned_by=step.planned_by,
             detail=step.reason,
             timing_slot=step.slot,
+            reason=step.why,
             created_at=now,
         )
         session.add(attempt)
@@ -127,7 +130,7 @@ def plan_case(
             reason=step.reason,
             planned_by=step.planned_by,
         )
-    lifecycle.refresh(session, clock, case, attempts, plan.stop_reason)
+    lifecycle.refresh(session, clock, case, attempts, plan.stop_reason, plan.stop_why)
     return plan
 
 

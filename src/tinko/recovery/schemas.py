@@ -22,6 +22,15 @@ class TransactionSummary(BaseModel):
     payment_method_type: str | None
 
 
+class ReasonOut(BaseModel):
+    """Why a step is what it is: a code of the closed set (docs/api.md, "Reasons"), its
+    params, and one sentence in the request's language."""
+
+    code: str
+    params: dict[str, Any]
+    text: str
+
+
 class AttemptOut(BaseModel):
     id: str
     kind: str
@@ -34,6 +43,19 @@ class AttemptOut(BaseModel):
     detail: str | None
     blocked_by: str | None
     planned_by: str | None
+    reason: ReasonOut | None  # null on steps recorded before reasons existed
+
+
+class MessageOut(BaseModel):
+    """A message sent (or held, or cancelled) to the customer about this recovery."""
+
+    id: str
+    channel: str
+    status: str
+    created_at: datetime
+    sent_at: datetime | None
+    not_before: datetime | None
+    reason: ReasonOut | None
 
 
 class TimelineOut(BaseModel):
@@ -53,10 +75,12 @@ class RecoveryOut(BaseModel):
     next_action_at: datetime | None
     expires_at: datetime | None
     attempts: list[AttemptOut]
+    messages: list[MessageOut]
     timeline: list[TimelineOut]
     created_at: datetime
     closed_at: datetime | None
     closed_reason: str | None
+    reason: ReasonOut | None  # why it closed (or is measured without being worked)
 
 
 class RecoverySummary(BaseModel):
@@ -69,6 +93,7 @@ class RecoverySummary(BaseModel):
     next_action_at: datetime | None
     created_at: datetime
     closed_at: datetime | None
+    reason: ReasonOut | None
 
 
 class LinkIn(BaseModel):
@@ -84,6 +109,7 @@ class LinkMessageOut(BaseModel):
     id: str | None
     status: Literal["queued", "skipped"]
     detail: str
+    reason: ReasonOut | None = None  # why it was sent, or why not
 
 
 class LinkOut(BaseModel):

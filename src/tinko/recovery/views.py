@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tinko.notify.models import OutboundMessage
 from tinko.payments.models import Transaction
+from tinko.reasons import explain, is_reason
 from tinko.recovery.engine import list_attempts
-from tinko.recovery.models import RecoveryCase, RecoveryLink, TimelineEntry
+from tinko.recovery.models import RecoveryAttempt, RecoveryCase, RecoveryLink, TimelineEntry
 from tinko.recovery.schemas import (
     AttemptOut,
+    MessageOut,
     PayerView,
+    ReasonOut,
     RecoveryOut,
     RecoverySummary,
     TimelineOut,
@@ -19,9 +26,59 @@ from tinko.recovery.schemas import (
 from tinko.tenancy.models import Organization
 
 
-def recovery_out(session: Session, case: RecoveryCase) -> RecoveryOut:
+def reason_out(
+    reason: Mapping[str, Any] | None, lang: str, timezone: str | None
+) -> ReasonOut | None:
+    """A stored reason with its sentence; None for rows from before reasons."""
+    if reason is None:
+        return None
+    code = str(reason.get("code")) if is_reason(reason) else "unknown"
+    params = dict(reason.get("params") or {}) if is_reason(reason) else {}
+    return ReasonOut(code=code, params=params, text=explain(reason, lang, timezone=timezone))
+
+
+def _attempt_out(attempt: RecoveryAttempt, lang: str, timezone: str) -> AttemptOut:
+    return AttemptOut(
+        id=attempt.id,
+        kind=attempt.kind,
+        channel=attempt.channel,
+        attempt_number=attempt.attempt_number,
+        scheduled_for=attempt.scheduled_for,
+        started_at=attempt.started_at,
+        finished_at=attempt.finished_at,
+        outcome=attempt.outcome,
+        detail=attempt.detail,
+        blocked_by=attempt.blocked_by,
+        planned_by=attempt.planned_by,
+        reason=reason_out(attempt.reason, lang, timezone),
+    )
+
+
+def _messages(session: Session, case: RecoveryCase, lang: str, timezone: str) -> list[MessageOut]:
+    rows = session.scalars(
+        select(OutboundMessage)
+        .where(OutboundMessage.org_id == case.org_id, OutboundMessage.case_id == case.id)
+        .order_by(OutboundMessage.created_at, OutboundMessage.id)
+    ).all()
+    return [
+        MessageOut(
+            id=m.id,
+            channel=m.channel,
+            status=m.status,
+            created_at=m.created_at,
+            sent_at=m.sent_at,
+            not_before=m.not_before,
+            reason=reason_out(m.reason, lang, timezone),
+        )
+        for m in rows
+    ]
+
+
+def recovery_out(session: Session, case: RecoveryCase, lang: str = "en") -> RecoveryOut:
+    """A recovery as the API shows it; reasons read in `lang`, moments in the org's zone."""
     session.flush()
     transaction = session.get_one(Transaction, case.transaction_id)
+    timezone = session.get_one(Organization, case.org_id).timezone
     timeline = session.scalars(
         select(TimelineEntry)
         .where(TimelineEntry.org_id == case.org_id, TimelineEntry.case_id == case.id)
@@ -45,18 +102,20 @@ def recovery_out(session: Session, case: RecoveryCase) -> RecoveryOut:
         next_action_at=case.next_action_at,
         expires_at=case.expires_at,
         attempts=[
-            AttemptOut.model_validate(a, from_attributes=True)
-            for a in list_attempts(session, case.org_id, case.id)
+            _attempt_out(a, lang, timezone) for a in list_attempts(session, case.org_id, case.id)
         ],
+        messages=_messages(session, case, lang, timezone),
         timeline=[TimelineOut(at=t.at, kind=t.kind, detail=t.detail) for t in timeline],
         created_at=case.created_at,
         closed_at=case.closed_at,
         closed_reason=case.closed_reason,
+        reason=reason_out(case.reason, lang, timezone),
     )
 
 
-def summary_out(session: Session, case: RecoveryCase) -> RecoverySummary:
+def summary_out(session: Session, case: RecoveryCase, lang: str = "en") -> RecoverySummary:
     transaction = session.get_one(Transaction, case.transaction_id)
+    timezone = session.get_one(Organization, case.org_id).timezone
     return RecoverySummary(
         id=case.id,
         status=case.status,
@@ -67,6 +126,7 @@ def summary_out(session: Session, case: RecoveryCase) -> RecoverySummary:
         next_action_at=case.next_action_at,
         created_at=case.created_at,
         closed_at=case.closed_at,
+        reason=reason_out(case.reason, lang, timezone),
     )
 
 

@@ -1,7 +1,7 @@
 """customer time zone, learned retry timing (slot stats, policy flag, attempt slot)
 
 Revision ID: h12e00000001
-Revises: h5a1ec0de010
+Revises: h12reason0001
 Create Date: 2026-12-05 07:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "h12e00000001"
-down_revision: str | None = "h5a1ec0de010"
+down_revision: str | None = "h12reason0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
