@@ -88,3 +88,11 @@ def test_with_the_policy_flag_off_no_slot_is_learned() -> None:
     timing = Timing(SCOPE, {"d1h12": SlotStat(900, 0)}, random.Random(1))
     [retry] = plan_next(_facts(), policy, (), None, [], FAILED, timing).steps
     assert (retry.slot, retry.at) == (None, DEFAULT_AT)
+
+
+def test_a_learned_choice_says_so_in_its_reason() -> None:
+    policy = replace(default_policy("insufficient_funds", "card", "UTC"), learned_timing=True)
+    timing = Timing(SCOPE, {}, random.Random(1))
+    [retry] = plan_next(_facts(), policy, (), None, [], FAILED, timing).steps
+    assert retry.why is not None
+    assert retry.why["code"] == "planned_learned_slot"

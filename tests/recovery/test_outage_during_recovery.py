@@ -68,3 +68,11 @@ def test_a_case_keeps_its_category_when_a_retry_meets_an_outage() -> None:
 
 def test_an_outage_case_is_reclassified_by_a_real_decline() -> None:
     assert not keeps_category("issuer_unavailable", "insufficient_funds")
+
+
+def test_the_retry_after_an_outage_says_why() -> None:
+    policy = default_policy("insufficient_funds", "card", "UTC")
+    plan, _ = decide(_payment(), [_outage_retry(PAYDAY)], policy, [], list, PAYDAY)
+    [retry] = [s for s in plan.steps if s.kind == "psp_retry"]
+    assert retry.why is not None
+    assert retry.why["code"] == "planned_after_outage"
