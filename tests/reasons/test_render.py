@@ -55,6 +55,9 @@ SAMPLES: dict[str, Any] = {
     "percent": 10,
     "amount_minor": 49900,
     "currency": "INR",
+    "slot": "d1h12",
+    "successes": 14,
+    "tries": 40,
 }
 
 

@@ -57,6 +57,7 @@ def populate_org(client: TestClient) -> Account:
     checkout = client.post(f"/v1/recoveries/by_token/{link.json()['token']}/checkout", json={})
     assert checkout.status_code == 200, checkout.text
     _save_psp_credentials(client, owner.org_id)
+    _learned_slot(client, owner.org_id)
     for psp in ("stripe", "razorpay"):
         client.post("/v1/webhook-endpoints", json={"psp": psp}, headers=owner.headers)
     policy = client.post("/v1/retry-policies", json=RETRY_POLICY_BODY, headers=owner.headers)
@@ -113,3 +114,14 @@ def _save_psp_credentials(client: TestClient, org_id: str) -> None:
             keys,
             "ok",  # type: ignore[attr-defined]
         )
+
+
+def _learned_slot(client: TestClient, org_id: str) -> None:
+    """A learned-timing slot outcome, as a retry planned by learned timing records it."""
+    from tinko.db import unit_of_work
+    from tinko.recovery import slot_stats
+
+    app = client.app
+    with unit_of_work(app.state.session_factory) as session:  # type: ignore[attr-defined]
+        now = app.state.clock.now()  # type: ignore[attr-defined]
+        slot_stats.record(session, org_id, "insufficient_funds/visa/d0h09", succeeded=True, now=now)

@@ -30,13 +30,14 @@ from tinko.psp.base import (
 )
 from tinko.psp.registry import provider_for
 from tinko.psp.sandbox import SandboxPSP
-from tinko.recovery import lifecycle, locks, manual, outreach, planning, timeline
+from tinko.recovery import lifecycle, locks, manual, outreach, planning, slot_stats, timeline
 from tinko.recovery.card_history import card_histories, lock_payment_methods
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
 from tinko.recovery.planner import blocked_reason
 from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus
+from tinko.recovery.transient import keeps_category
 
 log = structlog.get_logger("tinko.recovery")
 
@@ -337,6 +338,8 @@ def _record_charge(
             error=type(result).__name__,
         )
     elif result.status == "succeeded":
+        if attempt.timing_slot:
+            slot_stats.record(session, case.org_id, attempt.timing_slot, succeeded=True, now=now)
         _record_success(session, clock, attempt, case if still_open else None, transaction, result)
         return
     else:
@@ -404,12 +407,16 @@ def _record_decline(
         )
     )
     lifecycle.finish_attempt(attempt, now, AttemptOutcome.DECLINED, classification.reason)
+    # An outage says nothing about the slot's timing: only real declines teach it.
+    if attempt.timing_slot and not keeps_category(case.category, classification.category):
+        slot_stats.record(session, case.org_id, attempt.timing_slot, succeeded=False, now=now)
     attempt.decline = {
         "decline_code": result.decline_code,
         "failure_code": result.failure_code,
         **classification.to_dict(),
     }
-    if still_open:
+    # An outage met on the way keeps the case's category and budget (recovery.transient).
+    if still_open and not keeps_category(case.category, classification.category):
         case.classification = classification.to_dict()
         case.category, case.decline_type = classification.category, classification.decline_type
     timeline.log(

@@ -65,6 +65,7 @@ def _report(body: PaymentFailedIn) -> FailureReport:
             name=customer.name,
             locale=customer.locale,
             country=customer.country,
+            timezone=customer.timezone,
         ),
         metadata=body.metadata or {},
     )

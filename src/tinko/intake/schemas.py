@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from tinko.kit.money import MAX_AMOUNT_MINOR, CurrencyCode
+from tinko.policies.windows import zone
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Ref = Annotated[
@@ -48,6 +49,20 @@ class CustomerIn(BaseModel):
         Annotated[str, StringConstraints(pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z]{2,4})?$")] | None
     ) = None
     country: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")] | None = None
+    # The customer's IANA zone (additive): retries on paydays and quiet hours follow it.
+    # Without it the zone is inferred from the phone or country, else the org's.
+    timezone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            zone(value)
+        except ValueError:
+            raise ValueError("must be an IANA time zone name such as Asia/Kolkata") from None
+        return value
 
 
 class PaymentFailedIn(BaseModel):

@@ -288,6 +288,7 @@ def _failure_fields(report: FailureReport, gateway: str) -> dict[str, Any]:
         "customer_phone": customer.phone,
         "customer_name": customer.name,
         "customer_locale": customer.locale,
+        "customer_timezone": customer.timezone,
     }
     return {
         "amount_minor": report.amount_minor,

@@ -39,6 +39,7 @@ class Transaction(Base):
     customer_phone: Mapped[str | None] = mapped_column(String(32))
     customer_name: Mapped[str | None] = mapped_column(String(200))
     customer_locale: Mapped[str | None] = mapped_column(String(16))
+    customer_timezone: Mapped[str | None] = mapped_column(String(64))  # IANA, when given
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     status: Mapped[str] = mapped_column(String(16))  # failed | succeeded
     last_failed_at: Mapped[datetime | None]

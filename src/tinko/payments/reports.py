@@ -15,6 +15,7 @@ class Customer:
     name: str | None = None
     locale: str | None = None
     country: str | None = None
+    timezone: str | None = None  # IANA, as the merchant gave it
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,9 @@ class PolicySpec:
     quiet_hours: tuple[time, time] | None  # for messages, local to windows.timezone
     window_days: int
     paydays: tuple[int, ...] = DEFAULT_PAYDAYS
+    # Retry timing that learns from the merchant's own outcomes (recovery.timing); off
+    # unless the merchant's policy turns it on.
+    learned_timing: bool = False
     version: int | None = None  # the merchant policy's version; None for a built-in default
 
 

@@ -35,6 +35,8 @@ class RetryPolicy(Base):
     quiet_end: Mapped[str | None] = mapped_column(String(5))
     categories: Mapped[list[str]] = mapped_column(PortableJSON)  # empty: every category
     active: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Retry timing that learns from this org's own outcomes (recovery.timing); off by default.
+    learned_timing: Mapped[bool] = mapped_column(Boolean, default=False)
     # 1 when created, +1 on every save: a plan's reason names the version it followed.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_by: Mapped[str | None] = mapped_column(String(40))

@@ -48,6 +48,12 @@ _ACTIVE_DOC = (
     "categories overlap it (an empty category list overlaps every policy)."
 )
 
+_LEARNED_DOC = (
+    "Retry timing that learns from this organisation's own outcomes: Thompson sampling over "
+    "retry slots (day offset x hour in the customer's zone) per decline category and rail, "
+    "starting from this policy's timing; the network rules, windows and caps still apply."
+)
+
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_max_length=4096)
@@ -73,6 +79,7 @@ class PolicyIn(StrictModel):
     quiet_hours: QuietHours | None = None
     categories: Annotated[list[Word], Field(max_length=50, description=_CATEGORIES_DOC)] = []
     strategy: Annotated[MerchantStrategy, Field(description=_STRATEGY_DOC)] = "backoff"
+    learned_timing: Annotated[StrictBool, Field(description=_LEARNED_DOC)] = False
 
 
 class PolicyPatch(StrictModel):
@@ -90,6 +97,7 @@ class PolicyPatch(StrictModel):
     quiet_hours: QuietHours | None = None
     categories: Annotated[list[Word], Field(max_length=50)] | None = None
     strategy: MerchantStrategy | None = None
+    learned_timing: StrictBool | None = None
 
 
 class PolicyOut(BaseModel):
@@ -107,6 +115,7 @@ class PolicyOut(BaseModel):
     active: bool
     quiet_hours: QuietHours | None
     categories: list[str]
+    learned_timing: bool = False
     # 1 when created, +1 on every save; recovery reasons name it (none for a built-in policy).
     version: int | None = None
     created_at: datetime | None

@@ -104,6 +104,7 @@ def check_policy(fields: Mapping[str, Any]) -> dict[str, Any]:
         "quiet_start": quiet["start"] if quiet else None,
         "quiet_end": quiet["end"] if quiet else None,
         "categories": [c for c in CATEGORIES if c in categories],
+        "learned_timing": bool(fields.get("learned_timing", False)),
     }
 
 
@@ -143,6 +144,7 @@ def api_fields(policy: RetryPolicy) -> dict[str, Any]:
         "active": policy.active,
         "quiet_hours": quiet,
         "categories": list(policy.categories),
+        "learned_timing": bool(policy.learned_timing),
     }
 
 
@@ -312,6 +314,7 @@ def merchant_spec(policy: RetryPolicy, base: PolicySpec) -> PolicySpec:
         windows=parse_window_spec(policy.windows),
         quiet_hours=quiet,
         window_days=policy.window_days,
+        learned_timing=bool(policy.learned_timing),
     )
     if not base.silent_retries:  # the category is never retried silently, whatever the policy
         return replace(common, link_after_attempt=base.link_after_attempt if channels else None)

@@ -43,6 +43,12 @@ SENTENCES: Final[Mapping[ReasonCode, str]] = {
     "%(delay)s after the last try.",
     C.PLANNED_AFTER_COOLDOWN: "Retry %(number)s (%(category)s) was planned by %(by)s for "
     "%(at)s: after this kind of decline, a retry must wait %(delay)s from the failure.",
+    C.PLANNED_AFTER_OUTAGE: "Retry %(number)s (%(category)s) was planned by %(by)s for %(at)s, "
+    "%(delay)s after the last try met a bank outage; that try does not count against the "
+    "retries.",
+    C.PLANNED_LEARNED_SLOT: "Retry %(number)s (%(category)s) was planned by %(by)s for %(at)s, "
+    "in slot %(slot)s learned from this organisation's own retries (%(successes)s of "
+    "%(tries)s succeeded there).",
     C.SHIFTED_TO_WINDOW: "Retry %(number)s (%(category)s, %(by)s) was moved from %(from)s to "
     "%(to)s to fall within %(window)s (%(timezone)s).",
     C.SHIFTED_BY_NETWORK_RULE: "Retry %(number)s (%(category)s, %(by)s) was moved from "

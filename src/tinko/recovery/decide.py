@@ -17,6 +17,8 @@ from tinko.policies.defaults import PolicySpec
 from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.planner import CaseFacts, Plan, plan_next
 from tinko.recovery.statuses import AttemptStatus
+from tinko.recovery.timing import Timing
+from tinko.recovery.transient import FREE_TRANSIENT_RETRIES, keeps_category
 from tinko.rules import Decision, RuleSpec, evaluate
 
 _NOT_DONE = (AttemptStatus.SCHEDULED, AttemptStatus.QUEUED, AttemptStatus.RUNNING)
@@ -43,6 +45,9 @@ class PaymentView:
     failed_at: datetime
     expires_at: datetime
     reachable_channels: tuple[str, ...]
+    # The customer's IANA zone (given, or inferred from the phone or country; see
+    # notify.zones); None: the merchant's. Paydays, quiet hours and built-in windows use it.
+    customer_timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +56,21 @@ class AttemptView:
     status: str  # scheduled | queued | running | done | cancelled
     outcome: str | None
     finished_at: datetime | None
+    decline_category: str | None = None  # how a declined retry was classified
 
 
 def case_facts(payment: PaymentView, attempts: Sequence[AttemptView], now: datetime) -> CaseFacts:
     """engine._facts: failed retries and sent messages count; pending kinds block duplicates."""
     c = payment.classification
     retries = [a for a in attempts if a.kind == "psp_retry" and a.outcome in ("declined", "failed")]
+    # An outage met during recovery does not use up the case's budget (transient.py).
+    outages = [a for a in retries if keeps_category(payment.category, a.decline_category)]
+    free = min(len(outages), FREE_TRANSIENT_RETRIES)
+    streak = 0
+    for attempt in sorted(retries, key=lambda a: a.finished_at or now, reverse=True):
+        if not keeps_category(payment.category, attempt.decline_category):
+            break
+        streak += 1
     messages = [a for a in attempts if a.kind == "notification" and a.outcome == "succeeded"]
     pending = frozenset(a.kind for a in attempts if a.status in _NOT_DONE)
     return CaseFacts(
@@ -70,12 +84,14 @@ def case_facts(payment: PaymentView, attempts: Sequence[AttemptView], now: datet
         card_network=payment.card_network,
         failed_at=payment.failed_at,
         expires_at=payment.expires_at,
-        retries_done=len(retries),
+        retries_done=len(retries) - free,
         last_retry_at=max((a.finished_at for a in retries if a.finished_at), default=None),
         messages_sent=len(messages),
         last_message_at=max((a.finished_at for a in messages if a.finished_at), default=None),
         reachable_channels=payment.reachable_channels,
         pending_kinds=pending,
+        outage_streak=streak if len(outages) <= FREE_TRANSIENT_RETRIES else 0,
+        timezone=payment.customer_timezone,
     )
 
 
@@ -109,6 +125,7 @@ def decide(
     rules: Sequence[RuleSpec],
     card_history: Callable[[], list[PastAttempt]],
     now: datetime,
+    timing: Timing | None = None,
 ) -> tuple[Plan, Decision]:
     """The next steps of an open case, as ``planning.plan_case`` decides them."""
     facts = case_facts(payment, attempts, now)
@@ -121,6 +138,6 @@ def decide(
     )
     history = card_history() if may_retry else []
     plan = plan_next(
-        facts, policy, decision.actions, rule_label, history, now, rule=decision.matched
+        facts, policy, decision.actions, rule_label, history, now, timing, rule=decision.matched
     )
     return plan, decision

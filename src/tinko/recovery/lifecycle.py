@@ -32,6 +32,7 @@ from tinko.recovery.statuses import (
     attempt_sources,
 )
 from tinko.recovery.timeline import log
+from tinko.recovery.transient import keeps_category
 
 INITIAL_CASE_STATUS = CaseStatus.PENDING
 INITIAL_ATTEMPT_STATUS = AttemptStatus.SCHEDULED
@@ -279,9 +280,11 @@ def open_or_update_case(
                 "updated_at": now,
             },
         )
-    case.classification = data
-    case.category = classification.category
-    case.decline_type = classification.decline_type
+    if not keeps_category(case.category, classification.category):
+        # The PSP's report of an outage met by one of our retries keeps the case as it was.
+        case.classification = data
+        case.category = classification.category
+        case.decline_type = classification.decline_type
     if new_failure:
         case.failure_count += 1
     case.updated_at = now

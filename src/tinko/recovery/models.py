@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tinko.db import Base
@@ -113,6 +113,9 @@ class RecoveryAttempt(Base):
     # The PSP's id for this charge once it gave one; a re-run looks it up instead of charging.
     psp_reference: Mapped[str | None] = mapped_column(String(120))
     planned_by: Mapped[str | None] = mapped_column(String(80))  # policy or rule that planned it
+    # The learned-timing slot that chose this retry's moment ("category/rail/d1h09"), if any:
+    # its outcome updates that slot's stats (recovery.slot_stats).
+    timing_slot: Mapped[str | None] = mapped_column(String(80))
     # Why it was planned, moved, blocked, skipped or cancelled (tinko.reasons); None on old rows.
     reason: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
@@ -154,3 +157,19 @@ class RecoveryLink(Base):
     first_opened_at: Mapped[datetime | None]
     open_count: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None]
+
+
+class SlotStat(Base):
+    """A merchant's outcomes of retries at one learned-timing slot (recovery.timing)."""
+
+    __tablename__ = "recovery_slot_stat"
+    __table_args__ = (UniqueConstraint("org_id", "slot", name="uq_recovery_slot_stat"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    slot: Mapped[str] = mapped_column(String(80))  # "category/rail/d1h09"
+    successes: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]

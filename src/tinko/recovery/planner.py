@@ -23,6 +23,8 @@ from tinko.reasons.codes import Basis, Reason, make
 from tinko.reasons.codes import ReasonCode as R
 from tinko.recovery.guard import check_attempt, earliest_allowed
 from tinko.recovery.guard.types import GuardDecision, PastAttempt, ProposedAttempt
+from tinko.recovery.timing import Timing, choose, explain
+from tinko.recovery.transient import transient_wait
 from tinko.rules import Action, RetryAction, RuleSpec, SendLinkAction, StopAction
 
 MANDATE_METHODS = frozenset({"upi", "emandate"})
@@ -34,6 +36,8 @@ _WINDOW_AND_GUARD_ROUNDS = 8
 class PolicyLike(Protocol):
     """What the planner reads of a retry policy (tinko.policies.PolicySpec)."""
 
+    @property
+    def id(self) -> str | None: ...
     @property
     def name(self) -> str: ...
     @property
@@ -58,6 +62,8 @@ class PolicyLike(Protocol):
     def quiet_hours(self) -> tuple[time, time] | None: ...
     @property
     def paydays(self) -> tuple[int, ...]: ...
+    @property
+    def learned_timing(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,8 @@ class CaseFacts:
     last_message_at: datetime | None
     reachable_channels: tuple[str, ...]  # channels we have contact details for
     pending_kinds: frozenset[str]  # kinds that already have a planned attempt
+    outage_streak: int = 0  # outage declines in a row that did not use up the budget
+    timezone: str | None = None  # the customer's zone; None: the policy's (the merchant's)
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ class PlannedStep:
     planned_by: str
     reason: str
     why: Reason | None = None  # the structured reason (tinko.reasons), stored with the attempt
+    slot: str | None = None  # the learned-timing slot ("category/rail/d1h09"), if it chose
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,7 @@ def plan_next(
     rule_label: str | None,
     history: Sequence[PastAttempt],
     now: datetime,
+    timing: Timing | None = None,
     *,
     rule: RuleSpec | None = None,
 ) -> Plan:
@@ -115,7 +125,7 @@ def plan_next(
         why = make(R.STOPPED_BY_RULE, basis)
         return Plan((), stop_reason=f"stopped by {planner}", stop_why=why)
     steps: list[PlannedStep] = []
-    retry, blocked = _next_retry(facts, policy, actions, history, now, planner, basis)
+    retry, blocked = _next_retry(facts, policy, actions, history, now, planner, basis, timing)
     if retry is not None:
         steps.append(retry)
     message = _next_message(
@@ -149,6 +159,7 @@ def _next_retry(
     now: datetime,
     planner: str,
     basis: Basis,
+    timing: Timing | None,
 ) -> tuple[PlannedStep | None, GuardDecision | None]:
     rule_retry = next((a for a in actions if isinstance(a, RetryAction)), None)
     # Hard declines are never retried on the same method, whatever a rule says.
@@ -160,7 +171,7 @@ def _next_retry(
         return None, None
     if rule_retry is not None and facts.retries_done >= max(policy.max_attempts, 1):
         return None, None
-    at, why, code, delay = _retry_time(facts, policy, rule_retry, now)
+    at, why, code, delay, learnable = _retry_time(facts, policy, rule_retry, now)
     planned_at, moved_by = at, None
     windows = _retry_windows(facts, policy, rule_retry)
     proposed = ProposedAttempt(
@@ -172,6 +183,23 @@ def _next_retry(
         last_decline_merchant_advice_code=facts.merchant_advice_code,
         last_decline_at=facts.last_retry_at or facts.failed_at,
     )
+    slot, learned = None, None
+    if learnable is not None and timing is not None and policy.learned_timing:
+
+        def allowed(moment: datetime) -> bool:
+            guard_at = earliest_allowed(replace(proposed, at=moment), history)
+            return (
+                moment <= facts.expires_at
+                and next_allowed(moment, windows) == moment
+                and guard_at == moment
+            )
+
+        lower = max(now, facts.failed_at + timedelta(seconds=facts.cooldown_seconds))
+        lower = max(lower, (facts.last_retry_at or facts.failed_at) + timedelta(seconds=1))
+        monthly = learnable == "payday"
+        choice = choose(timing, at, lower, local_zone(facts, policy), allowed, monthly=monthly)
+        at, why, slot = choice.at, explain(choice), choice.key
+        planned_at, learned = at, choice
     for _ in range(_WINDOW_AND_GUARD_ROUNDS):
         at = next_allowed(at, windows)
         allowed_at = earliest_allowed(replace(proposed, at=at), history)
@@ -203,25 +231,43 @@ def _next_retry(
             timezone=windows.timezone,
             **{"from": planned_at, "to": at},
         )
+    elif learned is not None:
+        reason = make(
+            R.PLANNED_LEARNED_SLOT,
+            basis,
+            attempt_number=number,
+            at=at,
+            slot=learned.key.rsplit("/", 1)[-1],
+            successes=learned.successes,
+            tries=learned.tries,
+        )
     elif code == R.PLANNED_ON_PAYDAY:
         reason = make(code, basis, attempt_number=number, at=at)
     else:
         reason = make(code, basis, attempt_number=number, delay_minutes=delay, at=at)
-    step = PlannedStep("psp_retry", at, None, planner, why, reason)
+    step = PlannedStep("psp_retry", at, None, planner, why, reason, slot)
     return step, None
 
 
 def _retry_time(
     facts: CaseFacts, policy: PolicyLike, rule_retry: RetryAction | None, now: datetime
-) -> tuple[datetime, str, R, int | None]:
-    """When to retry, in words, and the reason code with the delay it names (minutes)."""
+) -> tuple[datetime, str, R, int | None, str | None]:
+    """When to retry, in words, the reason code with the delay it names (minutes), and how
+    learned timing may move it: "payday" or "backoff"; None for a rule's own delay or an
+    outage backoff."""
     since = facts.last_retry_at or facts.failed_at
     earliest = max(now, facts.failed_at + timedelta(seconds=facts.cooldown_seconds))
     by_rule = R.PLANNED_BY_RULE if rule_retry is not None else R.PLANNED_BY_POLICY
     if rule_retry is not None and rule_retry.after_minutes is not None:
         at = max(earliest, since + timedelta(minutes=rule_retry.after_minutes))
         why = f"retry {rule_retry.after_minutes} min after the last try (rule)"
-        return at, why, *_timing(facts, at, by_rule, rule_retry.after_minutes)
+        return at, why, *_timing(facts, at, by_rule, rule_retry.after_minutes), None
+    if facts.outage_streak and facts.last_retry_at is not None:
+        wait = transient_wait(facts.outage_streak)
+        at = max(earliest, facts.last_retry_at + wait)
+        minutes = round(wait.total_seconds() / 60)
+        why = f"the bank was unavailable: retry in {minutes // 60} h (not counted as a retry)"
+        return at, why, R.PLANNED_AFTER_OUTAGE, minutes, None
     wants_payday = policy.strategy == "payday" or (
         rule_retry is not None and rule_retry.window == "payday"
     )
@@ -229,16 +275,17 @@ def _retry_time(
         # Strictly after the last try: a retry that ran at the payday moment itself must not
         # be planned again for that same moment (that would spend several retries at once).
         after = max(earliest, since + timedelta(seconds=1))
-        at = next_payday_moment(after, policy.windows.timezone, policy.paydays)
+        at = next_payday_moment(after, local_zone(facts, policy), policy.paydays)
         if at <= facts.expires_at:
             why = "retry on the next payday, when balances are replenished"
-            return at, why, R.PLANNED_ON_PAYDAY, None
+            return at, why, R.PLANNED_ON_PAYDAY, None, "payday"
     delay = min(
         policy.initial_delay_minutes * policy.backoff_multiplier**facts.retries_done,
         policy.max_delay_minutes,
     )
     at = max(earliest, since + timedelta(minutes=delay))
-    return at, f"retry after {round(delay)} min of backoff", *_timing(facts, at, by_rule, delay)
+    timing = _timing(facts, at, by_rule, delay)
+    return at, f"retry after {round(delay)} min of backoff", *timing, "backoff"
 
 
 def _timing(facts: CaseFacts, at: datetime, code: R, delay: float) -> tuple[R, int]:
@@ -257,8 +304,19 @@ def _retry_windows(
     if facts.payment_method_type in MANDATE_METHODS:
         return UPI_AUTOPAY_NON_PEAK  # NPCI: mandate debits only in non-peak hours
     if rule_retry is not None and rule_retry.window in ("anytime", "business_hours", "weekdays"):
-        return parse_window_spec({"timezone": policy.windows.timezone, "preset": rule_retry.window})
+        zone_name = local_zone(facts, policy)
+        return parse_window_spec({"timezone": zone_name, "preset": rule_retry.window})
+    preset = policy.windows.preset
+    if policy.id is None and facts.timezone and preset in ("anytime", "business_hours", "weekdays"):
+        # A built-in policy's preset means the customer's day; a merchant's own windows keep
+        # the zone the merchant wrote.
+        return parse_window_spec({"timezone": facts.timezone, "preset": preset})
     return policy.windows
+
+
+def local_zone(facts: CaseFacts, policy: PolicyLike) -> str:
+    """The zone paydays and quiet hours are read in: the customer's when known."""
+    return facts.timezone or policy.windows.timezone
 
 
 def _next_message(
@@ -308,7 +366,7 @@ def _next_message(
         extra = {"previous_at": facts.last_message_at, "gap_hours": MIN_HOURS_BETWEEN_MESSAGES}
     at = wanted = max(at, now)
     if policy.quiet_hours is not None:
-        at = quiet_hours_end(at, policy.windows.timezone, *policy.quiet_hours)
+        at = quiet_hours_end(at, local_zone(facts, policy), *policy.quiet_hours)
     if at > facts.expires_at:
         return None
     if at != wanted and policy.quiet_hours is not None:
@@ -317,7 +375,7 @@ def _next_message(
             R.SHIFTED_QUIET_HOURS,
             basis,
             channel=channel,
-            timezone=policy.windows.timezone,
+            timezone=local_zone(facts, policy),
             quiet_start=f"{start:%H:%M}",
             quiet_end=f"{end:%H:%M}",
             **{"from": wanted, "to": at},

@@ -3,6 +3,7 @@ pure `decide` for the next steps, and write them down as scheduled attempts."""
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, object_session
@@ -11,10 +12,11 @@ from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
 from tinko.notify.optouts import is_opted_out
+from tinko.notify.zones import customer_zone
 from tinko.payments.models import Transaction
 from tinko.policies.service import policy_for
 from tinko.reasons import ReasonCode, make
-from tinko.recovery import lifecycle
+from tinko.recovery import lifecycle, slot_stats
 from tinko.recovery.card_history import card_history
 from tinko.recovery.decide import AttemptView, PaymentView, decide
 from tinko.recovery.engine import list_attempts
@@ -23,14 +25,24 @@ from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
 from tinko.recovery.planner import Plan, blocked_reason
 from tinko.recovery.statuses import CaseStatus
 from tinko.recovery.timeline import log
+from tinko.recovery.timing import scope as timing_scope
 from tinko.rules.service import current_rules
 from tinko.tenancy.models import Organization
 
 HOLDOUT_REASON = "holdout: measured without retries or messages"
 
 
-def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: Transaction) -> Plan:
-    """Decide and write down the next steps of an open case (nothing for a closed one)."""
+def plan_case(
+    session: Session,
+    clock: Clock,
+    case: RecoveryCase,
+    transaction: Transaction,
+    rng: random.Random | None = None,
+) -> Plan:
+    """Decide and write down the next steps of an open case (nothing for a closed one).
+
+    ``rng`` drives learned timing when the policy turns it on; by default it is seeded from
+    the case and its number of attempts, so planning the same state again chooses the same."""
     if case.status not in OPEN_STATUSES:
         return Plan(steps=())
     if case.cancel_requested_at is not None:
@@ -58,13 +70,20 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
         lifecycle.close_case(session, clock, case, CaseStatus.EXHAUSTED, HOLDOUT_REASON, why=why)
         return Plan(steps=())
     attempts = list_attempts(session, case.org_id, case.id)
+    timing = None
+    if policy.learned_timing:
+        method, network = transaction.payment_method_type, transaction.card_network
+        scope = timing_scope(case.category, method, network)
+        rng = rng or random.Random(f"{case.id}/{len(attempts)}")
+        timing = slot_stats.timing_for(session, case.org_id, scope, rng)
     plan, decision = decide(
-        payment_view(case, transaction, now),
-        [AttemptView(a.kind, a.status, a.outcome, a.finished_at) for a in attempts],
+        payment_view(case, transaction, now, org.timezone),
+        [attempt_view(a) for a in attempts],
         policy,
         current_rules(session, case.org_id),
         lambda: card_history(session, transaction, now),
         now,
+        timing,
     )
     if decision.matched is not None:
         case.rule_id, case.rule_version = decision.matched.id, decision.matched.version
@@ -94,6 +113,7 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
             card_network=transaction.card_network,
             planned_by=step.planned_by,
             detail=step.reason,
+            timing_slot=step.slot,
             reason=step.why,
             created_at=now,
         )
@@ -116,7 +136,21 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
     return plan
 
 
-def payment_view(case: RecoveryCase, transaction: Transaction, now: datetime) -> PaymentView:
+def attempt_view(attempt: RecoveryAttempt) -> AttemptView:
+    decline = attempt.decline or {}
+    category = decline.get("category")
+    return AttemptView(
+        attempt.kind,
+        attempt.status,
+        attempt.outcome,
+        attempt.finished_at,
+        category if isinstance(category, str) else None,
+    )
+
+
+def payment_view(
+    case: RecoveryCase, transaction: Transaction, now: datetime, org_zone: str | None = None
+) -> PaymentView:
     """What the decision reads of a case and its payment."""
     return PaymentView(
         category=case.category,
@@ -136,6 +170,12 @@ def payment_view(case: RecoveryCase, transaction: Transaction, now: datetime) ->
         failed_at=transaction.last_failed_at or case.created_at,
         expires_at=case.expires_at or now,
         reachable_channels=tuple(_reachable_channels(transaction)),
+        customer_timezone=customer_zone(
+            transaction.customer_timezone,
+            transaction.customer_phone,
+            transaction.country,
+            org_zone,
+        ),
     )
 
 

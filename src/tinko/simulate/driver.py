@@ -20,9 +20,11 @@ from typing import Any, Final
 
 from tinko.classifier import DeclineSignal, classify
 from tinko.kit.clock import FrozenClock
+from tinko.notify.zones import customer_zone
 from tinko.recovery.decide import AttemptView, PaymentView
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import PastAttempt, ProposedAttempt
+from tinko.recovery.transient import keeps_category
 from tinko.simulate.ledger import Ledger
 from tinko.simulate.outcomes import charge, reachable, react
 from tinko.simulate.strategies import Strategy
@@ -45,9 +47,13 @@ class SimAttempt:
     status: str = "scheduled"
     outcome: str | None = None
     finished_at: datetime | None = None
+    decline_category: str | None = None
+    slot: str | None = None  # the learned-timing slot that chose the moment
 
     def view(self) -> AttemptView:
-        return AttemptView(self.kind, self.status, self.outcome, self.finished_at)
+        return AttemptView(
+            self.kind, self.status, self.outcome, self.finished_at, self.decline_category
+        )
 
 
 @dataclass(slots=True)
@@ -160,6 +166,9 @@ class Driver:
         self.seq = 0
         self.on_progress = on_progress
         self._fee = dict(world.scenario.fees.per_attempt)
+        self._merchant_tz = world.scenario.merchant_timezone
+        # A strategy that learns from outcomes (learned timing) is told each retry's result.
+        self._learn: Callable[[str, bool], None] | None = getattr(strategy, "learn", None)
 
     def _push(self, at: float, kind: int, case: int, attempt: int = -1) -> None:
         self.seq += 1
@@ -235,6 +244,9 @@ class Driver:
             failed_at=failed_at,
             expires_at=case.expires_at,
             reachable_channels=channels,
+            # The simulated customer's zone as the live engine would infer it from the
+            # country alone (the simulator's phone numbers are placeholders).
+            customer_timezone=customer_zone(None, None, customer.country, self._merchant_tz),
         )
         return case.view
 
@@ -264,7 +276,7 @@ class Driver:
         views = [a.view() for a in case.attempts]
         plan = self.strategy.plan(payment, views, self._history(customer.payment_method_ref), now)
         for step in plan.steps:
-            attempt = SimAttempt(step.kind, step.channel, step.at, step.planned_by)
+            attempt = SimAttempt(step.kind, step.channel, step.at, step.planned_by, slot=step.slot)
             case.attempts.append(attempt)
             self._push(step.at.timestamp(), _DUE, case.slot, len(case.attempts) - 1)
         if any(a.status == "scheduled" for a in case.attempts):
@@ -327,6 +339,8 @@ class Driver:
         now = self.clock.now()
         attempt.status, attempt.finished_at = "done", now
         if approved:
+            if attempt.slot is not None and self._learn is not None:
+                self._learn(attempt.slot, True)
             attempt.outcome = "succeeded"
             self.cards.setdefault(customer.payment_method_ref, []).append(
                 PastAttempt(now, "merchant", True)
@@ -334,15 +348,20 @@ class Driver:
             self._recovered(case, at, "retry")
             return
         assert code is not None
-        case.classification = classify_code(self.world, failure, code, at)
-        attempt.outcome = "declined"
+        declined = classify_code(self.world, failure, code, at)
+        attempt.outcome, attempt.decline_category = "declined", str(declined["category"])
+        # As the live runner: an outage met on the way keeps the case's classification.
+        if not keeps_category(str(case.classification["category"]), attempt.decline_category):
+            case.classification = declined
+            if attempt.slot is not None and self._learn is not None:
+                self._learn(attempt.slot, False)  # an outage says nothing about the slot
         self.cards.setdefault(customer.payment_method_ref, []).append(
             PastAttempt(
                 now,
                 "merchant",
                 False,
-                case.classification.get("visa_category"),
-                case.classification.get("merchant_advice_code"),
+                declined.get("visa_category"),
+                declined.get("merchant_advice_code"),
             )
         )
         self._plan(case)

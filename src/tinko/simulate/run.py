@@ -73,19 +73,25 @@ def simulate(
     rules: Sequence[RuleSpec] = (),
     workers: int | None = None,
     progress: Progress | None = None,
+    learned: bool = False,
 ) -> Simulation:
     began = time.perf_counter()
     world = build_world(scenario, seed)
-    strategies = make_strategies(scenario.merchant_timezone, scenario.window_days, policy, rules)
+    strategies = make_strategies(
+        scenario.merchant_timezone, scenario.window_days, policy, rules, seed, learned
+    )
     workers = workers or min(os.cpu_count() or 1, 4)
     if scenario.failures < 2_000:
         workers = 1  # forking costs more than it saves
     total_days = float(scenario.days + scenario.window_days)
-    jobs = [
-        (i * workers + shard, i, shard, workers)
-        for i in range(len(strategies))
-        for shard in range(workers)
+    # A strategy that learns across customers (learned timing) runs over all of them at once.
+    parts = [
+        (i, shard, shards)
+        for i, strategy in enumerate(strategies)
+        for shards in [1 if getattr(strategy, "couples_customers", False) else workers]
+        for shard in range(shards)
     ]
+    jobs = [(n, i, shard, shards) for n, (i, shard, shards) in enumerate(parts)]
     _SHARED.update(world=world, strategies=strategies)
     try:
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():

@@ -15,8 +15,9 @@
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -32,6 +33,8 @@ from tinko.policies.service import check_policy, merchant_spec
 from tinko.recovery.decide import AttemptView, PaymentView, decide
 from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.planner import Plan, PlannedStep
+from tinko.recovery.timing import SlotStat, Timing
+from tinko.recovery.timing import scope as timing_scope
 from tinko.rules import RuleSpec
 from tinko.rules.api import RuleIn
 from tinko.rules.service import check_rule
@@ -83,6 +86,7 @@ class PolicySource:
     timezone: str
     merchant: RetryPolicy | None = None
     _cache: dict[tuple[str, str | None], PolicySpec] | None = None
+    learned: bool = False  # learned timing on every category, over the built-in timing
 
     def spec(self, category: str, payment_method_type: str | None) -> PolicySpec:
         if self._cache is None:
@@ -92,16 +96,30 @@ class PolicySource:
             base = default_policy(category, payment_method_type, self.timezone)
             row = self.merchant
             covers = row is not None and (not row.categories or category in row.categories)
-            self._cache[key] = merchant_spec(row, base) if covers and row else base
+            spec = merchant_spec(row, base) if covers and row else base
+            self._cache[key] = replace(spec, learned_timing=True) if self.learned else spec
         return self._cache[key]
 
 
 @dataclass
 class TinkoStrategy:
+    """The live engine. With learned timing the merchant's slot stats live here, updated by
+    the driver after each retry (``learn``), and its random draws come from ``seed``; such a
+    strategy sees every customer in one run (``couples_customers``), as one merchant would."""
+
     policies: PolicySource
     rules: Sequence[RuleSpec] = ()
     name: str = "tinko"
     guarded: bool = True
+    seed: int = 0
+    stats: dict[str, SlotStat] = field(default_factory=dict)
+    _rng: random.Random | None = None
+
+    @property
+    def couples_customers(self) -> bool:
+        return self.policies.learned or bool(
+            self.policies.merchant and self.policies.merchant.learned_timing
+        )
 
     def plan(
         self,
@@ -111,7 +129,25 @@ class TinkoStrategy:
         now: datetime,
     ) -> Plan:
         policy = self.policies.spec(payment.category, payment.payment_method_type)
-        return decide(payment, attempts, policy, self.rules, history, now)[0]
+        timing = None
+        if policy.learned_timing:
+            if self._rng is None:
+                self._rng = random.Random(self.seed)
+            scope = timing_scope(
+                payment.category, payment.payment_method_type, payment.card_network
+            )
+            prefix = f"{scope}/"
+            stats = {
+                k.removeprefix(prefix): v for k, v in self.stats.items() if k.startswith(prefix)
+            }
+            timing = Timing(scope, stats, self._rng)
+        return decide(payment, attempts, policy, self.rules, history, now, timing)[0]
+
+    def learn(self, slot: str, succeeded: bool) -> None:
+        old = self.stats.get(slot, SlotStat())
+        self.stats[slot] = SlotStat(
+            old.successes + int(succeeded), old.failures + int(not succeeded)
+        )
 
     def window_days(self, category: str, payment_method_type: str | None) -> int:
         return self.policies.spec(category, payment_method_type).window_days
@@ -289,9 +325,18 @@ def make_strategies(
     window_days: int,
     policy: RetryPolicy | None = None,
     rules: Sequence[RuleSpec] = (),
+    seed: int = 0,
+    learned: bool = False,
 ) -> list[Strategy]:
+    """Every strategy; ``learned`` adds ``tinko_learned``: the built-in policies with learned
+    timing turned on, to show what learning adds over the same engine."""
+    extra: list[Strategy] = []
+    if learned:
+        source = PolicySource(timezone, policy, learned=True)
+        extra.append(TinkoStrategy(source, rules, name="tinko_learned", seed=seed))
     return [
-        TinkoStrategy(PolicySource(timezone, policy), rules),
+        TinkoStrategy(PolicySource(timezone, policy), rules, seed=seed),
+        *extra,
         *merchant_baselines(window_days),
         FixedLadder(window_days),
         MessagesOnly(window_days),

@@ -1,0 +1,38 @@
+"""Outages and processing errors met during a recovery.
+
+An issuer outage or a processing error says nothing about why the payment first failed: a
+funds case that meets an outage on its payday retry is still a funds case. So such a decline
+does not re-classify the case (it keeps its category, policy and budget) and does not use up
+one of its retries; the next try comes after a short backoff instead (issue #16: re-classified
+cases spent their retries on the 1-2-4-8 h outage backoff within ~15 h).
+
+Pure: the live runner, the intake and the simulator all ask the same questions.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+
+TRANSIENT_CATEGORIES: Final = frozenset({"issuer_unavailable", "processing_error"})
+# Outage retries that do not count against the case's budget; later ones do, so a bank that
+# stays down cannot make a case retry without end (the guard's caps apply to all of them).
+FREE_TRANSIENT_RETRIES: Final = 3
+# The waits after the 1st, 2nd, 3rd... outage decline in a row: most issuer outages last
+# hours, not days (tinko simulate, shipped worlds: see docs/simulator.md).
+TRANSIENT_BACKOFF: Final = (timedelta(hours=2), timedelta(hours=6), timedelta(hours=18))
+
+
+def is_transient(category: str | None) -> bool:
+    return category in TRANSIENT_CATEGORIES
+
+
+def keeps_category(case_category: str | None, new_category: str | None) -> bool:
+    """A decline during recovery leaves the case's classification as it was: an outage or
+    processing error met by a case that did not start as one."""
+    return is_transient(new_category) and not is_transient(case_category)
+
+
+def transient_wait(streak: int) -> timedelta:
+    """The wait before the next try after ``streak`` (≥ 1) outage declines in a row."""
+    return TRANSIENT_BACKOFF[min(streak, len(TRANSIENT_BACKOFF)) - 1]

@@ -1,0 +1,59 @@
+"""Learned timing in the live engine: the policy flag, and the org's own slot outcomes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.factories import Account
+from tests.recovery.conftest import Engine, sandbox_failure
+from tinko.recovery.models import SlotStat
+
+URL = "/v1/events/payment_failed"
+POLICY = {
+    "name": "Learning",
+    "max_attempts": 3,
+    "initial_delay_minutes": 1440,
+    "backoff_multiplier": 2,
+    "max_delay_minutes": 10080,
+    "channels": ["email"],
+    "windows": {"timezone": "Asia/Kolkata", "preset": "anytime"},
+    "window_days": 28,
+    "active": True,
+    "learned_timing": True,
+}
+
+
+def _next_action(client: TestClient, headers: dict[str, str], ref: str) -> datetime:
+    client.app.state.runner.drain()  # type: ignore[attr-defined]
+    response = client.get(f"/v1/recoveries/by_ref/{ref}", headers=headers)
+    return datetime.fromisoformat(response.json()["next_action_at"]).astimezone(UTC)
+
+
+def test_learned_timing_is_off_unless_the_policy_turns_it_on(
+    client: TestClient, owner: Account
+) -> None:
+    body = {key: value for key, value in POLICY.items() if key != "learned_timing"}
+    response = client.post("/v1/retry-policies", json=body, headers=owner.headers)
+    assert response.json()["learned_timing"] is False
+
+
+def test_a_learned_slots_outcome_is_counted_for_the_org(
+    client: TestClient,
+    app: FastAPI,
+    owner: Account,
+    key_headers: dict[str, str],
+    scheduler: Engine,
+) -> None:
+    created = client.post("/v1/retry-policies", json=POLICY, headers=owner.headers)
+    assert created.status_code == 201, created.text
+    failure = sandbox_failure("l1", "pm_sandbox_insufficient_funds")
+    client.post(URL, json=failure, headers=key_headers)
+    scheduler.clock.set(_next_action(client, key_headers, "l1"))
+    scheduler.sweep()
+    with app.state.session_factory() as session:
+        [stat] = session.scalars(select(SlotStat)).all()
+    assert (stat.org_id, stat.successes, stat.failures) == (owner.org_id, 0, 1)

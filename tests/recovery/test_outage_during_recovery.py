@@ -1,0 +1,78 @@
+"""An issuer outage or processing error met by a retry delays the next try without using up
+the case's budget, and the case keeps the category it started with (issue #16)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tinko.policies.defaults import default_policy
+from tinko.recovery.decide import AttemptView, PaymentView, case_facts, decide
+from tinko.recovery.transient import FREE_TRANSIENT_RETRIES, keeps_category
+
+FAILED = datetime(2026, 6, 12, 10, 0, tzinfo=UTC)
+PAYDAY = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
+
+
+def _payment(category: str = "insufficient_funds") -> PaymentView:
+    return PaymentView(
+        category=category,
+        decline_type="soft",
+        classification={"retryable": True},
+        amount_minor=4900,
+        currency="USD",
+        gateway="stripe",
+        payment_method_type="card",
+        payment_method_ref="pm_1",
+        card_network="visa",
+        country="US",
+        customer_ref="cus_1",
+        customer_email="a@example.com",
+        customer_locale=None,
+        metadata={},
+        failed_at=FAILED,
+        expires_at=FAILED + timedelta(days=28),
+        reachable_channels=("email",),
+    )
+
+
+def _outage_retry(at: datetime) -> AttemptView:
+    return AttemptView("psp_retry", "done", "declined", at, "issuer_unavailable")
+
+
+def test_an_outage_met_by_a_retry_does_not_use_up_a_retry() -> None:
+    facts = case_facts(_payment(), [_outage_retry(PAYDAY)], PAYDAY)
+    assert facts.retries_done == 0
+
+
+def test_a_real_decline_still_uses_up_a_retry() -> None:
+    declined = AttemptView("psp_retry", "done", "declined", PAYDAY, "insufficient_funds")
+    assert case_facts(_payment(), [declined], PAYDAY).retries_done == 1
+
+
+def test_after_an_outage_the_next_try_comes_after_a_short_backoff() -> None:
+    policy = default_policy("insufficient_funds", "card", "UTC")
+    plan, _ = decide(_payment(), [_outage_retry(PAYDAY)], policy, [], list, PAYDAY)
+    [retry] = [s for s in plan.steps if s.kind == "psp_retry"]
+    assert PAYDAY < retry.at <= PAYDAY + timedelta(hours=2)
+
+
+def test_outages_beyond_the_free_allowance_use_up_retries() -> None:
+    outages = [_outage_retry(PAYDAY + timedelta(hours=h)) for h in range(5)]
+    facts = case_facts(_payment(), outages, PAYDAY + timedelta(hours=5))
+    assert facts.retries_done == len(outages) - FREE_TRANSIENT_RETRIES
+
+
+def test_a_case_keeps_its_category_when_a_retry_meets_an_outage() -> None:
+    assert keeps_category("insufficient_funds", "issuer_unavailable")
+
+
+def test_an_outage_case_is_reclassified_by_a_real_decline() -> None:
+    assert not keeps_category("issuer_unavailable", "insufficient_funds")
+
+
+def test_the_retry_after_an_outage_says_why() -> None:
+    policy = default_policy("insufficient_funds", "card", "UTC")
+    plan, _ = decide(_payment(), [_outage_retry(PAYDAY)], policy, [], list, PAYDAY)
+    [retry] = [s for s in plan.steps if s.kind == "psp_retry"]
+    assert retry.why is not None
+    assert retry.why["code"] == "planned_after_outage"
