@@ -213,6 +213,10 @@ from tinko.simulate.commands import register as _register_simulator  # noqa: E40
 
 _register_simulator(app)
 
+from tinko.audit.commands import register as _register_audit  # noqa: E402
+
+_register_audit(app)
+
 
 if __name__ == "__main__":
     app()

@@ -1,8 +1,14 @@
 """Imports every domain's models so that metadata (Alembic, tests) sees the whole schema."""
 
+from tinko.audit.models import AuditCheckpoint, AuditEvent, AuditHead, AuditPrune
 from tinko.auth.models import ApiKey, OneTimeToken, RefreshToken, User
 from tinko.db import Base
 from tinko.intake.models import IdempotencyRecord, WebhookDelivery, WebhookEndpoint
+from tinko.merchant_webhooks.models import (
+    MerchantWebhookAttempt,
+    MerchantWebhookDelivery,
+    MerchantWebhookEndpoint,
+)
 from tinko.notify.models import (
     MessageTemplate,
     MessageTemplateVersion,
@@ -18,8 +24,15 @@ from tinko.tenancy.models import Organization
 
 __all__ = [
     "ApiKey",
+    "AuditCheckpoint",
+    "AuditEvent",
+    "AuditHead",
+    "AuditPrune",
     "Base",
     "IdempotencyRecord",
+    "MerchantWebhookAttempt",
+    "MerchantWebhookDelivery",
+    "MerchantWebhookEndpoint",
     "MessageTemplate",
     "MessageTemplateVersion",
     "NotificationOptOut",

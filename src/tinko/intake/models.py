@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tinko.audit.watch import watch
 from tinko.db import Base
 
 
@@ -68,3 +69,11 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str | None] = mapped_column(Text)  # the JSON bytes sent, as sent
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# Changes to these rows are audited with their before and after (tinko.audit.watch).
+watch(
+    WebhookEndpoint,
+    "webhook_endpoint",
+    masked=("secret_ciphertext", "previous_secret_ciphertext"),
+)
