@@ -76,3 +76,14 @@ def test_export_is_recorded(client: TestClient, busy_org: Account) -> None:
     exported = client.get("/v1/audit/export.jsonl", headers=busy_org.headers)
     assert exported.status_code == 200
     assert events(client, busy_org, action="audit.exported")
+
+
+def test_holdout_change_is_recorded(client: TestClient, owner: Account) -> None:
+    patched = client.patch("/v1/auth/org", json={"holdout_percent": 10}, headers=owner.headers)
+    assert patched.status_code == 200, patched.text
+    (changed,) = events(client, owner, action="organization.updated")
+    assert changed["changes"] == {
+        "before": {"holdout_percent": 0},
+        "after": {"holdout_percent": 10},
+    }
+    assert changed["targets"] == [{"kind": "organization", "id": owner.org_id}]

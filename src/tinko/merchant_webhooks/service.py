@@ -249,3 +249,13 @@ def attempts_of(
     for row in rows:
         found.setdefault(row.delivery_id, []).append(row)
     return found
+
+
+def reencrypt_all(session: Session, box: SecretBox) -> int:
+    """Re-encrypt every endpoint's secrets under the newest key (`tinko rotate-keys`)."""
+    rows = session.scalars(select(MerchantWebhookEndpoint).with_for_update()).all()
+    for row in rows:
+        row.secret_ciphertext = box.rotate(row.secret_ciphertext)
+        if row.previous_secret_ciphertext:
+            row.previous_secret_ciphertext = box.rotate(row.previous_secret_ciphertext)
+    return len(rows)
