@@ -125,3 +125,23 @@ def test_cli_verifies_the_database(
     monkeypatch.setenv("TINKO_SECRET_KEY", settings.secret_key)
     result = CliRunner().invoke(cli, ["audit", "verify", "--org", busy_org.org_id])
     assert result.exit_code == 0, result.output
+
+
+def test_hourly_job_signs_the_newest_events(
+    client: TestClient, engine: Engine, clock: FrozenClock, busy_org: Account
+) -> None:
+    app = client.app
+    ctx = JobContext(app.state.settings, app.state.session_factory, clock)  # type: ignore[attr-defined]
+    run_job(ctx, "audit.checkpoint", {})  # within the hour of the first: nothing to sign
+    query = text("SELECT max(seq) FROM audit_checkpoint WHERE org_id = :o")
+    with engine.connect() as connection:
+        before = connection.execute(query, {"o": busy_org.org_id}).scalar_one()
+    clock.advance(timedelta(minutes=61))
+    run_job(ctx, "audit.checkpoint", {})
+    with engine.connect() as connection:
+        after = connection.execute(query, {"o": busy_org.org_id}).scalar_one()
+        head = connection.execute(
+            text("SELECT seq FROM audit_head WHERE org_id = :o"), {"o": busy_org.org_id}
+        ).scalar_one()
+    assert before < head
+    assert after == head
