@@ -13,6 +13,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from tinko import __version__
 from tinko.analytics.api import router as analytics_router
 from tinko.apidocs import API_DESCRIPTION, install_docs
+from tinko.audit import writer as audit_writer
+from tinko.audit.api import router as audit_router
 from tinko.auth.api import router as auth_router
 from tinko.auth.identities import IdentityCache
 from tinko.classifier.loader import get_tables
@@ -28,6 +30,7 @@ from tinko.jobs.runner import broker_url, make_dispatcher
 from tinko.kit.clock import Clock, SystemClock
 from tinko.kit.ratelimit import RateLimiter
 from tinko.kit.secretbox import SecretBox
+from tinko.merchant_webhooks.api import router as merchant_webhooks_router
 from tinko.middleware import (
     BodyLimitMiddleware,
     ConcurrencyLimitMiddleware,
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     runner = make_dispatcher(settings, JobContext(settings, session_factory, clock))
     session_factory.kw["info"] = {DISPATCHER: runner}
+    audit_signer = audit_writer.install(session_factory, settings, clock)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -95,6 +99,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.runner = runner
     app.state.rate_limiter = RateLimiter(settings.rate_limit_table, _limits_storage(settings))
     app.state.broker_check = _broker_check(settings)
+    app.state.audit_signer = audit_signer
     app.state.secret_box = SecretBox(settings.secret_key, settings.encryption_keys)
     app.state.call_recorder = CallRecorder(session_factory, clock, time.monotonic)
 
@@ -109,6 +114,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(ops_router)
     app.include_router(analytics_router)
     app.include_router(auth_router)
+    app.include_router(audit_router)
+    app.include_router(merchant_webhooks_router)
     app.include_router(intake_router)
     app.include_router(policies_router)
     app.include_router(rules_router)

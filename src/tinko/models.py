@@ -1,6 +1,7 @@
 """Imports every domain's models so that metadata (Alembic, tests) sees the whole schema."""
 
 from tinko.analytics.models import AnalyticsDaily, AnalyticsRollupState
+from tinko.audit.models import AuditCheckpoint, AuditEvent, AuditHead, AuditPrune
 from tinko.auth.models import ApiKey, OneTimeToken, RefreshToken, User
 from tinko.db import Base
 from tinko.intake.models import (
@@ -8,6 +9,11 @@ from tinko.intake.models import (
     InboundCall,
     WebhookDelivery,
     WebhookEndpoint,
+)
+from tinko.merchant_webhooks.models import (
+    MerchantWebhookAttempt,
+    MerchantWebhookDelivery,
+    MerchantWebhookEndpoint,
 )
 from tinko.notify.models import (
     MessageTemplate,
@@ -26,9 +32,16 @@ __all__ = [
     "AnalyticsDaily",
     "AnalyticsRollupState",
     "ApiKey",
+    "AuditCheckpoint",
+    "AuditEvent",
+    "AuditHead",
+    "AuditPrune",
     "Base",
     "IdempotencyRecord",
     "InboundCall",
+    "MerchantWebhookAttempt",
+    "MerchantWebhookDelivery",
+    "MerchantWebhookEndpoint",
     "MessageTemplate",
     "MessageTemplateVersion",
     "NotificationOptOut",

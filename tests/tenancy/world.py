@@ -48,6 +48,10 @@ def populate_org(client: TestClient) -> Account:
     create_api_key(client, owner)
     client.post("/v1/auth/password/forgot", json={"email": owner.email})
     key = {"X-API-Key": create_api_key(client, owner)["key"]}
+    # A merchant webhook endpoint (nothing listens on port 9: its deliveries fail and are kept).
+    hook = {"url": "http://127.0.0.1:9/hooks", "events": ["recovery.opened"]}
+    endpoint = client.post("/v1/merchant-webhooks", json=hook, headers=owner.headers)
+    assert endpoint.status_code == 201, endpoint.text
     for ref in ("victim_order_1", "victim_order_2"):
         body = failure_body(transaction_ref=ref)
         response = client.post("/v1/events/payment_failed", json=body, headers=key)
@@ -70,6 +74,7 @@ def populate_org(client: TestClient) -> Account:
     template = client.post("/v1/templates", json=TEMPLATE_BODY, headers=owner.headers)
     assert template.status_code == 201, template.text
     _stripe_delivery(client, owner)
+    client.app.state.runner.drain()  # type: ignore[attr-defined]  # jobs done: rows settle
     # The inbound call log is written in batches: write the victim's now, not mid-walk.
     client.app.state.call_recorder.flush()  # type: ignore[attr-defined]
     _roll_up_analytics(client)

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tinko.audit.watch import watch
 from tinko.db import Base
 
 
@@ -81,3 +82,8 @@ class OneTimeToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+# Changes to these rows are audited with their before and after (tinko.audit.watch).
+watch(User, "user", masked=("password_hash",))
+watch(ApiKey, "api_key", masked=("key_digest",), ignored=("last_used_at",))

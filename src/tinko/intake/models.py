@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tinko.audit.watch import watch
 from tinko.db import Base
 
 
@@ -93,3 +94,11 @@ class InboundCall(Base):
     # Webhooks: accepted | duplicate | rejected | bad_signature | error
     outcome: Mapped[str | None] = mapped_column(String(16))
     delivery_id: Mapped[str | None] = mapped_column(String(40))
+
+
+# Changes to these rows are audited with their before and after (tinko.audit.watch).
+watch(
+    WebhookEndpoint,
+    "webhook_endpoint",
+    masked=("secret_ciphertext", "previous_secret_ciphertext"),
+)
