@@ -20,10 +20,10 @@ from tinko.kit.clock import FrozenClock
 from tinko.simulate.history import fill_history
 
 HEADINGS = {
-    "recoveries": {"en": "Recoveries", "hi": "रिकवरी", "ta": "மீட்புகள்"},
+    "recoveries": {"en": "Recoveries", "hi": "वसूलियाँ", "ta": "மீட்புகள்"},
     "messages": {"en": "Messages", "hi": "संदेश", "ta": "செய்திகள்"},
     "developers": {"en": "Developers", "hi": "डेवलपर", "ta": "டெவலப்பர்கள்"},
-    "help": {"en": "Help", "hi": "सहायता", "ta": "உதவி"},
+    "help": {"en": "Help", "hi": "मदद", "ta": "உதவி"},
 }
 
 

@@ -16,9 +16,8 @@ from tinko.auth.models import ApiKey
 from tinko.console import words as labels
 from tinko.console.access import ConsoleAdminDep, ConsoleUser, ConsoleUserDep
 from tinko.console.case_page import Moments
-from tinko.console.recoveries import not_found
+from tinko.console.recoveries import not_found, plain_page
 from tinko.console.recovery_filters import decode_cursor, encode_cursor
-from tinko.console.rendering import render_page
 from tinko.deps import SessionDep, SettingsDep, TinkoRouter
 from tinko.intake import calls
 from tinko.intake.models import WebhookEndpoint
@@ -37,7 +36,7 @@ def developers(
     api = calls.recent_calls(session, user.org_id, "api", after=decode_cursor(q.get("api")))
     hooks = calls.recent_calls(session, user.org_id, "webhook", after=decode_cursor(q.get("hooks")))
     context = _context(session, user, api, hooks, settings.base_url)
-    return render_page(request, "console/developers.html", context)
+    return plain_page(request, "console/developers.html", context)
 
 
 @router.get("/developers/webhooks/{delivery_id}")
@@ -50,7 +49,7 @@ def webhook_payload(
     when = Moments(user.language, user.org_timezone)
     payload = json.dumps(delivery.payload, indent=2, ensure_ascii=False, sort_keys=True)
     context = {"delivery": delivery, "payload": payload, "received": when(delivery.received_at)}
-    return render_page(request, "console/webhook_payload.html", context)
+    return plain_page(request, "console/webhook_payload.html", context)
 
 
 def _context(

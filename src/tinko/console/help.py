@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from tinko.console import words as labels
 from tinko.console.access import ConsoleUserDep
-from tinko.console.rendering import render_page
+from tinko.console.recoveries import plain_page
 from tinko.deps import TinkoRouter
 from tinko.pages.i18n import N_
 
@@ -154,4 +154,4 @@ QUESTIONS: Final = (
 @router.get("/help")
 def help_page(request: Request, user: ConsoleUserDep) -> Response:
     context = {"metrics": METRICS, "questions": QUESTIONS, "labels": labels}
-    return render_page(request, "console/help.html", context)
+    return plain_page(request, "console/help.html", context)

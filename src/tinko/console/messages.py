@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 from tinko.console import words as labels
 from tinko.console.access import ConsoleUserDep
 from tinko.console.case_page import Moments
+from tinko.console.recoveries import plain_page
 from tinko.console.recovery_filters import BAD_CHOICE, decode_cursor, encode_cursor
-from tinko.console.rendering import render_page
 from tinko.deps import SessionDep, TinkoRouter
 from tinko.notify.log import CHANNELS, STATUSES, delivery_log
 from tinko.recovery.views import mask_contact
@@ -32,7 +32,7 @@ def messages(request: Request, user: ConsoleUserDep, session: SessionDep) -> Res
     )
     context = _context(values, errors, page, Moments(user.language, user.org_timezone))
     context["first_href"] = "?" + urlencode(values) if after else None
-    return render_page(request, "console/messages.html", context)
+    return plain_page(request, "console/messages.html", context)
 
 
 def _filters(params: Any) -> tuple[dict[str, str], dict[str, str | None], dict[str, str]]:

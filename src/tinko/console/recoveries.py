@@ -35,8 +35,16 @@ Channel = Annotated[str, Form(max_length=16)]
 DONE: Final = ("retry", "cancel", "link", "link_skipped")
 
 
+def plain_page(
+    request: Request, template: str, context: dict[str, Any], *, status: int = 200
+) -> HTMLResponse:
+    """`render_page` without the console script: these pages are plain links and forms, and
+    the script (htmx and the charts, ~80 KB compressed) would be most of their weight."""
+    return render_page(request, template, {**context, "js_url": None}, status=status)
+
+
 def not_found(request: Request) -> HTMLResponse:
-    return render_page(request, "console/problem.html", {"kind": "not_found"}, status=404)
+    return plain_page(request, "console/problem.html", {"kind": "not_found"}, status=404)
 
 
 @router.get("/recoveries")
@@ -46,7 +54,7 @@ def recoveries(request: Request, user: ConsoleUserDep, session: SessionDep) -> R
         request.query_params, timezone=org.timezone, default_currency=org.default_currency
     )
     page = find_cases(session, user.org_id, filters.query, after=filters.after)
-    return render_page(
+    return plain_page(
         request, "console/recoveries.html", _list_context(request, filters, page, session, user)
     )
 
@@ -99,7 +107,7 @@ def recovery_case(
         "done": done if done in DONE else None,
         "when": case_page.Moments(user.language, user.org_timezone),
     }
-    return render_page(request, "console/case.html", context)
+    return plain_page(request, "console/case.html", context)
 
 
 @router.get("/recoveries/{case_id}/confirm/{action}")
@@ -131,7 +139,7 @@ def _confirm_page(
         "error": error,
         "labels": labels,
     }
-    return render_page(request, "console/confirm.html", context, status=409 if error else 200)
+    return plain_page(request, "console/confirm.html", context, status=409 if error else 200)
 
 
 @router.post("/recoveries/{case_id}/retry")
