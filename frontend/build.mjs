@@ -1,7 +1,10 @@
 // Copies the browser assets Tinko serves from node_modules into src/tinko/static/dist under
-// content-hashed names (so they can be cached for a year) and writes manifest.json, which maps
-// each logical name to its file. Run by scripts/build-assets after `npm ci`.
+// content-hashed names (so they can be cached for a year), bundles the console's script and
+// stylesheet with esbuild (htmx and Chart.js come from node_modules, pinned by
+// package-lock.json), and writes manifest.json, which maps each logical name to its file.
+// Run by scripts/build-assets after `npm ci`.
 import { createHash } from "node:crypto";
+import { buildSync } from "esbuild";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +23,14 @@ const ASSETS = {
   "swagger-ui.LICENSE.txt": "swagger-ui-dist/LICENSE",
   "swagger-ui.NOTICE.txt": "swagger-ui-dist/NOTICE",
   "redoc.LICENSE.txt": "redoc/LICENSE",
+  "htmx.LICENSE.txt": "htmx.org/LICENSE",
+  "chart.js.LICENSE.txt": "chart.js/LICENSE.md",
+};
+
+// The console's own bundles: logical name -> entry point under frontend/console.
+const BUNDLES = {
+  "console.js": "console/console.js",
+  "console.css": "console/console.css",
 };
 
 // Requests a bundle would make to someone else's server, each replaced by nothing: the docs must
@@ -50,6 +61,24 @@ for (const [logical, source] of Object.entries(ASSETS)) {
     }
     content = Buffer.from(text);
   }
+  const hash = createHash("sha256").update(content).digest("hex").slice(0, 12);
+  const ext = extname(logical);
+  const file = `${logical.slice(0, -ext.length)}.${hash}${ext}`;
+  writeFileSync(join(out, file), content);
+  manifest[logical] = file;
+}
+for (const [logical, entry] of Object.entries(BUNDLES)) {
+  const result = buildSync({
+    entryPoints: [join(here, entry)],
+    bundle: true,
+    minify: true,
+    write: false,
+    format: "iife",
+    target: ["es2020"],
+    legalComments: "none", // the licences are shipped beside the bundle instead
+    logLevel: "warning",
+  });
+  const content = Buffer.from(result.outputFiles[0].contents);
   const hash = createHash("sha256").update(content).digest("hex").slice(0, 12);
   const ext = extname(logical);
   const file = `${logical.slice(0, -ext.length)}.${hash}${ext}`;

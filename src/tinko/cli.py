@@ -49,6 +49,7 @@ def rotate_keys() -> None:
     from tinko.db import make_engine, make_session_factory, unit_of_work
     from tinko.intake.webhooks import reencrypt_all
     from tinko.kit.secretbox import SecretBox
+    from tinko.merchant_webhooks.service import reencrypt_all as reencrypt_merchant_hooks
     from tinko.psp.credentials import rotate_all
 
     settings = _settings()
@@ -57,10 +58,11 @@ def rotate_keys() -> None:
     with unit_of_work(make_session_factory(engine)) as session:
         endpoints = reencrypt_all(session, box)
         credentials = rotate_all(session, box)
+        outbound = reencrypt_merchant_hooks(session, box)
     engine.dispose()
     console.print(
-        f"[green]re-encrypted {endpoints} webhook endpoint(s) and {credentials} PSP credential(s)"
-        "[/green]"
+        f"[green]re-encrypted {endpoints} webhook endpoint(s), {credentials} PSP credential(s) "
+        f"and {outbound} merchant webhook endpoint(s)[/green]"
     )
 
 
@@ -198,6 +200,7 @@ def demo(
             )
     console.print(
         Panel.fit(
+            f"Console:  {settings.base_url}/console/  (sign in as the owner below)\n"
             f"API docs: {settings.base_url}/docs\n"
             f"Email:    {credentials.email}\n"
             f"Password: {credentials.password}\n"
@@ -212,6 +215,10 @@ def demo(
 from tinko.simulate.commands import register as _register_simulator  # noqa: E402
 
 _register_simulator(app)
+
+from tinko.audit.commands import register as _register_audit  # noqa: E402
+
+_register_audit(app)
 
 
 if __name__ == "__main__":

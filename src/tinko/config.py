@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     stripe_api_base: str | None = None
     razorpay_api_base: str | None = None
     twilio_api_base: str | None = None
+    # Base64 of a 32-byte Ed25519 seed for audit checkpoints; unset derives one from the secret.
+    audit_signing_key: str = ""
+    # An audit checkpoint is signed after this many events in an org (and at least hourly).
+    audit_checkpoint_every: int = Field(default=1000, ge=1, le=1_000_000)
 
     @field_validator("rate_limits")
     @classmethod

@@ -20,6 +20,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from tinko.audit import context as audit_context
+from tinko.audit.writer import Target
+from tinko.audit.writer import record as audit_record
 from tinko.auth.identities import Identity, IdentityCache
 from tinko.auth.models import ApiKey, RefreshToken, User
 from tinko.auth.tokens import API_KEY_PREFIX, AccessClaims, decode_access_token
@@ -104,6 +107,7 @@ async def get_principal(request: Request, settings: SettingsDep, clock: ClockDep
             identity = await run_in_threadpool(_load_api_key, request, clock, lookup_key[4:])
             cache.put(lookup_key, identity)
         principal = Principal("api_key", identity.id, identity.org_id, identity.role)
+        request.state.api_key_id = identity.id  # for the inbound call log (intake.calls)
     else:
         claims = _access_claims(request, settings, clock)
         lookup_key = f"user:{claims.user_id}:{claims.family_id}"
@@ -115,6 +119,7 @@ async def get_principal(request: Request, settings: SettingsDep, clock: ClockDep
             raise Unauthorized(_BAD_TOKEN)
         principal = Principal("user", identity.id, identity.org_id, identity.role, claims.family_id)
     request.state.org_id = principal.org_id  # for the access log line
+    audit_context.set_actor(principal.kind, principal.id)
     return principal
 
 
@@ -178,11 +183,25 @@ def require_role(
 ) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """The one place roles are enforced: owner > admin > viewer."""
 
-    async def dependency(principal: PrincipalDep) -> Principal:
+    async def dependency(request: Request, principal: PrincipalDep) -> Principal:
+        refusal = None
         if users_only and principal.kind != "user":
-            raise Forbidden(_PERSON_ONLY)
-        if not principal.at_least(role):
-            raise Forbidden(f"This needs the {role} role; you have {principal.role}.")
+            refusal = _PERSON_ONLY
+        elif not principal.at_least(role):
+            refusal = f"This needs the {role} role; you have {principal.role}."
+        if refusal is not None:
+            # Its own unit of work: the request's rolls back with the 403, the record must not.
+            changes = {"needed": role, "role": principal.role}
+            await run_in_threadpool(
+                record_apart,
+                request,
+                principal.org_id,
+                "access.denied",
+                [_route(request)],
+                changes,
+                "denied",
+            )
+            raise Forbidden(refusal)
         return principal
 
     dependency.__name__ = f"require_{role}"
@@ -201,6 +220,39 @@ AdminDep = Annotated[Principal, Depends(require_role("admin"))]
 # keys or make its holder an owner.
 OwnerDep = Annotated[Principal, Depends(require_role("owner", users_only=True))]
 UserDep = Annotated[Principal, Depends(require_role("viewer", users_only=True))]
+
+
+def _route(request: Request) -> Target:
+    """The operation refused, as its path template: a raw path could carry another org's ids."""
+    route = request.scope.get("route")
+    return ("route", f"{request.method} {getattr(route, 'path', '?')}")
+
+
+def record_apart(
+    request: Request,
+    org_id: str,
+    action: str,
+    targets: list[Target],
+    changes: dict[str, Any] | None = None,
+    outcome: str = "allowed",
+) -> None:
+    """An audit event in its own unit of work, for what the request's transaction cannot
+    carry (a refusal that rolls it back, a streamed export that holds no session)."""
+    with unit_of_work(request.app.state.session_factory) as session:
+        audit_record(session, org_id, action, targets=targets, changes=changes, outcome=outcome)
+
+
+def audited_read(action: str) -> Callable[..., Coroutine[Any, Any, None]]:
+    """A dependency that records a sensitive read (an export); the route checks the role."""
+
+    async def dependency(request: Request, principal: PrincipalDep) -> None:
+        changes = {"query": dict(request.query_params)} if request.query_params else None
+        await run_in_threadpool(
+            record_apart, request, principal.org_id, action, [_route(request)], changes
+        )
+
+    dependency.__name__ = "audit_" + action.replace(".", "_")
+    return dependency
 
 
 def client_ip(request: Request) -> str:

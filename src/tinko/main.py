@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -12,19 +13,24 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from tinko import __version__
 from tinko.analytics.api import router as analytics_router
 from tinko.apidocs import API_DESCRIPTION, install_docs
+from tinko.audit import writer as audit_writer
+from tinko.audit.api import router as audit_router
 from tinko.auth.api import router as auth_router
 from tinko.auth.identities import IdentityCache
 from tinko.classifier.loader import get_tables
 from tinko.config import Settings, load_settings
+from tinko.console.routes import install_console
 from tinko.db import make_engine, make_session_factory
 from tinko.errors import install_error_handlers
 from tinko.intake.api import router as intake_router
+from tinko.intake.calls import CallLogMiddleware, CallRecorder
 from tinko.jobs.outbox import DISPATCHER
 from tinko.jobs.registry import JobContext
 from tinko.jobs.runner import broker_url, make_dispatcher
 from tinko.kit.clock import Clock, SystemClock
 from tinko.kit.ratelimit import RateLimiter
 from tinko.kit.secretbox import SecretBox
+from tinko.merchant_webhooks.api import router as merchant_webhooks_router
 from tinko.middleware import (
     BodyLimitMiddleware,
     ConcurrencyLimitMiddleware,
@@ -34,7 +40,6 @@ from tinko.notify.api import router as notify_router
 from tinko.notify.views import router as unsubscribe_router
 from tinko.observability import configure_logging
 from tinko.ops.api import router as ops_router
-from tinko.pages.account_api import router as account_pages_router
 from tinko.pages.api import router as pages_router
 from tinko.policies.api import router as policies_router
 from tinko.psp.api import router as psp_router
@@ -62,6 +67,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     runner = make_dispatcher(settings, JobContext(settings, session_factory, clock))
     session_factory.kw["info"] = {DISPATCHER: runner}
+    audit_signer = audit_writer.install(session_factory, settings, clock)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -71,6 +77,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         try:
             yield
         finally:
+            app.state.call_recorder.flush()
             runner.stop()
             engine.dispose()
             read_engine.dispose()
@@ -92,9 +99,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.runner = runner
     app.state.rate_limiter = RateLimiter(settings.rate_limit_table, _limits_storage(settings))
     app.state.broker_check = _broker_check(settings)
+    app.state.audit_signer = audit_signer
     app.state.secret_box = SecretBox(settings.secret_key, settings.encryption_keys)
+    app.state.call_recorder = CallRecorder(session_factory, clock, time.monotonic)
 
     install_error_handlers(app)
+    app.add_middleware(CallLogMiddleware, recorder=app.state.call_recorder)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ConcurrencyLimitMiddleware, max_in_flight=MAX_IN_FLIGHT)
     app.add_middleware(RequestContextMiddleware)
@@ -104,6 +114,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(ops_router)
     app.include_router(analytics_router)
     app.include_router(auth_router)
+    app.include_router(audit_router)
+    app.include_router(merchant_webhooks_router)
     app.include_router(intake_router)
     app.include_router(policies_router)
     app.include_router(rules_router)
@@ -115,7 +127,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(unsubscribe_router)
     app.include_router(pages_router)
     install_docs(app)
-    app.include_router(account_pages_router)
+    install_console(app)
     return app
 
 

@@ -12,6 +12,7 @@ import structlog
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tinko.audit import context as audit_context
 from tinko.kit.ids import new_id
 from tinko.observability import current_request_id, set_request_id
 
@@ -32,6 +33,10 @@ class RequestContextMiddleware:
         incoming = _header(scope, b"x-request-id")
         request_id = incoming if incoming and _SAFE_REQUEST_ID.match(incoming) else new_id("req")
         set_request_id(request_id)
+        client = scope.get("client")
+        audit_context.begin_request(
+            request_id, client[0] if client else None, _header(scope, b"user-agent")
+        )
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
@@ -72,6 +77,7 @@ class RequestContextMiddleware:
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
             set_request_id(None)
+            audit_context.end_request()
 
 
 class BodyLimitMiddleware:

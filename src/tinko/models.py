@@ -1,8 +1,20 @@
 """Imports every domain's models so that metadata (Alembic, tests) sees the whole schema."""
 
+from tinko.analytics.models import AnalyticsDaily, AnalyticsRollupState
+from tinko.audit.models import AuditCheckpoint, AuditEvent, AuditHead, AuditPrune
 from tinko.auth.models import ApiKey, OneTimeToken, RefreshToken, User
 from tinko.db import Base
-from tinko.intake.models import IdempotencyRecord, WebhookDelivery, WebhookEndpoint
+from tinko.intake.models import (
+    IdempotencyRecord,
+    InboundCall,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from tinko.merchant_webhooks.models import (
+    MerchantWebhookAttempt,
+    MerchantWebhookDelivery,
+    MerchantWebhookEndpoint,
+)
 from tinko.notify.models import (
     MessageTemplate,
     MessageTemplateVersion,
@@ -17,9 +29,19 @@ from tinko.rules.models import RecoveryRule, RecoveryRuleVersion
 from tinko.tenancy.models import Organization
 
 __all__ = [
+    "AnalyticsDaily",
+    "AnalyticsRollupState",
     "ApiKey",
+    "AuditCheckpoint",
+    "AuditEvent",
+    "AuditHead",
+    "AuditPrune",
     "Base",
     "IdempotencyRecord",
+    "InboundCall",
+    "MerchantWebhookAttempt",
+    "MerchantWebhookDelivery",
+    "MerchantWebhookEndpoint",
     "MessageTemplate",
     "MessageTemplateVersion",
     "NotificationOptOut",

@@ -20,6 +20,8 @@ from tinko.pages.i18n import LANGUAGES, choose_language, number_locale
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 PAGES = Path(__file__).parents[2] / "src" / "tinko" / "pages"
+# The console shares the payer page's catalogs (docs/console.md).
+CONSOLE = PAGES.parent / "console"
 
 
 def _extracted() -> set[str]:
@@ -28,7 +30,8 @@ def _extracted() -> set[str]:
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
     return {
         str(message)
-        for _, _, message, _, _ in extract_from_dir(str(PAGES), method_map, options, keywords)
+        for folder in (PAGES, CONSOLE)
+        for _, _, message, _, _ in extract_from_dir(str(folder), method_map, options, keywords)
     }
 
 

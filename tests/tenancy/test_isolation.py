@@ -138,6 +138,7 @@ def test_second_org_sees_nothing_of_the_first(
     secrets = _secrets_of(before)
     victim_ids = sorted(s for s in secrets if "@" not in s)
     assert len(victim_ids) >= 5, "the victim org should own several objects"
+    assert before["analytics_daily"], "the victim's analytics rollup is walked too"
     probed = 0
     for route in _routes(app):
         method = route.method

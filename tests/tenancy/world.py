@@ -48,6 +48,10 @@ def populate_org(client: TestClient) -> Account:
     create_api_key(client, owner)
     client.post("/v1/auth/password/forgot", json={"email": owner.email})
     key = {"X-API-Key": create_api_key(client, owner)["key"]}
+    # A merchant webhook endpoint (nothing listens on port 9: its deliveries fail and are kept).
+    hook = {"url": "http://127.0.0.1:9/hooks", "events": ["recovery.opened"]}
+    endpoint = client.post("/v1/merchant-webhooks", json=hook, headers=owner.headers)
+    assert endpoint.status_code == 201, endpoint.text
     for ref in ("victim_order_1", "victim_order_2"):
         body = failure_body(transaction_ref=ref)
         response = client.post("/v1/events/payment_failed", json=body, headers=key)
@@ -69,7 +73,34 @@ def populate_org(client: TestClient) -> Account:
     assert version.status_code == 200, version.text
     template = client.post("/v1/templates", json=TEMPLATE_BODY, headers=owner.headers)
     assert template.status_code == 201, template.text
+    _stripe_delivery(client, owner)
+    client.app.state.runner.drain()  # type: ignore[attr-defined]  # jobs done: rows settle
+    # The inbound call log is written in batches: write the victim's now, not mid-walk.
+    client.app.state.call_recorder.flush()  # type: ignore[attr-defined]
+    _roll_up_analytics(client)
     return owner
+
+
+def _roll_up_analytics(client: TestClient) -> None:
+    """The analytics rollup and its watermark are the victim's rows too."""
+    from tinko.jobs.registry import JobContext, run_job
+
+    state = client.app.state  # type: ignore[attr-defined]
+    ctx = JobContext(state.settings, state.session_factory, state.clock)
+    run_job(ctx, "analytics.refresh_rollups", {})
+
+
+def _stripe_delivery(client: TestClient, owner: Account) -> None:
+    """One stored PSP webhook delivery (and its inbound call row)."""
+    from tests.intake import psp
+
+    created = client.post("/v1/webhook-endpoints", json={"psp": "stripe"}, headers=owner.headers)
+    endpoint = created.json()
+    event = psp.stripe_payment_intent_failed("pi_victim_1")
+    body = psp.stripe_event("payment_intent.payment_failed", event, created=1_793_000_000)
+    headers = psp.stripe_headers(body, endpoint["secret"])
+    response = client.post(f"/v1/webhooks/stripe/{endpoint['id']}", content=body, headers=headers)
+    assert response.status_code == 200, response.text
 
 
 def _save_psp_credentials(client: TestClient, org_id: str) -> None:

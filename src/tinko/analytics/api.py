@@ -18,7 +18,7 @@ from tinko.analytics.definitions import (
     parse_period,
 )
 from tinko.analytics.queries import Scope
-from tinko.deps import ClockDep, TinkoRouter, ViewerDep
+from tinko.deps import ClockDep, TinkoRouter, ViewerDep, audited_read
 from tinko.errors import Unprocessable
 from tinko.policies.models import RetryPolicy
 from tinko.rules.models import RecoveryRule as Rule
@@ -179,7 +179,11 @@ def cohorts(
     return report.cohorts(session, scope, grain)
 
 
-@router.get("/export.csv", response_class=StreamingResponse)
+@router.get(
+    "/export.csv",
+    response_class=StreamingResponse,
+    dependencies=[Depends(audited_read("analytics.exported"))],
+)
 def export_csv(scope: ScopeDep, request: Request) -> StreamingResponse:
     """One row per case with everything the figures are made of, streamed (CSV)."""
     stream = export.csv_stream(request.app.state.read_session_factory, scope)
@@ -187,7 +191,11 @@ def export_csv(scope: ScopeDep, request: Request) -> StreamingResponse:
     return StreamingResponse(stream, media_type="text/csv; charset=utf-8", headers=headers)
 
 
-@router.get("/export.jsonl", response_class=StreamingResponse)
+@router.get(
+    "/export.jsonl",
+    response_class=StreamingResponse,
+    dependencies=[Depends(audited_read("analytics.exported"))],
+)
 def export_jsonl(scope: ScopeDep, request: Request) -> StreamingResponse:
     """One JSON object per case with everything the figures are made of, streamed."""
     stream = export.jsonl_stream(request.app.state.read_session_factory, scope)

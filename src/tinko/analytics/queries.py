@@ -118,7 +118,7 @@ def case_rows(scope: Scope, *, detail: bool = False) -> Select[Any]:
     ]
     statement = select(*columns).join(t, t.id == c.transaction_id)
     if detail:
-        attempts, links = _attempt_totals(scope.org_id), _used_links(scope.org_id)
+        attempts, links = _attempt_totals(scope), _used_links(scope)
         columns = [
             func.coalesce(attempts.c.retries, 0).label("retries"),
             func.coalesce(attempts.c.retry_succeeded, 0).label("retry_succeeded"),
@@ -181,9 +181,22 @@ def _filters(filters: Filters) -> list[ColumnElement[bool]]:
     return found
 
 
-def _attempt_totals(org_id: str) -> Subquery:
+def _in_period(scope: Scope, case_id: Any) -> ColumnElement[bool]:
+    """The case is one of the period's: only those cases' attempts and links are grouped."""
+    c = RecoveryCase
+    found: ColumnElement[bool] = case_id.in_(
+        select(c.id).where(
+            c.org_id == scope.org_id,
+            c.failed_at >= scope.period.start,
+            c.failed_at < scope.period.end,
+        )
+    )
+    return found
+
+
+def _attempt_totals(scope: Scope) -> Subquery:
     """Per case: retries that reached the PSP, whether one succeeded, messages sent by channel."""
-    a = RecoveryAttempt
+    a, org_id = RecoveryAttempt, scope.org_id
     tried = and_(a.kind == "psp_retry", a.outcome.in_(("succeeded", "declined")))
     sent = and_(a.kind == "notification", a.outcome == "succeeded")
 
@@ -201,18 +214,18 @@ def _attempt_totals(org_id: str) -> Subquery:
             count(and_(sent, a.channel == "sms")).label("sms_sent"),
             count(and_(sent, a.channel == "whatsapp")).label("whatsapp_sent"),
         )
-        .where(a.org_id == org_id)
+        .where(a.org_id == org_id, _in_period(scope, a.case_id))
         .group_by(a.case_id)
         .subquery("attempt_totals")
     )
 
 
-def _used_links(org_id: str) -> Subquery:
+def _used_links(scope: Scope) -> Subquery:
     """Per case: the channel of the link the payer paid through (the latest used)."""
-    link = RecoveryLink
+    link, org_id = RecoveryLink, scope.org_id
     return (
         select(link.case_id.label("case_id"), func.max(link.channel).label("link_channel"))
-        .where(link.org_id == org_id, link.used_at.is_not(None))
+        .where(link.org_id == org_id, link.used_at.is_not(None), _in_period(scope, link.case_id))
         .group_by(link.case_id)
         .subquery("used_links")
     )

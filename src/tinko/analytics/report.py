@@ -9,9 +9,9 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from tinko.analytics import rollup
 from tinko.analytics.definitions import (
     CHANNELS,
     COHORT_DAYS,
@@ -21,6 +21,7 @@ from tinko.analytics.definitions import (
     rate,
 )
 from tinko.analytics.queries import Scope, grouped, integer
+from tinko.analytics.rollup import Plan
 from tinko.analytics.survival import kaplan_meier, median_hours
 from tinko.analytics.uplift import RULE, Arm, uplift
 
@@ -72,7 +73,7 @@ def _finish(totals: Json) -> Json:
     return totals
 
 
-def by_currency(rows: Iterable[Row[Any]]) -> dict[str, Json]:
+def by_currency(rows: Iterable[Any]) -> dict[str, Json]:
     """Rows with (…, currency, outcome, count, amount, provisional) → totals per currency."""
     found: dict[str, Json] = {}
     for row in rows:
@@ -85,13 +86,18 @@ _OUTCOME_KEYS = ("currency", "outcome")
 _PROVISIONAL = (("provisional", "provisional"),)
 
 
-def summary(session: Session, scope: Scope) -> Json:
-    rows = grouped(session, scope, _OUTCOME_KEYS, extra=_PROVISIONAL)
+def summary(session: Session, scope: Scope, plan: Plan | None = None) -> Json:
+    rows = rollup.grouped(session, scope, _OUTCOME_KEYS, plan=plan)
     return {**envelope(scope), "by_currency": by_currency(rows)}
 
 
-def recovery_rate(session: Session, scope: Scope) -> Json:
-    totals = summary(session, scope)["by_currency"]
+def recovery_rate(session: Session, scope: Scope, plan: Plan | None = None) -> Json:
+    return rates_of(scope, summary(session, scope, plan))
+
+
+def rates_of(scope: Scope, summary_body: Json) -> Json:
+    """The recovery_rate body from a summary body of the same scope."""
+    totals = summary_body["by_currency"]
     keep = (
         "failed_count",
         "recovered_count",
@@ -109,13 +115,9 @@ def recovery_rate(session: Session, scope: Scope) -> Json:
     }
 
 
-def revenue_recovered(session: Session, scope: Scope) -> Json:
-    rows = grouped(
-        session,
-        scope,
-        ("currency", "recovered_by"),
-        where=lambda r: [r.c.outcome == "recovered"],
-    )
+def revenue_recovered(session: Session, scope: Scope, plan: Plan | None = None) -> Json:
+    keys = ("currency", "recovered_by")
+    rows = rollup.grouped(session, scope, keys, outcome="recovered", plan=plan)
     found: dict[str, Json] = {}
     for row in rows:
         entry = found.setdefault(
@@ -130,10 +132,12 @@ def revenue_recovered(session: Session, scope: Scope) -> Json:
     return {**envelope(scope), "by_currency": dict(sorted(found.items()))}
 
 
-def breakdown(session: Session, scope: Scope, key: str, name: str) -> Json:
+def breakdown(
+    session: Session, scope: Scope, key: str, name: str, plan: Plan | None = None
+) -> Json:
     """Outcomes per currency for each value of one case column (category, rail, language)."""
-    rows = grouped(session, scope, (key, *_OUTCOME_KEYS), extra=_PROVISIONAL)
-    values: dict[str, list[Row[Any]]] = {}
+    rows = rollup.grouped(session, scope, (key, *_OUTCOME_KEYS), plan=plan)
+    values: dict[str, list[Any]] = {}
     for row in rows:
         values.setdefault(getattr(row, key), []).append(row)
     data = [
@@ -143,9 +147,9 @@ def breakdown(session: Session, scope: Scope, key: str, name: str) -> Json:
     return {**envelope(scope), "data": data}
 
 
-def timeseries(session: Session, scope: Scope) -> Json:
-    rows = grouped(session, scope, ("day", *_OUTCOME_KEYS), extra=_PROVISIONAL)
-    days: dict[int, list[Row[Any]]] = {}
+def timeseries(session: Session, scope: Scope, plan: Plan | None = None) -> Json:
+    rows = rollup.grouped(session, scope, ("day", *_OUTCOME_KEYS), plan=plan)
+    days: dict[int, list[Any]] = {}
     for row in rows:
         days.setdefault(int(row.day), []).append(row)
     currencies = sorted({row.currency for row in rows})

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tinko.audit.watch import watch
 from tinko.db import Base
 
 
@@ -22,6 +23,10 @@ class User(Base):
     # Null until an invited user sets a password.
     password_hash: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | invited
+    # The console's choices, remembered per person: its language (en | hi | ta, null = not
+    # chosen) and the dashboard's auto-refresh in seconds (0 = off, null = not chosen).
+    language: Mapped[str | None] = mapped_column(String(8))
+    console_refresh: Mapped[int | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -77,3 +82,8 @@ class OneTimeToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+# Changes to these rows are audited with their before and after (tinko.audit.watch).
+watch(User, "user", masked=("password_hash",))
+watch(ApiKey, "api_key", masked=("key_digest",), ignored=("last_used_at",))

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tinko import audit
 from tinko.auth.models import OneTimeToken, RefreshToken, User
 from tinko.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
 from tinko.auth.tokens import issue_access_token
@@ -35,6 +36,11 @@ class RefreshTokenReused(Unauthorized):
         self.family_id = family_id
 
 
+class FailedSignIn(Unauthorized):
+    # Nothing else changed; the audit event of the failed attempt must stick.
+    commit_changes = True
+
+
 @dataclass(frozen=True)
 class AuthSession:
     user: User
@@ -42,6 +48,7 @@ class AuthSession:
     access_token: str
     refresh_token: str
     expires_in: int
+    family_id: str  # the session's refresh-token family (the console's cookie names it)
 
 
 def normalise_email(email: str) -> str:
@@ -135,11 +142,28 @@ def login(
     # verify_password runs argon2 even for unknown accounts, so timing does not reveal them.
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or user.status != "active":
+        if user is not None:  # an account's failed sign-in is its org's business
+            audit.record(
+                session,
+                user.org_id,
+                "auth.sign_in_failed",
+                targets=[("user", user.id)],
+                outcome="denied",
+                actor=audit.ANONYMOUS,
+            )
+            raise FailedSignIn(BAD_CREDENTIALS)
         raise Unauthorized(BAD_CREDENTIALS)
     assert user.password_hash is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     org = session.get_one(Organization, user.org_id)
+    audit.record(
+        session,
+        org.id,
+        "auth.sign_in",
+        targets=[("user", user.id)],
+        actor=audit.Actor("user", user.id),
+    )
     return start_session(session, clock, settings, user, org)
 
 
@@ -202,6 +226,8 @@ def logout(
             families.append(stored.family_id)
     for family in families:
         revoke_family(session, clock, family)
+    org_id = session.scalars(select(User.org_id).where(User.id == user_id)).one()
+    audit.record(session, org_id, "auth.sign_out", targets=[("user", user_id)])
     return families
 
 
@@ -309,4 +335,4 @@ def _session_for(
         now=clock.now(),
         ttl=ttl,
     )
-    return AuthSession(user, org, access, refresh, int(ttl.total_seconds()))
+    return AuthSession(user, org, access, refresh, int(ttl.total_seconds()), family_id)

@@ -12,7 +12,7 @@ from tinko.classifier import DeclineSignal, classify
 from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, TinkoRouter, ViewerDep
 from tinko.errors import NotFound
 from tinko.flows import outcomes
-from tinko.intake import webhooks
+from tinko.intake import calls, webhooks
 from tinko.intake.idempotency import IdempotencyDep
 from tinko.intake.models import WebhookEndpoint
 from tinko.intake.schemas import (
@@ -242,9 +242,15 @@ def _receive(
     box: SecretBox,
 ) -> dict[str, bool | str]:
     headers = {k.lower(): v for k, v in request.headers.items()}
-    receipt = webhooks.receive(
-        session, clock, box, psp=psp, endpoint_id=endpoint_id, body=body, headers=headers
-    )
+    calls.note_endpoint(request, session, psp, endpoint_id)
+    try:
+        receipt = webhooks.receive(
+            session, clock, box, psp=psp, endpoint_id=endpoint_id, body=body, headers=headers
+        )
+    except webhooks.BadSignature:
+        calls.note_outcome(request, "bad_signature")
+        raise
+    calls.note_receipt(request, receipt.new, receipt.rejected, receipt.delivery_id)
     # A signed but invalid event is answered 2xx: resending it cannot change it (ADR 0002).
     answer: dict[str, bool | str] = {"received": True, "duplicate": not receipt.new}
     if receipt.rejected:

@@ -6,7 +6,7 @@ import structlog
 from sqlalchemy import select
 
 from tinko.db import unit_of_work
-from tinko.intake import idempotency
+from tinko.intake import calls, idempotency
 from tinko.intake.models import WebhookDelivery
 from tinko.intake.webhooks import process_delivery
 from tinko.jobs.outbox import enqueue
@@ -52,3 +52,10 @@ def sweep_webhooks(ctx: JobContext) -> None:
 def prune_idempotency(ctx: JobContext) -> None:
     with unit_of_work(ctx.session_factory) as session:
         idempotency.prune(session, ctx.clock)
+
+
+@job("intake.prune_calls", every_seconds=3600)
+def prune_calls(ctx: JobContext) -> None:
+    """The inbound call log keeps `calls.KEEP`; older rows go."""
+    with unit_of_work(ctx.session_factory) as session:
+        calls.prune(session, ctx.clock.now())

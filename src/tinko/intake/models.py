@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tinko.audit.watch import watch
 from tinko.db import Base
 
 
@@ -68,3 +69,36 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str | None] = mapped_column(Text)  # the JSON bytes sent, as sent
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class InboundCall(Base):
+    """One call a merchant's server (API key) or a PSP (webhook endpoint) made to us, for the
+    console's developer page: no bodies, no query strings, the route's template as the path,
+    so nothing personal is kept. Pruned after `intake.calls.KEEP`."""
+
+    __tablename__ = "inbound_call"
+    __table_args__ = (Index("ix_inbound_call_org_at", "org_id", "kind", "at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # api | webhook
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(200))
+    status: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    api_key_id: Mapped[str | None] = mapped_column(String(40))
+    endpoint_id: Mapped[str | None] = mapped_column(String(40))
+    # Webhooks: accepted | duplicate | rejected | bad_signature | error
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    delivery_id: Mapped[str | None] = mapped_column(String(40))
+
+
+# Changes to these rows are audited with their before and after (tinko.audit.watch).
+watch(
+    WebhookEndpoint,
+    "webhook_endpoint",
+    masked=("secret_ciphertext", "previous_secret_ciphertext"),
+)

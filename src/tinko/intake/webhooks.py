@@ -104,6 +104,7 @@ def delete_endpoint(session: Session, org_id: str, endpoint_id: str) -> None:
 class Receipt:
     new: bool  # False if this event was stored before
     rejected: str | None  # why a signed event will not be processed (recorded in the inbox)
+    delivery_id: str | None = None  # the inbox row (this event's, or the earlier copy's)
 
 
 def receive(
@@ -142,16 +143,16 @@ def receive(
         },
         ["org_id", "psp", "external_id"],
     )
+    delivery_id = session.scalars(
+        select(WebhookDelivery.id).where(
+            WebhookDelivery.org_id == endpoint.org_id,
+            WebhookDelivery.psp == psp,
+            WebhookDelivery.external_id == external_id,
+        )
+    ).one()
     if inserted and checked.reason is None:
-        delivery_id = session.scalars(
-            select(WebhookDelivery.id).where(
-                WebhookDelivery.org_id == endpoint.org_id,
-                WebhookDelivery.psp == psp,
-                WebhookDelivery.external_id == external_id,
-            )
-        ).one()
         enqueue(session, "intake.process_webhook", delivery_id=delivery_id)
-    return Receipt(new=inserted, rejected=checked.reason)
+    return Receipt(new=inserted, rejected=checked.reason, delivery_id=delivery_id)
 
 
 def _valid_secrets(endpoint: WebhookEndpoint, box: SecretBox, clock: Clock) -> list[str]:

@@ -26,6 +26,7 @@ import structlog
 from celery import Celery
 
 import tinko.models  # noqa: F401  (every mapper: a worker loads no app to import them)
+from tinko.audit.writer import install as install_audit
 from tinko.config import Settings, SettingsError, load_settings
 from tinko.db import make_engine, make_session_factory
 from tinko.jobs.outbox import DISPATCHER
@@ -79,6 +80,7 @@ class _WorkerContext:
                 session_factory = make_session_factory(engine)
                 # Jobs that enqueue follow-up jobs publish them to Celery too.
                 session_factory.kw["info"] = {DISPATCHER: self._dispatcher}
+                install_audit(session_factory, self._settings, SystemClock())
                 self._ctx = JobContext(self._settings, session_factory, SystemClock())
                 self._pid = os.getpid()
             return self._ctx

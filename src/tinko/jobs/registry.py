@@ -63,8 +63,11 @@ def periodic_jobs() -> list[JobSpec]:
 
 def load_job_modules() -> None:
     """Import every domain's jobs module so that both runners see the same registry."""
+    import tinko.analytics.jobs
+    import tinko.audit.jobs
     import tinko.auth.jobs
     import tinko.intake.jobs
+    import tinko.merchant_webhooks.jobs
     import tinko.notify.jobs
     import tinko.psp.jobs
     import tinko.recovery.jobs  # noqa: F401

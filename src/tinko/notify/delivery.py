@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from tinko.config import Settings
 from tinko.kit.clock import Clock
+from tinko.merchant_webhooks.service import emit, wants
 from tinko.notify.channels import channel_for
 from tinko.notify.channels.base import (
     DeliveryError,
@@ -81,7 +82,7 @@ def claim(
     try:
         message.recipient = normalise(message.channel, message.recipient)
     except InvalidContact as exc:
-        _close(message, now, "failed", str(exc))
+        _fail(session, message, now, str(exc))
         return None
     if message.case_id is not None:
         assert message.org_id is not None
@@ -143,7 +144,7 @@ def record(session: Session, clock: Clock, message_id: str, outcome: Sent | Deli
         tries=message.tries,
     )
     if isinstance(outcome, PermanentFailure) or message.tries >= MAX_TRIES:
-        _close(message, now, "failed", outcome.reason)
+        _fail(session, message, now, outcome.reason)
         return
     message.status = "queued"
     message.error = outcome.reason
@@ -157,6 +158,22 @@ def release_stale_sends(message: OutboundMessage, now: datetime) -> None:
     message.error = "the worker stopped while sending; trying again"
     message.not_before = now
     message.updated_at = now
+
+
+def _fail(session: Session, message: OutboundMessage, now: datetime, error: str) -> None:
+    """The message will not be sent: closed as failed, and the merchant's systems told."""
+    _close(message, now, "failed", error)
+    org_id, case_id = message.org_id, message.case_id  # recovery messages only, not account mail
+    if org_id and case_id and wants(session, org_id, "notification.failed"):
+        data = {
+            "message_id": message.id,
+            "recovery_id": message.case_id,
+            "channel": message.channel,
+            "kind": message.kind,
+            "tries": message.tries,
+            "explanation": error,
+        }
+        emit(session, now, org_id, "notification.failed", data)
 
 
 def _close(message: OutboundMessage, now: datetime, status: str, error: str | None) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tinko.audit.watch import watch
 from tinko.db import Base, PortableJSON
 
 
@@ -117,3 +118,8 @@ class NotificationOptOut(Base):
     recipient_digest: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(24))  # link | one_click
     created_at: Mapped[datetime]
+
+
+# Changes to these rows are audited with their before and after (tinko.audit.watch).
+watch(MessageTemplate, "template")
+watch(MessageTemplateVersion, "template_version")

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tinko.audit.watch import watch
 from tinko.db import Base, PortableJSON
 
 
@@ -42,3 +43,7 @@ class RetryPolicy(Base):
     created_by: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+# Changes to these rows are audited with their before and after (tinko.audit.watch).
+watch(RetryPolicy, "retry_policy")

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tinko.audit.watch import watch
 from tinko.db import Base
 
 
@@ -102,3 +103,7 @@ class SandboxEvent(Base):
     created_at: Mapped[datetime]
     next_try_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+
+
+# Changes to these rows are audited with their before and after (tinko.audit.watch).
+watch(PspCredential, "psp_credential", masked=("fields_ciphertext",))

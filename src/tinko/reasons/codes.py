@@ -21,6 +21,7 @@ class ReasonCode(StrEnum):
     PLANNED_BY_POLICY = "planned_by_policy"  # backoff after the last try
     PLANNED_ON_PAYDAY = "planned_on_payday"
     PLANNED_BY_RULE = "planned_by_rule"  # a rule's retry action
+    PLANNED_AFTER_COOLDOWN = "planned_after_cooldown"  # the decline's own wait set the time
     PLANNED_AFTER_OUTAGE = "planned_after_outage"  # the bank was down: a short wait, not counted
     PLANNED_LEARNED_SLOT = "planned_learned_slot"  # learned timing chose the moment
     SHIFTED_TO_WINDOW = "shifted_to_window"  # moved into the allowed retry window
@@ -75,6 +76,7 @@ PARAMS: Final[Mapping[ReasonCode, tuple[str, ...]]] = {
     C.PLANNED_BY_POLICY: (*_RETRY, "delay_minutes", "at"),
     C.PLANNED_ON_PAYDAY: (*_RETRY, "at"),
     C.PLANNED_BY_RULE: (*_RETRY, "delay_minutes", "at"),
+    C.PLANNED_AFTER_COOLDOWN: (*_RETRY, "delay_minutes", "at"),
     C.PLANNED_AFTER_OUTAGE: (*_RETRY, "delay_minutes", "at"),
     C.PLANNED_LEARNED_SLOT: (*_RETRY, "at", "slot", "successes", "tries"),
     C.SHIFTED_TO_WINDOW: (*_RETRY, "from", "to", "window", "timezone"),

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tinko.apidocs.problems import problems
-from tinko.config import Settings
 from tinko.deps import (
     AdminDep,
     ClockDep,
@@ -26,13 +25,12 @@ from tinko.deps import (
 from tinko.errors import Conflict, NotFound, RateLimited
 from tinko.flows.checkout import start_checkout
 from tinko.intake.idempotency import IdempotencyDep
-from tinko.kit.clock import Clock
 from tinko.kit.pagination import Page, PageDep, page_of, paginate
 from tinko.kit.ratelimit import RateLimitExceeded
 from tinko.notify.models import OutboundMessage
 from tinko.pages.i18n import parse_accept_language
 from tinko.payments.models import Transaction
-from tinko.reasons import LANGUAGES, ReasonCode, make
+from tinko.reasons import LANGUAGES
 from tinko.recovery import engine, links, manual, outreach, timeline
 from tinko.recovery.models import PAYABLE_STATUSES, RecoveryCase
 from tinko.recovery.schemas import (
@@ -130,33 +128,14 @@ def create_link(
     if case.status not in PAYABLE_STATUSES:
         raise Conflict(f"This recovery is {case.status}; a payment link would not help.")
     transaction = session.get_one(Transaction, case.transaction_id)
-    sent = _send_link(session, clock, settings, case, transaction, body.channel if body else None)
-    link_id, channel = sent.issued.link.id, body.channel if body else None
-    timeline.log(session, clock, case, "link_created", link_id=link_id, channel=channel)
-    message = None
-    if channel is not None:
-        message = _link_message(session, case, sent, lang)
-        kind = "link_sent" if sent.message_id else "message_skipped"
-        timeline.log(
-            session, clock, case, kind, link_id=link_id, channel=channel, reason=sent.detail
-        )
+    channel = body.channel if body else None
+    sent = outreach.send_new_link(
+        session, clock, settings, case=case, transaction=transaction, channel=channel
+    )
+    message = _link_message(session, case, sent, lang) if channel is not None else None
     issued = sent.issued
     return LinkOut(
         url=issued.url, token=issued.token, expires_at=issued.link.expires_at, message=message
-    )
-
-
-def _send_link(
-    session: Session,
-    clock: Clock,
-    settings: Settings,
-    case: RecoveryCase,
-    transaction: Transaction,
-    channel: str | None,
-) -> outreach.Outreach:
-    why = make(ReasonCode.LINK_SENT_BY_MERCHANT, channel=channel) if channel else None
-    return outreach.issue_and_send(
-        session, clock, settings, case=case, transaction=transaction, channel=channel, reason=why
     )
 
 

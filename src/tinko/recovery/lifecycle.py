@@ -14,10 +14,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tinko import audit
 from tinko.classifier import Classification
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.upsert import insert_attached
+from tinko.merchant_webhooks.service import emit, wants
 from tinko.payments.models import Transaction
 from tinko.reasons import Reason, ReasonCode, make
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
@@ -31,7 +33,7 @@ from tinko.recovery.statuses import (
     CaseStatus,
     attempt_sources,
 )
-from tinko.recovery.timeline import log
+from tinko.recovery.timeline import case_data, log
 from tinko.recovery.transient import keeps_category
 
 INITIAL_CASE_STATUS = CaseStatus.PENDING
@@ -135,7 +137,15 @@ def close_case(
     case.next_action_at = None
     case.updated_at = now
     cancel_planned(session, case, now, f"case {status}", cancelled_reason(case))
-    log(session, clock, case, status, reason=reason)
+    log(session, clock, case, status, reason=reason, why=why)
+    audit.record(
+        session,
+        case.org_id,
+        f"recovery.{status}",
+        targets=[("recovery", case.id)],
+        changes={"reason": reason},
+        actor=audit.SYSTEM,
+    )
 
 
 def cancelled_reason(case: RecoveryCase) -> Reason:
@@ -262,7 +272,7 @@ def open_or_update_case(
     case = None if new_transaction else get_open_case(session, transaction.org_id, transaction.id)
     data = classification.to_dict()
     if case is None:
-        return insert_attached(
+        opened = insert_attached(
             session,
             RecoveryCase,
             {
@@ -280,6 +290,10 @@ def open_or_update_case(
                 "updated_at": now,
             },
         )
+        if wants(session, opened.org_id, "recovery.opened"):
+            data = case_data(session, opened, "opened", {"reason": classification.reason})
+            emit(session, now, opened.org_id, "recovery.opened", data)
+        return opened
     if not keeps_category(case.category, classification.category):
         # The PSP's report of an outage met by one of our retries keeps the case as it was.
         case.classification = data

@@ -14,6 +14,7 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tinko import audit
 from tinko.errors import Conflict
 from tinko.jobs.outbox import enqueue
 from tinko.kit.clock import Clock
@@ -126,6 +127,12 @@ def retry_now(session: Session, clock: Clock, org_id: str, case_id: str) -> Reco
     pending.detail = "retry now, asked by the merchant"
     pending.reason = make(ReasonCode.RETRY_NOW_BY_MERCHANT, at=now)
     timeline.log(session, clock, case, "retry_now", attempt_id=pending.id)
+    audit.record(
+        session,
+        org_id,
+        "recovery.retry_now",
+        targets=[("recovery", case.id), ("attempt", pending.id)],
+    )
     lifecycle.move_case(case, CaseStatus.SCHEDULED)
     case.next_action_at, case.updated_at = now, now
     enqueue(session, "recovery.run_attempt", attempt_id=pending.id)
@@ -218,6 +225,7 @@ def cancel(session: Session, clock: Clock, org_id: str, case_id: str) -> Recover
         raise Conflict(f"This recovery is already {case.status}; there is nothing to cancel.")
     if case.cancel_requested_at is not None:
         return case  # asked already; still waiting for the charge in flight
+    audit.record(session, org_id, "recovery.cancel", targets=[("recovery", case.id)])
     busy = lifecycle.charge_in_flight(session, org_id, case.id)
     by_merchant = make(ReasonCode.CANCELLED_BY_MERCHANT)
     if busy is None:

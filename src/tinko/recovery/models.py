@@ -21,6 +21,8 @@ class RecoveryCase(Base):
         Index("ix_recovery_case_status", "org_id", "status"),
         # Analytics reads an org's cases by the moment of their first failure.
         Index("ix_recovery_case_failed", "org_id", "failed_at"),
+        # Analytics' rollups find the cases changed since their last refresh by this.
+        Index("ix_recovery_case_updated", "org_id", "updated_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -49,6 +51,8 @@ class RecoveryCase(Base):
     # The end of the recovery window: nothing is planned after it.
     expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # Every writer of a case sets it (lifecycle does on each move): analytics' rollups
+    # re-read the cohort day of any case changed since they were built.
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     closed_reason: Mapped[str | None] = mapped_column(String(200))

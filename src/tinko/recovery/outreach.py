@@ -13,7 +13,7 @@ from tinko.config import Settings
 from tinko.kit.clock import Clock
 from tinko.notify.delivery import CaseState
 from tinko.payments.models import Transaction
-from tinko.reasons import Reason
+from tinko.reasons import Reason, ReasonCode, make
 from tinko.recovery import lifecycle, planning, timeline
 from tinko.recovery.link_message import queue_link_message
 from tinko.recovery.links import IssuedLink, issue_link
@@ -71,6 +71,38 @@ def issue_and_send(
     return Outreach(issued, queued.message_id, queued.detail, queued.skipped)
 
 
+def send_new_link(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    *,
+    case: RecoveryCase,
+    transaction: Transaction,
+    channel: str | None,
+) -> Outreach:
+    """The merchant's "new link" (the API's `…/link` and the console's button): issue it, send
+    it when a channel is given, and note both on the case's timeline."""
+    why = make(ReasonCode.LINK_SENT_BY_MERCHANT, channel=channel) if channel else None
+    sent = issue_and_send(
+        session, clock, settings, case=case, transaction=transaction, channel=channel, reason=why
+    )
+    link_id = sent.issued.link.id
+    timeline.log(session, clock, case, "link_created", link_id=link_id, channel=channel)
+    if channel is not None:
+        kind = "link_sent" if sent.message_id else "message_skipped"
+        timeline.log(
+            session,
+            clock,
+            case,
+            kind,
+            link_id=link_id,
+            channel=channel,
+            reason=sent.detail,
+            why=why if sent.message_id else sent.skipped,
+        )
+    return sent
+
+
 def run_notification(
     session: Session,
     clock: Clock,
@@ -118,7 +150,13 @@ def run_notification(
         lifecycle.finish_attempt(attempt, now, AttemptOutcome.SKIPPED, sent.detail)
         attempt.reason = sent.skipped
         timeline.log(
-            session, clock, case, "message_skipped", attempt_id=attempt.id, reason=sent.detail
+            session,
+            clock,
+            case,
+            "message_skipped",
+            attempt_id=attempt.id,
+            reason=sent.detail,
+            why=sent.skipped,
         )
     lifecycle.move_case(case, CaseStatus.SCHEDULED)
     planning.plan_case(session, clock, case, transaction)

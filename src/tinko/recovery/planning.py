@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, object_session
 
+from tinko.audit.writer import plain
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
+from tinko.merchant_webhooks.service import emit, wants
 from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
 from tinko.notify.optouts import is_opted_out
 from tinko.notify.zones import customer_zone
@@ -22,10 +24,11 @@ from tinko.recovery.decide import AttemptView, PaymentView, decide
 from tinko.recovery.engine import list_attempts
 from tinko.recovery.holdout import customer_key, in_holdout
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
-from tinko.recovery.planner import Plan
+from tinko.recovery.planner import Plan, blocked_reason
 from tinko.recovery.statuses import CaseStatus
-from tinko.recovery.timeline import log
+from tinko.recovery.timeline import case_data, log
 from tinko.recovery.timing import scope as timing_scope
+from tinko.rules import Decision
 from tinko.rules.service import current_rules
 from tinko.tenancy.models import Organization
 
@@ -86,7 +89,10 @@ def plan_case(
         timing,
     )
     if decision.matched is not None:
+        newly = (case.rule_id, case.rule_version) != (decision.matched.id, decision.matched.version)
         case.rule_id, case.rule_version = decision.matched.id, decision.matched.version
+        if newly and any(action.type == "notify_merchant" for action in decision.actions):
+            _notify_merchant(session, clock, case, decision)
     if plan.blocked is not None:
         log(
             session,
@@ -95,6 +101,7 @@ def plan_case(
             "retry_blocked",
             rule=plan.blocked.rule,
             reason=plan.blocked.reason,
+            why=blocked_reason(plan.blocked),
         )
     number = len(attempts)
     for step in plan.steps:
@@ -129,9 +136,24 @@ def plan_case(
             scheduled_for=step.at.isoformat(),
             reason=step.reason,
             planned_by=step.planned_by,
+            why=step.why,
         )
     lifecycle.refresh(session, clock, case, attempts, plan.stop_reason, plan.stop_why)
     return plan
+
+
+def _notify_merchant(
+    session: Session, clock: Clock, case: RecoveryCase, decision: Decision
+) -> None:
+    """The rule action `notify_merchant`: a `merchant.notified` webhook, once per rule version
+    that matches the case, carrying the rule and the trace of why it matched."""
+    if not wants(session, case.org_id, "merchant.notified"):
+        return
+    explained = decision.to_dict()
+    detail = {"reason": "a rule asked to notify the merchant", "rule": explained["matched"]}
+    data = case_data(session, case, "rule_matched", detail)
+    data["decision"] = plain(explained)
+    emit(session, clock.now(), case.org_id, "merchant.notified", data)
 
 
 def attempt_view(attempt: RecoveryAttempt) -> AttemptView:

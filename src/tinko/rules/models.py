@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tinko.audit.watch import watch
 from tinko.db import Base, PortableJSON
 
 
@@ -46,3 +47,8 @@ class RecoveryRuleVersion(Base):
     actions: Mapped[list[dict[str, Any]]] = mapped_column(PortableJSON)
     created_by: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
+
+
+# Changes to these rows are audited with their before and after (tinko.audit.watch).
+watch(RecoveryRule, "rule")
+watch(RecoveryRuleVersion, "rule_version")

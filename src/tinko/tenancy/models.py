@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tinko.audit.watch import watch
 from tinko.db import Base
 
 
@@ -22,3 +23,7 @@ class Organization(Base):
     holdout_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+# Changes to these rows are audited with their before and after (tinko.audit.watch).
+watch(Organization, "organization", org_attr="id")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "h12e00000001"
-down_revision: str | None = "h12reason0001"
+down_revision: str | None = "h12p0call0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "h12reason0001"
-down_revision: str | None = "h5a1ec0de010"
+down_revision: str | None = "h12c0501c001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

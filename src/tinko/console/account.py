@@ -3,7 +3,8 @@
 `/console/reset-password?token=…` and `/console/accept-invite?token=…` are server-rendered
 forms (no script) over the same services as `POST /v1/auth/password/reset`; a reset link that
 no longer works offers a new one (the API's `forgot` rate limit applies). Every form carries a
-signed double-submit CSRF token. The merchant console will later take these pages into its shell.
+signed double-submit CSRF token. They are in the console's shell (its template, headers and
+language switcher), before sign-in.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from tinko.auth import onetime, service
 from tinko.auth.identities import forget_after_commit
 from tinko.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from tinko.config import Settings
+from tinko.console.rendering import render_page
 from tinko.deps import client_ip
 from tinko.errors import Unprocessable
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
 from tinko.kit.ratelimit import RateLimiter, RateLimitExceeded
 from tinko.pages.security import CSRF_COOKIE, CSRF_LIFETIME, csrf_for_form, csrf_valid
-from tinko.pages.shell import html_page, language_of
+from tinko.pages.shell import language_of
 
 RESET_PATH: Final = "/console/reset-password"
 INVITE_PATH: Final = "/console/accept-invite"
@@ -179,14 +181,13 @@ def respond(request: Request, settings: Settings, clock: Clock, view: View) -> H
     language = language_of(request, holder.org_locale if holder else None)
     # After a POST the switcher reopens the page the form came from.
     back = f"{path}?token={view.token}" if view.token else path
-    response = html_page(
+    response = render_page(
         request,
-        settings,
-        "account.html",
+        "console/account.html",
         values,
-        language=language,
         status=view.status,
         headers=view.headers,
+        language=language,
         after_post=back,
     )
     response.set_cookie(

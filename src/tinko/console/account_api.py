@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Form, Header, Request
 from fastapi.responses import HTMLResponse
 
+from tinko.console import account
 from tinko.deps import ClockDep, RateLimiterDep, SessionDep, SettingsDep, TinkoRouter
-from tinko.pages import account
 
 # Pages for people, not API operations: kept out of the OpenAPI document.
 router = TinkoRouter(

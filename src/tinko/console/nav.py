@@ -1,0 +1,52 @@
+"""The console's navigation: one list, in order; an entry a person's role may not use is left
+out of their menu (the route refuses it as well)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from tinko.pages.i18n import N_
+
+if TYPE_CHECKING:
+    from tinko.console.access import ConsoleUser
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: str  # an N_() message id; templates translate it
+    href: str
+    min_role: str = "viewer"
+
+
+@dataclass(frozen=True)
+class NavLink:
+    key: str
+    label: str
+    href: str
+    current: bool
+
+
+NAV: Final = (
+    NavEntry("dashboard", N_("Dashboard"), "/console/"),
+    NavEntry("recoveries", N_("Recoveries"), "/console/recoveries"),
+    NavEntry("messages", N_("Messages"), "/console/messages"),
+    NavEntry("developers", N_("Developers"), "/console/developers"),
+    NavEntry("help", N_("Help"), "/console/help"),
+)
+
+
+def nav_for(user: ConsoleUser | None, path: str) -> list[NavLink]:
+    if user is None:
+        return []
+    links = []
+    for entry in NAV:
+        if not user.at_least(entry.min_role):
+            continue
+        current = path == entry.href or (entry.href != "/console/" and path.startswith(entry.href))
+        links.append(NavLink(entry.key, entry.label, entry.href, current))
+    return links
+
+
+ROLE_LABELS: Final = {"viewer": N_("Viewer"), "admin": N_("Admin"), "owner": N_("Owner")}

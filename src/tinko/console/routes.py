@@ -1,0 +1,35 @@
+"""Every console router, and the shell's answers to its exceptions, mounted by
+`install_console`. A new console page module adds its router to ROUTERS (one line)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from fastapi import FastAPI
+
+from tinko.console.access import ConsoleForbidden, CsrfRejected, SignInNeeded
+from tinko.console.account_api import router as account_router
+from tinko.console.api import csrf_rejected, forbidden, sign_in_needed
+from tinko.console.api import router as shell_router
+from tinko.console.developers import router as developers_router
+from tinko.console.help import router as help_router
+from tinko.console.messages import router as messages_router
+from tinko.console.recoveries import router as recoveries_router
+from tinko.deps import TinkoRouter
+
+ROUTERS: Final[tuple[TinkoRouter, ...]] = (
+    shell_router,
+    account_router,
+    recoveries_router,
+    messages_router,
+    developers_router,
+    help_router,
+)
+
+
+def install_console(app: FastAPI) -> None:
+    app.add_exception_handler(SignInNeeded, sign_in_needed)
+    app.add_exception_handler(CsrfRejected, csrf_rejected)
+    app.add_exception_handler(ConsoleForbidden, forbidden)
+    for router in ROUTERS:
+        app.include_router(router)

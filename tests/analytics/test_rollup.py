@@ -1,0 +1,213 @@
+"""The rollup answers exactly what the cases answer, for every endpoint it serves: after it
+is built, after a late success webhook, when windows end around now, with filters it cannot
+serve, and after the organisation's time zone changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.analytics.conftest import fail, get, succeed
+from tests.conftest import START
+from tests.factories import Account
+from tinko.analytics import rollup
+from tinko.analytics.dashboard import dashboard
+from tinko.analytics.definitions import Filters, parse_period
+from tinko.analytics.models import AnalyticsDaily
+from tinko.analytics.queries import Scope
+from tinko.config import Settings
+from tinko.db import unit_of_work
+from tinko.jobs.registry import JobContext, run_job
+from tinko.kit.clock import FrozenClock
+from tinko.payments.models import Transaction
+from tinko.recovery.models import RecoveryCase
+from tinko.simulate.history import fill_history
+
+SERVED = (
+    "summary",
+    "recovery_rate",
+    "revenue_recovered",
+    "timeseries",
+    "failure_categories",
+    "by_rail",
+    "by_language",
+)
+FILTERS: tuple[dict[str, str], ...] = (
+    {},
+    {"gateway": "razorpay"},
+    {"arm": "holdout"},
+    {"arm": "treated", "rail": "card"},
+    {"currency": "USD"},
+    {"policy_id": "default"},
+    {"category": "insufficient_funds"},
+    {"country": "IN"},
+)
+
+
+# Fixed local dates around the history and the week after it (a period would move with the clock).
+RANGE = {
+    "from": (START - timedelta(days=91)).date().isoformat(),
+    "to": (START + timedelta(days=8)).date().isoformat(),
+}
+
+
+@dataclass(frozen=True)
+class Reader:
+    """The org and an API key's headers: a key outlives the clock moving a week on."""
+
+    org_id: str
+    headers: dict[str, str]
+
+
+@pytest.fixture
+def history(
+    client: TestClient,
+    app: FastAPI,
+    clock: FrozenClock,
+    settings: Settings,
+    owner: Account,
+    key_headers: dict[str, str],
+) -> Reader:
+    client.patch("/v1/auth/org", json={"holdout_percent": 20}, headers=owner.headers)
+    with unit_of_work(app.state.session_factory) as session:
+        fill_history(session, clock, settings, owner.org_id, failures=300)
+    fail(client, key_headers, "usd-1", START - timedelta(days=3), amount=1500, currency="USD")
+    app.state.runner.drain()
+    return Reader(owner.org_id, key_headers)
+
+
+@pytest.fixture
+def case_level(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A switch: inside `with case_level():` every read goes to the cases."""
+
+    @contextmanager
+    def switch() -> Iterator[None]:
+        with monkeypatch.context() as patch:
+            patch.setattr(rollup, "plan_for", lambda session, scope: rollup.CASE_LEVEL)
+            yield
+
+    return switch
+
+
+def refresh(app: FastAPI) -> None:
+    ctx = JobContext(app.state.settings, app.state.session_factory, app.state.clock)
+    run_job(ctx, "analytics.refresh_rollups", {})
+
+
+def answers(client: TestClient, reader: Reader, **params: str) -> dict[str, Any]:
+    return {path: get(client, reader.headers, path, **params) for path in SERVED}
+
+
+def plan(app: FastAPI, owner: Reader, period: str = "90d", **filters: Any) -> rollup.Plan:
+    now = app.state.clock.now()
+    scope = Scope(
+        owner.org_id, parse_period(period, None, None, "Asia/Kolkata", now), Filters(**filters), now
+    )
+    with app.state.session_factory() as session:
+        return rollup.plan_for(session, scope)
+
+
+def test_rollup_answers_equal_the_cases(
+    client: TestClient, app: FastAPI, history: Reader, case_level: Any
+) -> None:
+    queries = [dict(period=p, **f) for p in ("7d", "30d", "90d") for f in FILTERS]
+    with case_level():
+        expected = [answers(client, history, **q) for q in queries]
+    refresh(app)
+    assert plan(app, history).rollup_days  # the rollup really serves most days
+    assert [answers(client, history, **q) for q in queries] == expected
+
+
+def test_late_success_a_week_later_counts_at_once_and_after_refresh(
+    client: TestClient, app: FastAPI, clock: FrozenClock, history: Reader, case_level: Any
+) -> None:
+    refresh(app)
+    with app.state.session_factory() as session:
+        ref, failed_at = session.execute(
+            select(Transaction.transaction_ref, RecoveryCase.failed_at)
+            .join(RecoveryCase, RecoveryCase.transaction_id == Transaction.id)
+            .where(RecoveryCase.status == "exhausted", RecoveryCase.holdout.is_(False))
+            .where(RecoveryCase.failed_at > START - timedelta(days=60))
+            .limit(1)
+        ).one()
+    before = get(client, history.headers, "summary", **RANGE)["by_currency"]["INR"]
+    clock.advance(timedelta(days=7))
+    succeed(app, history.org_id, ref, clock.now())
+    late = answers(client, history, **RANGE)
+    with case_level():
+        assert late == answers(client, history, **RANGE)
+    assert late["summary"]["by_currency"]["INR"]["recovered_count"] == (
+        before["recovered_count"] + 1
+    )
+    clock.advance(rollup.MARGIN + timedelta(seconds=1))  # the watermark passes the change
+    refresh(app)
+    day = failed_at.astimezone(ZoneInfo("Asia/Kolkata")).date()
+    served = plan(app, history)
+    assert served.rollup_days is not None
+    assert (day - rollup.EPOCH).days in served.rollup_days
+    assert answers(client, history, **RANGE) == late
+
+
+def test_days_whose_windows_end_around_now_are_read_from_the_cases(
+    client: TestClient, app: FastAPI, clock: FrozenClock, history: Reader, case_level: Any
+) -> None:
+    refresh(app)
+    with app.state.session_factory() as session:
+        row = session.scalars(
+            select(AnalyticsDaily)
+            .where(AnalyticsDaily.window_end_min < AnalyticsDaily.window_end_max)
+            .limit(1)
+        ).one()
+    assert row.window_end_min is not None
+    clock.set(row.window_end_min + timedelta(seconds=1))
+    straddling = plan(app, history)
+    assert any(first <= row.day <= last for first, last in straddling.case_days)
+    with case_level():
+        expected = answers(client, history, period="90d")
+    assert answers(client, history, period="90d") == expected
+
+
+def test_amount_filters_read_the_cases(app: FastAPI, history: Reader) -> None:
+    refresh(app)
+    assert plan(app, history, amount_min=1000) == rollup.CASE_LEVEL
+
+
+def test_a_new_time_zone_reads_the_cases_until_rebuilt(
+    client: TestClient, app: FastAPI, owner: Account, history: Reader, case_level: Any
+) -> None:
+    refresh(app)
+    client.patch("/v1/auth/org", json={"timezone": "America/New_York"}, headers=owner.headers)
+    now = app.state.clock.now()
+    scope = Scope(
+        history.org_id, parse_period("90d", None, None, "America/New_York", now), Filters(), now
+    )
+    with app.state.session_factory() as session:
+        assert rollup.plan_for(session, scope) == rollup.CASE_LEVEL
+    with case_level():
+        expected = answers(client, history, period="30d")
+    refresh(app)
+    with app.state.session_factory() as session:
+        assert rollup.plan_for(session, scope).rollup_days
+    assert answers(client, history, period="30d") == expected
+
+
+def test_dashboard_is_every_endpoint_at_once(
+    client: TestClient, app: FastAPI, history: Reader
+) -> None:
+    refresh(app)
+    now = app.state.clock.now()
+    scope = Scope(
+        history.org_id, parse_period("30d", None, None, "Asia/Kolkata", now), Filters(), now
+    )
+    with app.state.session_factory() as session:
+        screen = dashboard(session, scope)
+    assert screen == answers(client, history, period="30d")
