@@ -11,6 +11,11 @@ from fastapi.testclient import TestClient
 from tests.factories import Account
 from tests.merchant_webhooks.conftest import drain, fail_a_payment, subscribe
 from tests.merchant_webhooks.receiver import Receiver
+from tinko.db import unit_of_work
+from tinko.kit.clock import FrozenClock
+from tinko.notify import delivery as notify_delivery
+from tinko.notify.channels.base import PermanentFailure
+from tinko.notify.models import OutboundMessage
 
 
 def _sent(receiver: Receiver, event_type: str) -> list[dict[str, Any]]:
@@ -58,3 +63,31 @@ def test_only_subscribed_events_are_sent(
     fail_a_payment(client, owner)
     drain(app)
     assert receiver.received == []
+
+
+def test_failed_message_is_sent_with_the_providers_reason(
+    client: TestClient, app: FastAPI, clock: FrozenClock, owner: Account, receiver: Receiver
+) -> None:
+    subscribe(client, owner, receiver.url, "notification.failed")
+    case_id = fail_a_payment(client, owner)["recovery"]["id"]
+    with unit_of_work(app.state.session_factory) as session:
+        session.add(
+            OutboundMessage(
+                id="msg_failing",
+                org_id=owner.org_id,
+                channel="sms",
+                recipient="+919800000000",
+                body_text="Pay here",
+                kind="recovery_link",
+                status="sending",
+                created_at=clock.now(),
+                case_id=case_id,
+                tries=1,
+            )
+        )
+    with unit_of_work(app.state.session_factory) as session:
+        notify_delivery.record(session, clock, "msg_failing", PermanentFailure("unreachable"))
+    drain(app)
+    (sent,) = _sent(receiver, "notification.failed")
+    assert sent["data"]["recovery_id"] == case_id
+    assert sent["data"]["explanation"] == "unreachable"
