@@ -193,6 +193,7 @@ def _claim_one(
                 attempt_id=attempt.id,
                 rule=decision.rule,
                 reason=decision.reason,
+                why=attempt.reason,
             )
             planning.plan_case(session, ctx.clock, case, transaction)
             return None

@@ -21,6 +21,7 @@ class ReasonCode(StrEnum):
     PLANNED_BY_POLICY = "planned_by_policy"  # backoff after the last try
     PLANNED_ON_PAYDAY = "planned_on_payday"
     PLANNED_BY_RULE = "planned_by_rule"  # a rule's retry action
+    PLANNED_AFTER_COOLDOWN = "planned_after_cooldown"  # the decline's own wait set the time
     SHIFTED_TO_WINDOW = "shifted_to_window"  # moved into the allowed retry window
     SHIFTED_BY_NETWORK_RULE = "shifted_by_network_rule"  # moved until a network rule allows it
     RETRY_NOW_BY_MERCHANT = "retry_now_by_merchant"
@@ -73,6 +74,7 @@ PARAMS: Final[Mapping[ReasonCode, tuple[str, ...]]] = {
     C.PLANNED_BY_POLICY: (*_RETRY, "delay_minutes", "at"),
     C.PLANNED_ON_PAYDAY: (*_RETRY, "at"),
     C.PLANNED_BY_RULE: (*_RETRY, "delay_minutes", "at"),
+    C.PLANNED_AFTER_COOLDOWN: (*_RETRY, "delay_minutes", "at"),
     C.SHIFTED_TO_WINDOW: (*_RETRY, "from", "to", "window", "timezone"),
     C.SHIFTED_BY_NETWORK_RULE: (*_RETRY, "from", "to", "network", "rule"),
     C.RETRY_NOW_BY_MERCHANT: ("at",),

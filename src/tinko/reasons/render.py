@@ -41,6 +41,8 @@ SENTENCES: Final[Mapping[ReasonCode, str]] = {
     "payday, %(at)s, when balances are usually topped up.",
     C.PLANNED_BY_RULE: "Retry %(number)s (%(category)s) was planned by %(by)s for %(at)s, "
     "%(delay)s after the last try.",
+    C.PLANNED_AFTER_COOLDOWN: "Retry %(number)s (%(category)s) was planned by %(by)s for "
+    "%(at)s: after this kind of decline, a retry must wait %(delay)s from the failure.",
     C.SHIFTED_TO_WINDOW: "Retry %(number)s (%(category)s, %(by)s) was moved from %(from)s to "
     "%(to)s to fall within %(window)s (%(timezone)s).",
     C.SHIFTED_BY_NETWORK_RULE: "Retry %(number)s (%(category)s, %(by)s) was moved from "

@@ -134,7 +134,7 @@ def close_case(
     case.next_action_at = None
     case.updated_at = now
     cancel_planned(session, case, now, f"case {status}", cancelled_reason(case))
-    log(session, clock, case, status, reason=reason)
+    log(session, clock, case, status, reason=reason, why=why)
 
 
 def cancelled_reason(case: RecoveryCase) -> Reason:

@@ -90,8 +90,16 @@ def send_new_link(
     timeline.log(session, clock, case, "link_created", link_id=link_id, channel=channel)
     if channel is not None:
         kind = "link_sent" if sent.message_id else "message_skipped"
+        why = why if sent.message_id else sent.skipped
         timeline.log(
-            session, clock, case, kind, link_id=link_id, channel=channel, reason=sent.detail
+            session,
+            clock,
+            case,
+            kind,
+            link_id=link_id,
+            channel=channel,
+            reason=sent.detail,
+            why=why,
         )
     return sent
 
@@ -143,7 +151,13 @@ def run_notification(
         lifecycle.finish_attempt(attempt, now, AttemptOutcome.SKIPPED, sent.detail)
         attempt.reason = sent.skipped
         timeline.log(
-            session, clock, case, "message_skipped", attempt_id=attempt.id, reason=sent.detail
+            session,
+            clock,
+            case,
+            "message_skipped",
+            attempt_id=attempt.id,
+            reason=sent.detail,
+            why=sent.skipped,
         )
     lifecycle.move_case(case, CaseStatus.SCHEDULED)
     planning.plan_case(session, clock, case, transaction)

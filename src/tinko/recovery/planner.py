@@ -221,7 +221,7 @@ def _retry_time(
     if rule_retry is not None and rule_retry.after_minutes is not None:
         at = max(earliest, since + timedelta(minutes=rule_retry.after_minutes))
         why = f"retry {rule_retry.after_minutes} min after the last try (rule)"
-        return at, why, by_rule, rule_retry.after_minutes
+        return at, why, *_timing(facts, at, by_rule, rule_retry.after_minutes)
     wants_payday = policy.strategy == "payday" or (
         rule_retry is not None and rule_retry.window == "payday"
     )
@@ -238,7 +238,17 @@ def _retry_time(
         policy.max_delay_minutes,
     )
     at = max(earliest, since + timedelta(minutes=delay))
-    return at, f"retry after {round(delay)} min of backoff", by_rule, round(delay)
+    return at, f"retry after {round(delay)} min of backoff", *_timing(facts, at, by_rule, delay)
+
+
+def _timing(facts: CaseFacts, at: datetime, code: R, delay: float) -> tuple[R, int]:
+    """The code and delay a retry's reason names: the decline's cooldown when that, not the
+    policy's or rule's delay, set the time."""
+    cooled = facts.failed_at + timedelta(seconds=facts.cooldown_seconds)
+    since = facts.last_retry_at or facts.failed_at
+    if facts.cooldown_seconds and at == cooled and cooled > since + timedelta(minutes=delay):
+        return R.PLANNED_AFTER_COOLDOWN, facts.cooldown_seconds // 60
+    return code, round(delay)
 
 
 def _retry_windows(

@@ -20,7 +20,7 @@ from tinko.recovery.decide import AttemptView, PaymentView, decide
 from tinko.recovery.engine import list_attempts
 from tinko.recovery.holdout import customer_key, in_holdout
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
-from tinko.recovery.planner import Plan
+from tinko.recovery.planner import Plan, blocked_reason
 from tinko.recovery.statuses import CaseStatus
 from tinko.recovery.timeline import log
 from tinko.rules.service import current_rules
@@ -76,6 +76,7 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
             "retry_blocked",
             rule=plan.blocked.rule,
             reason=plan.blocked.reason,
+            why=blocked_reason(plan.blocked),
         )
     number = len(attempts)
     for step in plan.steps:
@@ -109,6 +110,7 @@ def plan_case(session: Session, clock: Clock, case: RecoveryCase, transaction: T
             scheduled_for=step.at.isoformat(),
             reason=step.reason,
             planned_by=step.planned_by,
+            why=step.why,
         )
     lifecycle.refresh(session, clock, case, attempts, plan.stop_reason, plan.stop_why)
     return plan

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from tinko.reasons import ReasonCode
 
 # The contract's recovery states (docs/api.md, statuses.CaseStatus): an unknown one is a 422,
 # not an empty list.
@@ -26,9 +28,15 @@ class ReasonOut(BaseModel):
     """Why a step is what it is: a code of the closed set (docs/api.md, "Reasons"), its
     params, and one sentence in the request's language."""
 
-    code: str
+    code: Annotated[
+        str,
+        Field(
+            description="One of a closed set; each code always has the same params.",
+            json_schema_extra={"enum": [code.value for code in ReasonCode]},
+        ),
+    ]
     params: dict[str, Any]
-    text: str
+    text: Annotated[str, Field(description="One sentence in the request's language.")]
 
 
 class AttemptOut(BaseModel):

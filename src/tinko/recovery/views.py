@@ -29,12 +29,13 @@ from tinko.tenancy.models import Organization
 def reason_out(
     reason: Mapping[str, Any] | None, lang: str, timezone: str | None
 ) -> ReasonOut | None:
-    """A stored reason with its sentence; None for rows from before reasons."""
-    if reason is None:
+    """A stored reason with its sentence; None for rows from before reasons (or a code this
+    version does not know)."""
+    if reason is None or not is_reason(reason):
         return None
-    code = str(reason.get("code")) if is_reason(reason) else "unknown"
-    params = dict(reason.get("params") or {}) if is_reason(reason) else {}
-    return ReasonOut(code=code, params=params, text=explain(reason, lang, timezone=timezone))
+    params = dict(reason.get("params") or {})
+    text = explain(reason, lang, timezone=timezone)
+    return ReasonOut(code=str(reason["code"]), params=params, text=text)
 
 
 def _attempt_out(attempt: RecoveryAttempt, lang: str, timezone: str) -> AttemptOut:
