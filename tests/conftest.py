@@ -109,3 +109,7 @@ def app(settings: Settings, clock: FrozenClock) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+# Browser tests' fixtures (pages, console), defined once for the whole run.
+from tests.browser import browser, live_url  # noqa: E402, F401

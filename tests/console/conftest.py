@@ -29,8 +29,3 @@ def sign_in(
     )
     assert answer.status_code == 303, answer.text
     return csrf_of(client.get("/console/").text)
-
-
-# --- Browser tests: the payer pages' live server and Debian's Chromium -------------------------
-# Imported so pytest finds them here too.
-from tests.pages.conftest import browser, live_url  # noqa: E402, F401

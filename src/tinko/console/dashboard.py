@@ -7,11 +7,13 @@ currency at a time (`?currency=`, default: the one with the most failed payments
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Final
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from tinko.analytics import report
 from tinko.analytics.definitions import RECOVERED_BY, Filters, Period, parse_period
@@ -86,28 +88,29 @@ def _period(org: Organization, clock: Clock, asked: Asked) -> tuple[Period, str,
 
 
 def recovered_by_day(session: Session, scope: Scope) -> list[Json]:
-    """Amount recovered per cohort day and way of recovery, and whether the day is
-    provisional (the timeseries' definition), for the scope's one currency."""
-    series = report.timeseries(session, scope)["data"]
-    rows = grouped(
-        session,
-        scope,
-        ("day", "recovered_by"),
-        where=lambda r: [r.c.outcome == "recovered"],
-    )
-    found: dict[str, dict[str, int]] = {}
+    """Amount recovered per cohort day and way of recovery, and whether the day is provisional
+    (a case still inside its window), for the scope's one currency: one grouped query."""
+    rows = grouped(session, scope, ("day", "recovered_by"), extra=(("provisional", "provisional"),))
+    found: dict[int, dict[str, int]] = {}
+    provisional: set[int] = set()
     for row in rows:
-        day = date.fromordinal(report.EPOCH.toordinal() + int(row.day)).isoformat()
-        found.setdefault(day, {})[row.recovered_by] = integer(row.amount)
+        day = int(row.day)
+        if row.recovered_by is not None:
+            found.setdefault(day, {})[row.recovered_by] = integer(row.amount)
+        if integer(row.provisional):
+            provisional.add(day)
+    if not rows:
+        return []
     days = []
-    for entry in series:
-        totals = entry["by_currency"].get(scope.filters.currency or "", {})
-        by = found.get(entry["date"], {})
+    for offset in range(scope.period.days):
+        local_day = scope.period.first + timedelta(days=offset)
+        number = (local_day - report.EPOCH).days
+        by = found.get(number, {})
         days.append(
             {
-                "date": entry["date"],
+                "date": local_day.isoformat(),
                 "by": {how: by.get(how, 0) for how in RECOVERED_BY},
-                "provisional": bool(totals.get("provisional")),
+                "provisional": number in provisional,
             }
         )
     return days
@@ -126,31 +129,91 @@ def _uplift(session: Session, scope: Scope) -> Uplift:
     )
 
 
-def build(session: Session, clock: Clock, org: Organization, asked: Asked) -> Dashboard:
+def _read(factory: sessionmaker[Session], build: Callable[[Session], Any]) -> Any:
+    with factory() as session:
+        return build(session)
+
+
+def build(
+    factory: sessionmaker[Session], clock: Clock, org: Organization, asked: Asked
+) -> Dashboard:
+    """The reports run side by side, each on its own read-only session: the database does the
+    work (SQLite releases the GIL while it steps), so the page waits for the slowest, not the
+    sum."""
     period, choice, error = _period(org, clock, asked)
     scope = Scope(org.id, period, Filters(), clock.now())
-    summary = report.summary(session, scope)["by_currency"]
-    kpis = [
-        Kpis(code, totals, minor_unit_exponent(code))
-        for code, totals in sorted(summary.items(), key=lambda kv: -kv[1]["failed_count"])
-    ]
-    currencies = [k.currency for k in kpis]
-    currency = (
-        asked.currency if asked.currency in currencies else (currencies[0] if currencies else None)
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        summary_job = pool.submit(_read, factory, lambda s: report.summary(s, scope))
+        uplift_job = (
+            pool.submit(_read, factory, lambda s: _uplift(s, scope))
+            if org.holdout_percent > 0
+            else None
+        )
+        summary = summary_job.result()["by_currency"]
+        kpis = [
+            Kpis(code, totals, minor_unit_exponent(code))
+            for code, totals in sorted(summary.items(), key=lambda kv: -kv[1]["failed_count"])
+        ]
+        currencies = [k.currency for k in kpis]
+        currency = (
+            asked.currency
+            if asked.currency in currencies
+            else (currencies[0] if currencies else None)
+        )
+        built: list[Chart] = []
+        if currency is not None:
+            one = Scope(org.id, period, Filters(currency=currency), scope.now)
+            jobs = [pool.submit(_read, factory, _bound(make, one)) for make in _CHARTS]
+            built = [job.result() for job in jobs]
+        uplift = uplift_job.result() if uplift_job is not None and kpis else None
+    return Dashboard(
+        period, choice, kpis, currency, currencies, built, uplift, error, org.holdout_percent
     )
-    uplift = _uplift(session, scope) if org.holdout_percent > 0 and kpis else None
-    dashboard = Dashboard(
-        period, choice, kpis, currency, currencies, [], uplift, error, org.holdout_percent
-    )
-    if currency is None:
-        return dashboard
-    one = Scope(org.id, period, Filters(currency=currency), scope.now)
-    built = [
-        charts.recovered_over_time(recovered_by_day(session, one), currency),
-        charts.by_category(report.breakdown(session, one, "category", "category"), currency),
-        charts.by_channel(report.attempts_by_channel(session, one), currency),
-        charts.by_rail(report.breakdown(session, one, "rail", "rail"), currency),
-        charts.by_attempt(report.by_attempt(session, one), currency),
-        charts.time_to_recover(report.time_to_recover(session, one), currency),
-    ]
-    return replace(dashboard, charts=built)
+
+
+_WORKERS: Final = 4
+
+
+def _bound(make: Callable[[Session, Scope], Chart], scope: Scope) -> Callable[[Session], Chart]:
+    def run(session: Session) -> Chart:
+        return make(session, scope)
+
+    return run
+
+
+def _cur(scope: Scope) -> str:
+    return scope.filters.currency or ""
+
+
+def _over_time(session: Session, scope: Scope) -> Chart:
+    return charts.recovered_over_time(recovered_by_day(session, scope), _cur(scope))
+
+
+def _category(session: Session, scope: Scope) -> Chart:
+    return charts.by_category(report.breakdown(session, scope, "category", "category"), _cur(scope))
+
+
+def _channel(session: Session, scope: Scope) -> Chart:
+    return charts.by_channel(report.attempts_by_channel(session, scope), _cur(scope))
+
+
+def _rail(session: Session, scope: Scope) -> Chart:
+    return charts.by_rail(report.breakdown(session, scope, "rail", "rail"), _cur(scope))
+
+
+def _attempt(session: Session, scope: Scope) -> Chart:
+    return charts.by_attempt(report.by_attempt(session, scope), _cur(scope))
+
+
+def _time(session: Session, scope: Scope) -> Chart:
+    return charts.time_to_recover(report.time_to_recover(session, scope), _cur(scope))
+
+
+_CHARTS: Final[tuple[Callable[[Session, Scope], Chart], ...]] = (
+    _over_time,
+    _category,
+    _channel,
+    _rail,
+    _attempt,
+    _time,
+)

@@ -39,9 +39,11 @@ def asked_of(request: Request) -> Asked:
 
 def show(request: Request, user: ConsoleUser, clock: Clock, *, fragment: bool) -> Response:
     asked = asked_of(request)
-    with request.app.state.read_session_factory() as reader:  # analytics only reads
+    factory = request.app.state.read_session_factory  # analytics only reads
+    with factory() as reader:
         org = reader.get_one(Organization, user.org_id)
-        built = dashboard.build(reader, clock, org, asked)
+        reader.expunge(org)
+    built = dashboard.build(factory, clock, org, asked)
     query = {
         k: v
         for k, v in request.query_params.items()
