@@ -176,7 +176,7 @@ def _step(attempt: RecoveryAttempt, at: Moments, why: Explain) -> Step:
 
 def _event(entry: TimelineEntry, at: Moments, why: Explain) -> Event:
     detail = entry.detail or {}
-    explanation = why(detail.get("reason"))
+    explanation = why(detail.get("why") or detail.get("reason"))
     return Event(
         at=at(entry.at) or "",
         kind=entry.kind,

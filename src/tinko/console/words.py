@@ -96,6 +96,7 @@ OUTCOMES: Final = {
 
 # What happened on a case (the timeline's entry kinds, recovery.timeline).
 EVENTS: Final = {
+    "planned": N_("Plan made"),
     "link_created": N_("Payment link created"),
     "link_sent": N_("Payment link sent"),
     "link_opened": N_("Customer opened the link"),

@@ -142,12 +142,12 @@ def create_link(
 def _link_message(
     session: Session, case: RecoveryCase, sent: outreach.Outreach, lang: str
 ) -> LinkMessageOut:
-    """What became of the message the merchant asked for, with why (sent or skipped)."""
-    status: Literal["queued", "skipped"] = "queued" if sent.message_id else "skipped"
+    """What became of the message the merchant asked for, and why (sent or skipped)."""
     why = sent.skipped
     if sent.message_id is not None:
         message = session.get(OutboundMessage, sent.message_id)
         why = message.reason if message is not None else None
+    status: Literal["queued", "skipped"] = "queued" if sent.message_id else "skipped"
     timezone = session.get_one(Organization, case.org_id).timezone
     reason = reason_out(why, lang, timezone)
     return LinkMessageOut(id=sent.message_id, status=status, detail=sent.detail, reason=reason)

@@ -90,6 +90,7 @@ def send_new_link(
     timeline.log(session, clock, case, "link_created", link_id=link_id, channel=channel)
     if channel is not None:
         kind = "link_sent" if sent.message_id else "message_skipped"
+        why = why if sent.message_id else sent.skipped
         timeline.log(
             session,
             clock,
@@ -98,7 +99,7 @@ def send_new_link(
             link_id=link_id,
             channel=channel,
             reason=sent.detail,
-            why=why if sent.message_id else sent.skipped,
+            why=why,
         )
     return sent
 
