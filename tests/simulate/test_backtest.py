@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from tests.conftest import START, TEST_SECRET
 from tests.factories import Account, create_api_key, register
 from tinko.cli import app
-from tinko.simulate.backtest import calibrated_scenario, read_export
+from tinko.simulate.backtest import read_export
+from tinko.simulate.calibrate import calibrated_scenario
 
 runner = CliRunner()
 DATA = Path(__file__).parent / "data"
@@ -165,7 +166,7 @@ def test_the_code_is_read_from_stripes_seller_message(tmp_path: Path) -> None:
     assert [f.code for f in read_export(export).failures] == ["insufficient_funds"]
 
 
-def test_other_currencies_are_named_not_dropped_silently(tmp_path: Path) -> None:
+def test_each_currency_is_simulated_as_its_own_world(tmp_path: Path) -> None:
     export = tmp_path / "two.csv"
     export.write_text(
         "id,Created date (UTC),Amount,Currency,Status,Decline Reason\n"
@@ -175,7 +176,11 @@ def test_other_currencies_are_named_not_dropped_silently(tmp_path: Path) -> None
     )
     result = runner.invoke(app, ["backtest", "--csv", str(export), "--json"])
     assert result.exit_code == 0, result.output
-    assert "simulating the 2 failures in USD; left out 1 in JPY" in result.stderr
+    data = json.loads(result.stdout)
+    assert {c: r["scenario"] for c, r in data["currencies"].items()} == {
+        "USD": "backtest-two-usd",
+        "JPY": "backtest-two-jpy",
+    }
 
 
 def test_the_zone_and_payday_flags_shape_the_world() -> None:

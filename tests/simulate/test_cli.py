@@ -7,7 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tinko.cli import app
-from tinko.simulate.backtest import calibrated_scenario, read_csv
+from tinko.simulate.backtest import read_csv
+from tinko.simulate.calibrate import calibrated_scenario
 
 runner = CliRunner()
 DATA = Path(__file__).parent / "data"

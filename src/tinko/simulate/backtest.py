@@ -13,43 +13,22 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tinko.classifier import DeclineSignal, classify
 from tinko.kit.money import is_known_currency, minor_unit_exponent
 from tinko.payments.models import PaymentEvent, Transaction
 from tinko.simulate.minimums import minimum_charge
-from tinko.simulate.scenario import DEFAULT_START, GATEWAYS, Scenario, ScenarioError
+from tinko.simulate.scenario import DEFAULT_START, GATEWAYS
 from tinko.simulate.scenario_codes import canonical_code
-from tinko.simulate.scenario_read import read_document
 
-# Classifier category → how the world makes that code behave.
-BEHAVIOUR_OF: Final[Mapping[str, str]] = {
-    "insufficient_funds": "funds",
-    "limit_exceeded": "funds",
-    "do_not_honor": "temporary_block",
-    "processing_error": "temporary_block",
-    "unknown": "temporary_block",
-    "suspected_fraud": "lost_stolen",
-    "issuer_unavailable": "issuer_outage",
-    "expired_card": "expired_card",
-    "invalid_card_data": "expired_card",
-    "lost_stolen_fraud": "lost_stolen",
-    "account_closed": "lost_stolen",
-    "not_permitted": "lost_stolen",
-    "authentication_required": "authentication",
-    "upi_pending_timeout": "upi_timeout",
-    "mandate_revoked": "mandate_revoked",
-    "duplicate": "lost_stolen",
-}
 # Header names as the exports spell them, lower-cased with spaces, dashes and brackets folded
 # to underscores ("Created date (UTC)" -> created_date_utc). Stripe's Dashboard payments export
 # (Payments -> Export) writes e.g. id, Created date (UTC) / Created (UTC), Amount, Currency,
@@ -353,95 +332,3 @@ def read_org(session: Session, org_id: str) -> Export:
         )
     known = [g for g, _ in gateways.most_common() if g in GATEWAYS]
     return Export(failures, known[0] if known else None, skipped)
-
-
-def paydays_income(text: str) -> list[dict[str, Any]]:
-    """``--paydays``: '1', '1,15', '-1', 'weekly:fri' or 'biweekly:fri' as income patterns."""
-    spec = text.strip().lower()
-    if ":" in spec:
-        pattern, _, weekday = spec.partition(":")
-        if pattern not in ("weekly", "biweekly"):
-            raise BacktestError(f"--paydays: {text!r}: use weekly:DAY or biweekly:DAY")
-        return [{"pattern": pattern, "weekday": weekday}]
-    try:
-        days = [int(part) for part in spec.split(",")]
-    except ValueError:
-        raise BacktestError(f"--paydays: {text!r} is not a list of days of the month") from None
-    if len(days) == 1:
-        return [{"pattern": "monthly", "day": days[0]}]
-    if len(days) == 2:
-        return [{"pattern": "twice_monthly", "days": days}]
-    raise BacktestError(f"--paydays: {text!r}: give one or two days of the month")
-
-
-def calibrated_scenario(
-    name: str,
-    failures: Iterable[FailedPayment],
-    gateway: str,
-    *,
-    merchant_tz: str | None = None,
-    customer_tz: str | None = None,
-    paydays: str | None = None,
-    notes: Callable[[str], None] | None = None,
-) -> Scenario:
-    """A scenario with the same count, days, amounts, methods and decline mix.
-
-    Several currencies: the most frequent is simulated, and ``notes`` says how many failures
-    in each other currency were left out (amounts in different currencies cannot share one
-    world)."""
-    rows = list(failures)
-    if not rows:
-        raise BacktestError("no failed payments with a decline code to learn from")
-    currencies = Counter(r.currency for r in rows)
-    currency = currencies.most_common(1)[0][0]
-    rows = [r for r in rows if r.currency == currency]
-    others = ", ".join(f"{n} in {c}" for c, n in sorted(currencies.items()) if c != currency)
-    if others and notes is not None:
-        notes(f"simulating the {len(rows)} failures in {currency}; left out {others}")
-    start, end = min(r.at for r in rows), max(r.at for r in rows)
-    methods = Counter(r.method for r in rows)
-    mix: Counter[tuple[str, str]] = Counter()
-    for r in rows:
-        mix[(r.code, r.method)] += 1
-    mix_doc: list[dict[str, Any]] = []
-    for (code, method), count in sorted(mix.items()):
-        kind = "card" if method.endswith("_card") else method.split("_")[0]
-        category = classify(
-            DeclineSignal(gateway=gateway, decline_code=code, payment_method_type=kind)
-        ).category
-        mix_doc.append(
-            {
-                "code": code,
-                "share": count,
-                "behaviour": BEHAVIOUR_OF.get(category, "temporary_block"),
-                "methods": [method],
-            }
-        )
-    amounts = Counter(r.amount_minor for r in rows)
-    doc = {
-        "name": name,
-        "currency": currency,
-        "gateway": gateway,
-        "start": start,
-        "days": max(1, (end - start).days + 1),
-        "failures": len(rows),
-        "amount": {"choices": [{"value": v, "share": c} for v, c in sorted(amounts.items())]},
-        "payment_methods": [{"type": m, "share": c} for m, c in sorted(methods.items())],
-        "failure_mix": mix_doc,
-    }
-    if merchant_tz is not None:
-        doc["merchant_timezone"] = merchant_tz
-    if customer_tz is not None:  # the country only matters to India's rules
-        country = "IN" if gateway == "razorpay" else "US"
-        doc["countries"] = [{"code": country, "timezone": customer_tz}]
-    if paydays is not None:
-        doc["income"] = paydays_income(paydays)
-    try:
-        return read_document(doc, strict_codes=False)
-    except ScenarioError as exc:
-        flags = {"merchant_timezone": "--merchant-tz", "countries": "--customer-tz"}
-        flag = next((f for key, f in flags.items() if exc.where.startswith(key)), None)
-        flag = flag or ("--paydays" if exc.where.startswith("income") else None)
-        if flag is not None:
-            raise BacktestError(f"{flag}: {exc.problem}") from None
-        raise BacktestError(f"the derived scenario is invalid: {exc}") from None

@@ -72,7 +72,9 @@ def run_and_report(
     as_json: bool,
     plot: Path | None,
     workers: int | None,
+    emit: bool = True,
 ) -> Simulation:
+    """Simulate and print the report (``emit=False`` with ``as_json``: the caller prints)."""
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -100,7 +102,8 @@ def run_and_report(
     if target is not None:
         _write_plot(sim, target)
     if as_json:
-        sys.stdout.write(json.dumps(to_json(sim), sort_keys=False) + "\n")
+        if emit:
+            sys.stdout.write(json.dumps(to_json(sim), sort_keys=False) + "\n")
         return sim
     out = Console()
     out.print(table(sim))
@@ -199,7 +202,8 @@ def backtest_command(
 ) -> None:
     """What would this policy have recovered of our own failures? The same comparison as
     `simulate`, on a world calibrated on the organisation's decline mix and amounts."""
-    from tinko.simulate.backtest import BacktestError, calibrated_scenario, read_export
+    from tinko.simulate.backtest import BacktestError, read_export
+    from tinko.simulate.calibrate import calibrated_scenarios
     from tinko.simulate.scenario import GATEWAYS
 
     if (csv_file is None) == (org is None):
@@ -214,35 +218,74 @@ def backtest_command(
             assert org is not None
             export = _org_failures(org)
             name = f"backtest-{org}"
-        if export.skipped_methods and not as_json:
-            err.print(
-                f"note: {export.skipped_methods} failures on payment methods the simulator "
-                "does not model (netbanking, wallets, EMI, pay later) were left out",
-                highlight=False,
-                soft_wrap=True,
-            )
-        for reason, rows in sorted(export.bad_rows.items()):
-            examples = "; ".join(rows[:3])
-            err.print(
-                f"skipped {len(rows)} bad rows ({reason}), e.g. {examples}",
-                highlight=False,
-                soft_wrap=True,
-            )
-        world = calibrated_scenario(
+        _report_input(export, as_json)
+        worlds = calibrated_scenarios(
             name,
             export.failures,
             gateway or export.gateway or "stripe",
             merchant_tz=merchant_tz,
             customer_tz=customer_tz,
             paydays=paydays,
-            notes=lambda line: err.print(f"note: {line}", highlight=False, soft_wrap=True),
         )
     except BacktestError as exc:
         raise fail(str(exc)) from None
     chosen_policy, chosen_rules = engine_config(policy, rules)
-    run_and_report(
-        world, seed, chosen_policy, chosen_rules, as_json=as_json, plot=plot, workers=workers
-    )
+    if len(worlds) == 1:  # one currency: the same output as `simulate`
+        run_and_report(
+            worlds[0],
+            seed,
+            chosen_policy,
+            chosen_rules,
+            as_json=as_json,
+            plot=plot,
+            workers=workers,
+        )
+        return
+    _per_currency(name, worlds, seed, chosen_policy, chosen_rules, as_json, plot, workers)
+
+
+def _report_input(export: Export, as_json: bool) -> None:
+    if export.skipped_methods and not as_json:
+        err.print(
+            f"note: {export.skipped_methods} failures on payment methods the simulator "
+            "does not model (netbanking, wallets, EMI, pay later) were left out",
+            highlight=False,
+            soft_wrap=True,
+        )
+    for reason, rows in sorted(export.bad_rows.items()):
+        examples = "; ".join(rows[:3])
+        err.print(
+            f"skipped {len(rows)} bad rows ({reason}), e.g. {examples}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _per_currency(
+    name: str,
+    worlds: list[Scenario],
+    seed: int,
+    policy: RetryPolicy | None,
+    rules: list[RuleSpec],
+    as_json: bool,
+    plot: Path | None,
+    workers: int | None,
+) -> None:
+    """Several currencies: each is its own world and report, never summed across currencies.
+    JSON: ``{"scenario", "seed", "currencies": {"USD": <the simulate object>, ...}}``."""
+    reports: dict[str, object] = {}
+    for world in worlds:
+        target = plot.with_stem(f"{plot.stem}-{world.currency.lower()}") if plot else None
+        if not as_json:
+            count = f"{world.failures} failures in {world.currency}"
+            Console().print(f"[bold]== {world.currency}[/bold] ({count})", highlight=False)
+        sim = run_and_report(
+            world, seed, policy, rules, as_json=as_json, plot=target, workers=workers, emit=False
+        )
+        reports[world.currency] = to_json(sim)
+    if as_json:
+        doc = {"scenario": name, "seed": seed, "currencies": reports}
+        sys.stdout.write(json.dumps(doc, sort_keys=False) + "\n")
 
 
 def _org_failures(org: str) -> Export:
