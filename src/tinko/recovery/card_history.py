@@ -14,7 +14,8 @@ from tinko.payments.models import PaymentEvent, Transaction
 from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.models import RecoveryAttempt
 
-HISTORY_DAYS = 31  # the longest network counting window is a rolling 30 days
+# The longest counting window: NACHA's 180 days for a returned ACH debit (cards: 30 days).
+HISTORY_DAYS = 181
 
 
 def card_history(session: Session, transaction: Transaction, now: datetime) -> list[PastAttempt]:

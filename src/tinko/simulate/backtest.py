@@ -74,7 +74,13 @@ _FAILED: Final = frozenset({"failed", "declined", "requires_payment_method", "ca
 # Payment methods the world cannot simulate (one-off, customer-present): their rows are left out.
 _NOT_SIMULATED: Final = frozenset(
     {"netbanking", "wallet", "emi", "cardless_emi", "paylater", "bank_transfer", "app"}
+    | {"ach_credit_transfer", "customer_balance"}  # the customer pushes these: no retry
 )
+# Stripe's payment method types for bank debits (https://docs.stripe.com/api/payment_methods/object
+# `type`), and the legacy source type "ach_debit". ACH has NACHA's reinitiation limit; the
+# other debits (Bacs, BECS, ACSS) are simulated like SEPA's: days to answer, no scheme cap.
+_ACH: Final = frozenset({"us_bank_account", "ach_debit", "ach"})
+_OTHER_DEBITS: Final = frozenset({"sepa_debit", "bacs_debit", "au_becs_debit", "acss_debit"})
 
 
 class BacktestError(ValueError):
@@ -114,6 +120,10 @@ def _method(method: str, network: str) -> str | None:
     method, network = method.strip().lower(), network.lower()
     if method in _NOT_SIMULATED:
         return None
+    if method in _ACH:
+        return "ach_debit"
+    if method in _OTHER_DEBITS:
+        return "sepa_debit"
     if "upi" in method:
         return "upi_autopay"
     if "emandate" in method or "nach" in method:
@@ -311,9 +321,10 @@ def read_org(session: Session, org_id: str) -> Export:
         if txn.id in seen:
             continue
         seen.add(txn.id)
-        method = _method(
-            event.payment_method_type or txn.payment_method_type or "", txn.card_network or ""
-        )
+        stored = event.payment_method_type or txn.payment_method_type or ""
+        if txn.gateway == "stripe" and stored == "netbanking":  # Stripe's us_bank_account
+            stored = "us_bank_account"
+        method = _method(stored, txn.card_network or "")
         if method is None:
             skipped += 1
             continue

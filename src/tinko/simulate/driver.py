@@ -28,14 +28,15 @@ from tinko.recovery.transient import keeps_category
 from tinko.simulate.ledger import Ledger
 from tinko.simulate.outcomes import charge, reachable, react
 from tinko.simulate.strategies import Strategy
-from tinko.simulate.world import Failure, World
+from tinko.simulate.world import Failure, World, debit_notice
 
-HISTORY: Final = timedelta(days=31)  # card_history.HISTORY_DAYS: the longest network window
+# card_history.HISTORY_DAYS: the longest network window (NACHA's 180 days for ACH debits).
+HISTORY: Final = timedelta(days=181)
 # A PSP answers a charge in a few seconds; the live runner records the result (and re-plans)
 # at that later moment, so the simulator does too.
 PSP_SECONDS: Final = 3.0
 MAX_PLANS_PER_CASE: Final = 200  # a planner that never settles is a bug; stop and say so
-_INTAKE, _DUE, _PAYS = 0, 1, 2
+_INTAKE, _DUE, _PAYS, _NOTICE = 0, 1, 2, 3
 
 
 @dataclass(slots=True)
@@ -49,6 +50,7 @@ class SimAttempt:
     finished_at: datetime | None = None
     decline_category: str | None = None
     slot: str | None = None  # the learned-timing slot that chose the moment
+    answer: str | None = None  # a pending bank debit's result: None settles, else the code
 
     def view(self) -> AttemptView:
         return AttemptView(
@@ -187,6 +189,8 @@ class Driver:
                 self._intake(case, at)
             elif kind == _DUE:
                 self._run_attempt(case, case.attempts[attempt], at)
+            elif kind == _NOTICE:
+                self._notice(case, case.attempts[attempt], at)
             else:
                 self._payer_pays(case, at)
             if self.on_progress is not None and (last_day is None or at - last_day >= 86_400):
@@ -333,37 +337,69 @@ class Driver:
         self.result.retries_sent += 1
         self.result.attempt_fees_minor += self._fee.get(customer.method, 0)
         code = failure.kind.code if verdict.refused else charge(self.world, failure, at)
-        approved = code is None
-        self.ledger.record(failure, at, approved)
+        self.ledger.record(failure, at, code is None)
+        notice = debit_notice(customer.method, at)
+        if notice > at:  # a bank debit: settled or returned days later, pending till then
+            attempt.status, attempt.answer = "running", code
+            self.cards.setdefault(customer.payment_method_ref, []).append(
+                PastAttempt(now, "merchant", code is None)
+            )
+            self._push(notice, _NOTICE, case.slot, case.attempts.index(attempt))
+            return
         self.clock.set(utc(at + PSP_SECONDS))
+        self._answer(case, attempt, code, at, at)
+
+    def _notice(self, case: SimCase, attempt: SimAttempt, at: float) -> None:
+        """A bank debit's answer arrives: settled (recovered now) or returned (re-plan)."""
+        if attempt.status != "running":
+            return
+        if not case.open:  # paid another way meanwhile
+            attempt.status, attempt.finished_at = "done", self.clock.now()
+            attempt.outcome = "succeeded" if attempt.answer is None else "declined"
+            return
+        sent = attempt.scheduled_for.timestamp()
+        self._answer(case, attempt, attempt.answer, sent, at, debit=True)
+
+    def _answer(
+        self,
+        case: SimCase,
+        attempt: SimAttempt,
+        code: str | None,
+        sent: float,
+        at: float,
+        debit: bool = False,
+    ) -> None:
+        """The PSP's answer to a retry sent at ``sent``, known at ``at`` (the clock's now)."""
+        customer = case.failure.customer
         now = self.clock.now()
         attempt.status, attempt.finished_at = "done", now
-        if approved:
+        if code is None:
             if attempt.slot is not None and self._learn is not None:
                 self._learn(attempt.slot, True)
             attempt.outcome = "succeeded"
-            self.cards.setdefault(customer.payment_method_ref, []).append(
-                PastAttempt(now, "merchant", True)
-            )
+            if not debit:
+                self.cards.setdefault(customer.payment_method_ref, []).append(
+                    PastAttempt(now, "merchant", True)
+                )
             self._recovered(case, at, "retry")
             return
-        assert code is not None
-        declined = classify_code(self.world, failure, code, at)
+        declined = classify_code(self.world, case.failure, code, sent)
         attempt.outcome, attempt.decline_category = "declined", str(declined["category"])
         # As the live runner: an outage met on the way keeps the case's classification.
         if not keeps_category(str(case.classification["category"]), attempt.decline_category):
             case.classification = declined
             if attempt.slot is not None and self._learn is not None:
                 self._learn(attempt.slot, False)  # an outage says nothing about the slot
-        self.cards.setdefault(customer.payment_method_ref, []).append(
-            PastAttempt(
-                now,
-                "merchant",
-                False,
-                declined.get("visa_category"),
-                declined.get("merchant_advice_code"),
+        if not debit:
+            self.cards.setdefault(customer.payment_method_ref, []).append(
+                PastAttempt(
+                    now,
+                    "merchant",
+                    False,
+                    declined.get("visa_category"),
+                    declined.get("merchant_advice_code"),
+                )
             )
-        )
         self._plan(case)
 
     def _message(self, case: SimCase, attempt: SimAttempt, at: float, now: datetime) -> None:

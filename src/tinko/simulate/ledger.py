@@ -11,6 +11,7 @@ The limits come from the same effective-dated data the guard loads
 - UPI AutoPay: executions only in NPCI non-peak hours; per 30-day cycle one debit plus up to
   three retries, and one successful debit.
 - e-mandates: the first presentation plus three retries per cycle.
+- ACH debits (NACHA): the original entry plus at most two reinitiations within 180 days.
 - Any method: a revoked mandate or a lost or stolen card is never retried.
 For mandates the failed debit itself counts as the cycle's first execution.
 """
@@ -72,8 +73,8 @@ class Ledger:
             fee += self._mastercard(failure, past, moment, broken)
         if customer.payment_method_type == "upi":
             refused = self._upi(past, moment, broken)
-        elif customer.payment_method_type == "emandate":
-            refused = self._cycle("emandate", past, moment, broken)
+        elif customer.payment_method_type in ("emandate", "ach_debit"):
+            refused = self._cycle(customer.payment_method_type, past, moment, broken)
         for rule in broken:
             self.violations[rule] = self.violations.get(rule, 0) + 1
         self.network_fees_usd_cents += fee
@@ -142,11 +143,11 @@ class Ledger:
     def _cycle(
         self, prefix: str, past: list[_Execution], moment: datetime, broken: list[str]
     ) -> bool:
-        timeline = (
-            self.rules.upi_autopay.cycle_cap
-            if prefix == "upi_autopay"
-            else self.rules.emandate.cycle_cap
-        )
+        timeline = {
+            "upi_autopay": self.rules.upi_autopay.cycle_cap,
+            "emandate": self.rules.emandate.cycle_cap,
+            "ach_debit": self.rules.ach_debit.cycle_cap,
+        }[prefix]
         cap = timeline.at(moment)
         if cap is None:
             return False

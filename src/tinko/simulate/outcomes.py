@@ -21,6 +21,7 @@ from tinko.simulate.world import (
     RESPONSE_DRAWS,
     Failure,
     World,
+    debit_notice,
     local_hour,
 )
 
@@ -154,7 +155,9 @@ def _earliest_retry(world: World, failure: Failure) -> float:
             if moment > end:
                 break
         if charge(world, failure, moment) is None:
-            return moment
+            # A bank debit collects when it settles, days later; so does the oracle's.
+            settled = debit_notice(failure.customer.method, moment)
+            return settled if settled <= end else NEVER
     return NEVER
 
 

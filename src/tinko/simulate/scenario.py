@@ -20,8 +20,18 @@ from yaml.nodes import MappingNode, ScalarNode
 
 from tinko.policies.windows import WEEKDAY_NAMES, WindowError, zone
 
-METHODS: Final = ("visa_card", "mastercard_card", "rupay_card", "upi_autopay", "emandate")
+METHODS: Final = (
+    "visa_card",
+    "mastercard_card",
+    "rupay_card",
+    "upi_autopay",
+    "emandate",
+    "ach_debit",
+    "sepa_debit",
+)
 CARD_METHODS: Final = ("visa_card", "mastercard_card", "rupay_card")
+# Bank debits: the bank's answer (settled or returned) comes days after the debit is sent.
+DEBIT_METHODS: Final = ("ach_debit", "sepa_debit")
 BEHAVIOURS: Final = (
     "funds",
     "temporary_block",
@@ -41,7 +51,7 @@ DEFAULT_METHODS: Final[Mapping[str, tuple[str, ...]]] = {
     "lost_stolen": CARD_METHODS,
     "authentication": CARD_METHODS,
     "upi_timeout": ("upi_autopay",),
-    "mandate_revoked": ("upi_autopay", "emandate"),
+    "mandate_revoked": ("upi_autopay", "emandate", *DEBIT_METHODS),
 }
 PATTERNS: Final = ("monthly", "twice_monthly", "weekly", "biweekly", "irregular")
 GATEWAYS: Final = ("stripe", "razorpay", "sandbox")

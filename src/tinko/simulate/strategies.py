@@ -162,7 +162,8 @@ def _counts(attempts: Sequence[AttemptView]) -> tuple[int, int, frozenset[str]]:
         1 for a in attempts if a.kind == "psp_retry" and a.outcome in ("declined", "failed")
     )
     messages = sum(1 for a in attempts if a.kind == "notification" and a.outcome is not None)
-    pending = frozenset(a.kind for a in attempts if a.status == "scheduled")
+    # A bank debit on its way ("running" until the bank answers) is pending too.
+    pending = frozenset(a.kind for a in attempts if a.status in ("scheduled", "running"))
     return retries, messages, pending
 
 

@@ -39,7 +39,14 @@ METHOD_FIELDS: Final = {
     "rupay_card": ("card", "rupay"),
     "upi_autopay": ("upi", None),
     "emandate": ("emandate", None),
+    "ach_debit": ("ach_debit", None),
+    "sepa_debit": ("sepa_debit", None),
 }
+# Bank debits are answered late: a debit sent now is known settled or returned (R01, AM04…)
+# only this many business days later. Stripe: ACH Direct Debit "can take up to 4 business days"
+# (https://docs.stripe.com/payments/ach-direct-debit#timing); SEPA Direct Debit "up to 14
+# business days ... the average is 7 to 8" (https://docs.stripe.com/payments/sepa-debit).
+DEBIT_NOTICE_BUSINESS_DAYS: Final = {"ach_debit": 4, "sepa_debit": 7}
 
 
 @dataclass(slots=True)
@@ -359,6 +366,18 @@ def _paydates(first: date, last: date, income: Income, parity: int = 0) -> list[
         out += [d for d in dates if first <= d <= last]
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
+
+
+def debit_notice(method: str, at: float) -> float:
+    """When the result of a payment sent at ``at`` is known: at once for cards and mandates,
+    some business days later (weekends skipped) for a bank debit."""
+    days = DEBIT_NOTICE_BUSINESS_DAYS.get(method, 0)
+    moment = at
+    while days > 0:
+        moment += DAY
+        if datetime.fromtimestamp(moment, UTC).weekday() < 5:
+            days -= 1
+    return moment
 
 
 def local_hour(at: float, timezone: str) -> int:

@@ -43,6 +43,10 @@ __all__ = [
 # the rules we hold, Visa's and Mastercard's together, never none.
 _RULED_NETWORKS: Final = ("visa", "mastercard")
 _UNCAPPED_NETWORKS: Final = ("rupay",)
+# US bank debits under NACHA's reinitiation limit. Stripe's us_bank_account arrives as
+# "netbanking" (psp/stripe_events.py); net banking elsewhere is paid by the customer at
+# checkout, so a merchant-initiated attempt on it can only be such a debit.
+ACH_METHODS: Final = frozenset({"ach_debit", "us_bank_account", "netbanking"})
 # Each step of the forward search lands on a moment where some block ends, so the count is
 # bounded by the history plus a few window edges a day; this only stops a runaway loop.
 _MAX_SEARCH_STEPS: Final = 10_000
@@ -72,6 +76,9 @@ def check_attempt(
         blocks += upi_blocks(proposed, history, rules.upi_autopay)
     elif proposed.initiator == "merchant" and method == "emandate":
         blocks += cycle_blocks("emandate", "e-mandate", proposed, history, rules.emandate.cycle_cap)
+    elif proposed.initiator == "merchant" and method in ACH_METHODS:
+        label = "An ACH debit (NACHA reinitiation rule)"
+        blocks += cycle_blocks("ach_debit", label, proposed, history, rules.ach_debit.cycle_cap)
     return _decide(blocks, fee)
 
 

@@ -191,7 +191,7 @@ class _Reader:
             doc,
             "",
             required=frozenset({"meta"}),
-            optional=frozenset({"visa", "mastercard", "upi_autopay", "emandate"}),
+            optional=frozenset({"visa", "mastercard", "upi_autopay", "emandate", "ach_debit"}),
         )
         meta = self.mapping(
             top["meta"],
@@ -216,6 +216,7 @@ class _Reader:
             mastercard=self.mastercard(top.get("mastercard", {})),
             upi_autopay=self.upi_autopay(top.get("upi_autopay", {})),
             emandate=self.emandate(top.get("emandate", {})),
+            ach_debit=self.emandate(top.get("ach_debit", {}), "ach_debit"),
         )
 
     def _section(self, value: object, where: str, keys: set[str]) -> Mapping[str, Any]:
@@ -387,10 +388,11 @@ class _Reader:
         except WindowError as exc:
             raise self.fail(".".join(str(p) for p in exc.loc), exc.msg) from None
 
-    def emandate(self, value: object) -> EmandateRules:
-        s = self._section(value, "emandate", {"cycle_cap"})
+    def emandate(self, value: object, where: str = "emandate") -> EmandateRules:
+        """An e-mandate's, or a bank debit's (``ach_debit``), cap on presentations."""
+        s = self._section(value, where, {"cycle_cap"})
         return EmandateRules(
             cycle_cap=self._optional(
-                s, "cycle_cap", lambda v: self.cycle_caps(v, "emandate.cycle_cap")
+                s, "cycle_cap", lambda v: self.cycle_caps(v, f"{where}.cycle_cap")
             )
         )

@@ -135,3 +135,5 @@ class NetworkRules:
     mastercard: MastercardRules
     upi_autopay: UpiAutopayRules
     emandate: EmandateRules
+    # NACHA's reinitiation limit on a returned ACH debit (the same shape as a mandate's cap).
+    ach_debit: EmandateRules = EmandateRules()
