@@ -16,7 +16,7 @@ from tinko.kit.ids import new_id
 from tinko.notify.contacts import recipient_digest
 from tinko.notify.optouts import OptOutTarget, opt_out
 from tinko.payments.models import Transaction
-from tinko.recovery.card_history import card_history
+from tinko.recovery.card_history import HISTORY_DAYS, card_history
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import ProposedAttempt
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
@@ -88,7 +88,7 @@ def test_failures_older_than_the_network_window_are_left_out(
     app: FastAPI, client: TestClient, key_headers: dict[str, str], clock: FrozenClock
 ) -> None:
     _report(client, key_headers, "h3", **UPI)
-    clock.advance(timedelta(days=32))
+    clock.advance(timedelta(days=HISTORY_DAYS + 1))  # NACHA's 180 days are the longest
     with app.state.session_factory() as session:
         assert card_history(session, _transaction(session, "h3"), clock.now()) == []
 
