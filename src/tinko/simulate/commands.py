@@ -277,8 +277,8 @@ def _per_currency(
     for world in worlds:
         target = plot.with_stem(f"{plot.stem}-{world.currency.lower()}") if plot else None
         if not as_json:
-            count = f"{world.failures} failures in {world.currency}"
-            Console().print(f"[bold]== {world.currency}[/bold] ({count})", highlight=False)
+            head = f"== {world.currency} (failures: {world.failures})"
+            Console().print(f"[bold]{head}[/bold]", highlight=False)
         sim = run_and_report(
             world, seed, policy, rules, as_json=as_json, plot=target, workers=workers, emit=False
         )
