@@ -154,6 +154,7 @@ NETWORKS: Final = {
     "mastercard": "Mastercard",
     "upi_autopay": "UPI AutoPay",
     "emandate": "e-NACH",
+    "ach_debit": "ACH",
 }
 GENERIC: Final = "No reason was recorded for this step."
 
