@@ -287,3 +287,24 @@ def test_an_org_without_failures_exits_2(
     result = _backtest_org(owner.org_id, database_url, tmp_path)
     assert result.exit_code == 2
     assert "no failed payments" in result.output
+
+
+def test_a_stored_stripe_bank_debit_is_an_ach_debit(client: TestClient, engine: Any) -> None:
+    from tinko.db import make_session_factory, unit_of_work
+    from tinko.simulate.backtest import read_org
+
+    owner = register(client)
+    key = create_api_key(client, owner)["key"]
+    # Stripe's us_bank_account is stored as netbanking (psp/stripe_events.py).
+    _fail(
+        client,
+        key,
+        "inv_1",
+        4900,
+        currency="USD",
+        gateway="stripe",
+        payment_method_type="netbanking",
+    )
+    with unit_of_work(make_session_factory(engine)) as session:
+        export = read_org(session, owner.org_id)
+    assert [f.method for f in export.failures] == ["ach_debit"]

@@ -167,3 +167,12 @@ def test_a_single_currency_keeps_the_simulate_shape() -> None:
         "backtest-razorpay_payments_report_messy",
         False,
     )
+
+
+def test_the_zone_and_payday_flags_shape_every_currencys_world() -> None:
+    worlds = calibrated_scenarios(
+        "b", read_export(STRIPE).failures, "stripe", merchant_tz="Europe/Paris", paydays="1,15"
+    )
+    assert {(w.merchant_timezone, w.income[0].pattern) for w in worlds} == {
+        ("Europe/Paris", "twice_monthly")
+    }
