@@ -151,3 +151,28 @@ def test_an_opted_out_channel_is_not_reachable(
         ).one()
         payment = payment_view(case, transaction, clock.now())
     assert payment.reachable_channels == ("email", "whatsapp")
+
+
+def test_an_ach_debits_returns_count_for_180_days(
+    app: FastAPI, client: TestClient, key_headers: dict[str, str], clock: FrozenClock
+) -> None:
+    # Stripe's us_bank_account is stored as netbanking; NACHA: the original and two
+    # reinitiations within 180 days, so the history must reach back further than a card's.
+    _report(client, key_headers, "h6", payment_method_type="netbanking", card_network=None)
+    with app.state.session_factory() as session, session.begin():
+        transaction = _transaction(session, "h6")
+        for day in (40, 80):
+            _declined_retry(session, transaction, START + timedelta(days=day))
+    clock.set(START + timedelta(days=120))
+    with app.state.session_factory() as session:
+        history = card_history(session, _transaction(session, "h6"), clock.now())
+    proposed = ProposedAttempt(
+        at=clock.now(),
+        initiator="merchant",
+        card_network=None,
+        payment_method_type="netbanking",
+        last_decline_visa_category=None,
+        last_decline_merchant_advice_code=None,
+        last_decline_at=None,
+    )
+    assert check_attempt(proposed, history).rule == "ach_debit.cycle_cap"
