@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from tinko.policies.defaults import default_policy
 from tinko.recovery.decide import AttemptView, PaymentView, case_facts, decide
-from tinko.recovery.transient import FREE_TRANSIENT_RETRIES, keeps_category
+from tinko.recovery.transient import FREE_TRANSIENT_RETRIES, keeps_category, transient_wait
 
 FAILED = datetime(2026, 6, 12, 10, 0, tzinfo=UTC)
 PAYDAY = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
@@ -49,11 +49,16 @@ def test_a_real_decline_still_uses_up_a_retry() -> None:
     assert case_facts(_payment(), [declined], PAYDAY).retries_done == 1
 
 
-def test_after_an_outage_the_next_try_comes_after_a_short_backoff() -> None:
+def test_after_an_outage_the_next_try_comes_after_the_backoff() -> None:
     policy = default_policy("insufficient_funds", "card", "UTC")
     plan, _ = decide(_payment(), [_outage_retry(PAYDAY)], policy, [], list, PAYDAY)
     [retry] = [s for s in plan.steps if s.kind == "psp_retry"]
-    assert PAYDAY < retry.at <= PAYDAY + timedelta(hours=2)
+    assert retry.at == PAYDAY + transient_wait(1)
+
+
+def test_the_outage_backoff_reaches_days() -> None:
+    # Outages can last days: the third wait alone spans more than a day.
+    assert transient_wait(3) >= timedelta(hours=24) > transient_wait(1)
 
 
 def test_outages_beyond_the_free_allowance_use_up_retries() -> None:
