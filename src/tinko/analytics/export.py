@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tinko.analytics import pgexport
 from tinko.analytics.queries import Scope, case_rows
 
 BATCH: Final = 5000
@@ -82,11 +83,28 @@ def rows(factory: sessionmaker[Session], scope: Scope) -> Iterator[dict[str, Any
             yield dict(zip(names, values, strict=True))
 
 
+def _on_postgresql(factory: sessionmaker[Session]) -> bool:
+    bind = factory.kw.get("bind")
+    return bind is not None and bind.dialect.name == "postgresql"
+
+
 def csv_stream(factory: sessionmaker[Session], scope: Scope) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     names = columns(scope)
     writer.writerow(names)
+    yield buffer.getvalue()
+    if _on_postgresql(factory):  # the server writes the same cells (pgexport)
+        yield from pgexport.csv_body(factory, scope, _OUTSIDE_TEXT)
+    else:
+        yield from python_csv_body(factory, scope)
+
+
+def python_csv_body(factory: sessionmaker[Session], scope: Scope) -> Iterator[str]:
+    """The CSV rows without the header, written by Python's csv module."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    names = columns(scope)
     text_at = [names.index(name) for name in _OUTSIDE_TEXT]
     starts = _FORMULA_START
     for batch in batches(factory, scope):
@@ -103,6 +121,14 @@ def csv_stream(factory: sessionmaker[Session], scope: Scope) -> Iterator[str]:
 
 
 def jsonl_stream(factory: sessionmaker[Session], scope: Scope) -> Iterator[str]:
+    if _on_postgresql(factory):
+        yield from pgexport.jsonl_body(factory, scope)
+    else:
+        yield from python_jsonl(factory, scope)
+
+
+def python_jsonl(factory: sessionmaker[Session], scope: Scope) -> Iterator[str]:
+    """The JSON lines written by Python's json module."""
     names = columns(scope)
     dumps = json.JSONEncoder(separators=(",", ":")).encode
     for batch in batches(factory, scope):

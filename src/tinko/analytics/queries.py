@@ -45,6 +45,26 @@ class Scope:
     now: datetime
 
 
+def tune(session: Session) -> None:
+    """Planner settings for analytics reads on PostgreSQL, for this transaction only.
+
+    - `random_page_cost` 1.1 (default 4, a spinning disk): the cases are in memory or on SSD.
+      With 4, a one-day read joined each of 1 M transactions by a sequential scan instead of
+      looking up its ~10 000 by key.
+    - `jit` off: compiling the grouped reads cost more (0.5 s) than running them.
+    - `work_mem` 64 MB: the per-case groups and the export's sort stay in memory.
+    https://www.postgresql.org/docs/current/runtime-config-query.html
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(
+                func.set_config("random_page_cost", "1.1", True),
+                func.set_config("jit", "off", True),
+                func.set_config("work_mem", "64MB", True),
+            )
+        )
+
+
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """A 0/1 integer: sums the same on both databases and reads the same in CSV."""
     return case((condition, 1), else_=0)
@@ -242,6 +262,7 @@ def grouped(
 ) -> list[Row[Any]]:
     """count(*) and sum(amount) of the case rows grouped by `keys` (their labels), plus
     `extra` (label, column) sums, computed in the database."""
+    tune(session)
     rows = case_rows(scope, detail=detail).subquery("case_rows")
     group = [rows.c[k] for k in keys]
     conditions = where(rows) if where is not None else []
