@@ -201,7 +201,8 @@ def sign_up(
         )
     except Unprocessable:
         return show(request, settings, clock, Shown("signup", 422, form, {"password": "guessable"}))
-    return _signed_in(request, settings, clock, auth, "/console/")
+    # A new owner lands in the onboarding wizard (console/onboarding.py).
+    return _signed_in(request, settings, clock, auth, "/console/onboarding")
 
 
 def log_out(request: Request, session: Session, clock: Clock, user: ConsoleUser) -> Response:

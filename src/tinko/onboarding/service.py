@@ -177,13 +177,8 @@ def _own_policy(session: Session, state: OnboardingState) -> RetryPolicy | None:
         return None
 
 
-def previewed(session: Session, clock: Clock, org_id: str) -> OnboardingState:
-    state = state_for(session, clock, org_id)
-    _advance(state, clock, "live")
-    return state
-
-
 def go_live(session: Session, clock: Clock, org_id: str) -> OnboardingState:
+    """The last step: recovery runs on the organisation's own payments from now on."""
     state = state_for(session, clock, org_id)
     _advance(state, clock, "live")
     state.live_at = state.live_at or clock.now()
@@ -220,7 +215,7 @@ def init_org(
     org = save_details(session, clock, org_id, details)
     connected = connect(session, clock, box, org_id, verified)
     policy = choose_preset(session, clock, org_id, preset, created_by)
-    state = go_live(session, clock, org_id) if live else previewed(session, clock, org_id)
+    state = go_live(session, clock, org_id) if live else state_for(session, clock, org_id)
     return Initialised(org, connected, policy, state)
 
 
