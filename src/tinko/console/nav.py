@@ -35,6 +35,7 @@ NAV: Final = (
     NavEntry("developers", N_("Developers"), "/console/developers"),
     NavEntry("help", N_("Help"), "/console/help"),
     NavEntry("onboarding", N_("Get started"), "/console/onboarding", "owner"),
+    NavEntry("psp", N_("Payment providers"), "/console/settings/psp", "admin"),
 )
 
 

@@ -15,6 +15,7 @@ from tinko.console.developers import router as developers_router
 from tinko.console.help import router as help_router
 from tinko.console.messages import router as messages_router
 from tinko.console.onboarding import router as onboarding_router
+from tinko.console.psp_settings import router as psp_settings_router
 from tinko.console.recoveries import router as recoveries_router
 from tinko.deps import TinkoRouter
 
@@ -26,6 +27,7 @@ ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     developers_router,
     help_router,
     onboarding_router,
+    psp_settings_router,
 )
 
 

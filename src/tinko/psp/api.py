@@ -79,15 +79,7 @@ def verify_psp_credentials(
     settings: SettingsDep,
 ) -> VerifyOut:
     """Checks the saved keys with the PSP again (admin) and records the result."""
-    credentials.check_psp(psp)
-    with reads() as reader:  # no write lock is held over the PSP's answer
-        keys = credentials.load(reader, secret_box(settings), principal.org_id, psp)
-    if keys is None:
-        raise NotFound(f"This organisation has no {psp} credentials.")
-    verdict = connect.verify_saved(settings, keys)
-    row = credentials.get(session, principal.org_id, psp)
-    if row is not None:
-        credentials.record_check(row, clock, ok=verdict.ok, detail=verdict.detail)
+    verdict = connect.recheck(session, reads, clock, settings, principal.org_id, psp)
     return VerifyOut(ok=verdict.ok, detail=verdict.detail)
 
 

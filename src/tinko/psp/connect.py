@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from tinko.config import Settings
-from tinko.errors import Unprocessable
+from tinko.errors import NotFound, Unprocessable
+from tinko.kit.clock import Clock
 from tinko.psp import credentials
 from tinko.psp.base import PSPTerminalError
 from tinko.psp.credentials import Keys
 from tinko.psp.problems import CredentialsRejected, call_psp
-from tinko.psp.registry import adapter_for
+from tinko.psp.registry import adapter_for, secret_box
 
 NAMES = {"stripe": "Stripe", "razorpay": "Razorpay"}
 
@@ -51,3 +54,25 @@ def verify_saved(settings: Settings, keys: Keys) -> Verdict:
         return Verdict(True, call_psp(adapter.verify_credentials, raise_terminal=True))
     except PSPTerminalError as exc:
         return Verdict(False, f"{NAMES[keys.psp]} refused the saved credentials: {exc}")
+
+
+def recheck(
+    session: Session,
+    reads: sessionmaker[Session],
+    clock: Clock,
+    settings: Settings,
+    org_id: str,
+    psp: str,
+) -> Verdict:
+    """Ask the PSP about the saved keys again and record its verdict on them (404 without
+    saved keys). They are read on `reads`, so no write lock is held over the PSP's answer."""
+    credentials.check_psp(psp)
+    with reads() as reader:
+        keys = credentials.load(reader, secret_box(settings), org_id, psp)
+    if keys is None:
+        raise NotFound(f"This organisation has no {psp} credentials.")
+    verdict = verify_saved(settings, keys)
+    row = credentials.get(session, org_id, psp)
+    if row is not None:
+        credentials.record_check(row, clock, ok=verdict.ok, detail=verdict.detail)
+    return verdict
