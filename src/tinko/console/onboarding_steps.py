@@ -34,6 +34,24 @@ STEP_LABELS: Final = {
     "preview": N_("What it would recover"),
     "live": N_("Go live"),
 }
+# Each preset's (name, summary) as shown (onboarding/presets.py holds the policies).
+PRESET_WORDS: Final = {
+    "recommended": (
+        N_("Recommended"),
+        N_(
+            "Tinko's defaults for each kind of decline: retries on paydays for low funds, "
+            "quick retries for outages, a payment link at once for expired cards."
+        ),
+    ),
+    "gentle": (
+        N_("Gentle"),
+        N_("Two retries two days apart in business hours, then an email with a payment link."),
+    ),
+    "persistent": (
+        N_("Persistent"),
+        N_("Up to six retries over three weeks at any hour, with SMS and email reminders."),
+    ),
+}
 # Offered in the form; any IANA zone typed in is accepted.
 COMMON_ZONES: Final = (
     "Asia/Kolkata", "Asia/Singapore", "Asia/Dubai", "Asia/Tokyo", "Australia/Sydney",
@@ -171,7 +189,7 @@ def webhook_check(request: Request, session: Session, clock: Clock, user: Consol
 
 def policy_form(request: Request, session: Session, clock: Clock, user: ConsoleUser) -> Response:
     state = service.state_for(session, clock, user.org_id)
-    context = {"presets": PRESETS, "chosen": state.preset or DEFAULT_PRESET}
+    context = {"presets": PRESETS, "words": PRESET_WORDS, "chosen": state.preset or DEFAULT_PRESET}
     return page(request, state, "policy", context)
 
 

@@ -10,14 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from tinko.pages.i18n import N_
-
 
 @dataclass(frozen=True)
 class Preset:
-    key: str
-    label: str  # N_() message ids, translated by the pages
-    summary: str
+    key: str  # its name and summary in the console: console/onboarding_steps.PRESET_WORDS
     body: dict[str, Any] | None  # None: the built-in defaults, no policy row
 
     def policy_fields(self, timezone: str) -> dict[str, Any] | None:
@@ -32,17 +28,10 @@ class Preset:
 PRESETS: Final = (
     Preset(
         "recommended",
-        N_("Recommended"),
-        N_(
-            "Tinko's defaults for each kind of decline: retries on paydays for low funds, "
-            "quick retries for outages, a payment link at once for expired cards."
-        ),
         None,
     ),
     Preset(
         "gentle",
-        N_("Gentle"),
-        N_("Two retries two days apart in business hours, then an email with a payment link."),
         {
             "name": "Gentle (onboarding preset)",
             "strategy": "backoff",
@@ -59,8 +48,6 @@ PRESETS: Final = (
     ),
     Preset(
         "persistent",
-        N_("Persistent"),
-        N_("Up to six retries over three weeks at any hour, with SMS and email reminders."),
         {
             "name": "Persistent (onboarding preset)",
             "strategy": "backoff",
