@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from tests.console.conftest import csrf_of, sign_in
-from tests.factories import Account, invite_and_join, register
+from tests.factories import STRONG_PASSWORD, Account, invite_and_join, register
 from tests.intake import psp
 from tests.psp import stripe_objects as so
 from tests.psp.stand_in import Reply, StandIn, serve_stand_in
@@ -79,7 +79,10 @@ def test_leaving_half_way_and_coming_back_resumes(client: TestClient, owner: Acc
     _post(client, "/console/onboarding/org", ORG)
     _post(client, "/console/onboarding/psp", {"psp": "sandbox"})
     client.post("/console/logout", data={"csrf": csrf_of(client.get("/console/").text)})
-    sign_in(client, owner.email)
+    page = client.get("/console/login")
+    data = {"csrf": csrf_of(page.text), "email": owner.email, "password": STRONG_PASSWORD}
+    signed_in = client.post("/console/login", data=data, follow_redirects=False)
+    assert signed_in.headers["location"] == "/console/onboarding"
     answer = client.get("/console/onboarding", follow_redirects=False)
     assert answer.headers["location"] == "/console/onboarding/policy"
 

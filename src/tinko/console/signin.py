@@ -23,6 +23,7 @@ from tinko.errors import Unauthorized, Unprocessable
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
 from tinko.kit.ratelimit import RateLimiter, RateLimitExceeded
+from tinko.onboarding import service as onboarding
 from tinko.pages.security import CSRF_COOKIE, CSRF_LIFETIME, csrf_for_form, csrf_valid
 
 MAX_TEXT: Final = 200
@@ -147,7 +148,13 @@ def log_in(
     except Unauthorized:
         blank = Form(next=form.next, email=form.email)
         return show(request, settings, clock, Shown("login", 401, blank, {"form": "credentials"}))
-    return _signed_in(request, settings, clock, auth, form.next)
+    return _signed_in(request, settings, clock, auth, form.next or _unfinished(session, auth))
+
+
+def _unfinished(session: Session, auth: service.AuthSession) -> str:
+    """An owner who left onboarding half-way goes back to it; everyone else to the dashboard."""
+    state = onboarding.find(session, auth.user.org_id) if auth.user.role == "owner" else None
+    return "/console/onboarding" if state is not None and state.live_at is None else ""
 
 
 def _signup_errors(form: Form) -> tuple[dict[str, str], str]:
