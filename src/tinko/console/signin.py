@@ -16,7 +16,7 @@ from tinko.auth.identities import forget_after_commit
 from tinko.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from tinko.config import Settings
 from tinko.console import sessions
-from tinko.console.access import ConsoleUser, cross_site, safe_next
+from tinko.console.access import HOME_PATH, ConsoleUser, cross_site, safe_next
 from tinko.console.rendering import clear_session_cookie, redirect, render_page, set_session_cookie
 from tinko.deps import client_ip
 from tinko.errors import Unauthorized, Unprocessable
@@ -148,7 +148,9 @@ def log_in(
     except Unauthorized:
         blank = Form(next=form.next, email=form.email)
         return show(request, settings, clock, Shown("login", 401, blank, {"form": "credentials"}))
-    return _signed_in(request, settings, clock, auth, form.next or _unfinished(session, auth))
+    # The form's `next` is the dashboard when no page was asked for.
+    wanted = form.next if form.next not in ("", HOME_PATH) else _unfinished(session, auth)
+    return _signed_in(request, settings, clock, auth, wanted)
 
 
 def _unfinished(session: Session, auth: service.AuthSession) -> str:
