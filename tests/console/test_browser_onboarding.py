@@ -125,3 +125,18 @@ def test_leaving_half_way_and_signing_in_again_resumes(browser: Browser, live_ur
     again.locator("button[type=submit]").click()
     again.wait_for_url(f"{live_url}/console/onboarding/psp")
     again.context.close()
+
+
+@pytest.mark.parametrize("language", ["hi", "ta"])
+def test_wizard_and_provider_settings_in_hindi_and_tamil(
+    browser: Browser, live_url: str, language: str
+) -> None:
+    page = open_page(browser, "phone", language)
+    _sign_up(page, live_url, f"kavya.{language}@example.in")
+    page.goto(f"{live_url}/console/onboarding/org?lang={language}")
+    assert page.get_attribute("html", "lang") == language
+    _checked(page, f"org-{language}")
+    page.goto(f"{live_url}/console/settings/psp?lang={language}")
+    assert page.locator('[data-psp="stripe"]').is_visible()
+    _checked(page, f"psp-settings-{language}")
+    page.context.close()
