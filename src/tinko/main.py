@@ -39,6 +39,7 @@ from tinko.middleware import (
 from tinko.notify.api import router as notify_router
 from tinko.notify.views import router as unsubscribe_router
 from tinko.observability import configure_logging
+from tinko.onboarding.api import router as onboarding_router
 from tinko.ops.api import router as ops_router
 from tinko.pages.api import router as pages_router
 from tinko.policies.api import router as policies_router
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(recovery_router)
     app.include_router(sandbox_checkout_router)
     app.include_router(psp_router)
+    app.include_router(onboarding_router)
     app.include_router(sandbox_webhook_router)
     app.include_router(notify_router)
     app.include_router(unsubscribe_router)

@@ -21,6 +21,7 @@ from tinko.notify.models import (
     NotificationOptOut,
     OutboundMessage,
 )
+from tinko.onboarding.models import OnboardingState
 from tinko.payments.models import PaymentEvent, Transaction
 from tinko.policies.models import RetryPolicy
 from tinko.psp.models import PspCheckout, PspCredential, SandboxCharge, SandboxEvent
@@ -45,6 +46,7 @@ __all__ = [
     "MessageTemplate",
     "MessageTemplateVersion",
     "NotificationOptOut",
+    "OnboardingState",
     "OneTimeToken",
     "Organization",
     "OutboundMessage",

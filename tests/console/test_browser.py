@@ -107,7 +107,7 @@ def test_signup_page(browser: Browser, live_url: str, size: str, language: str) 
     page.context.close()
 
 
-def test_sign_up_by_keyboard_reaches_the_dashboard(browser: Browser, live_url: str) -> None:
+def test_sign_up_by_keyboard_reaches_onboarding(browser: Browser, live_url: str) -> None:
     page = open_page(browser, "phone")
     page.goto(f"{live_url}/console/signup")
     for field, value in (
@@ -123,8 +123,8 @@ def test_sign_up_by_keyboard_reaches_the_dashboard(browser: Browser, live_url: s
         assert page.evaluate("document.activeElement.id") == field
         page.keyboard.type(value)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_url}/console/")
-    assert page.locator("h1").inner_text() == "Dashboard"
+    page.wait_for_url(f"{live_url}/console/onboarding/org")
+    assert page.locator("h1").inner_text() == "Your business"
     page.context.close()
 
 

@@ -249,5 +249,5 @@ def test_sign_up_makes_an_org_and_signs_its_owner_in(client: TestClient) -> None
         },
         follow_redirects=False,
     )
-    assert answer.headers["location"] == "/console/"
+    assert answer.headers["location"] == "/console/onboarding"  # a new owner starts onboarding
     assert "Meena Textiles" in client.get("/console/").text

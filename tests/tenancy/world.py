@@ -37,6 +37,14 @@ TEMPLATE_BODY: dict[str, Any] = {
     "body": "Pay {{ amount }} at {{ link }}",
 }
 
+# Onboarding's state row and its preset policy (on the sandbox: no PSP to ask here).
+ONBOARDING_BODY: dict[str, Any] = {
+    "org": {"name": "Victim Org", "timezone": "Asia/Kolkata", "currency": "INR", "language": "en"},
+    "psp": {"name": "sandbox"},
+    "policy_preset": "gentle",
+    "go_live": False,
+}
+
 
 def populate_org(client: TestClient) -> Account:
     owner = register(client, org_name="Victim Org")
@@ -64,6 +72,8 @@ def populate_org(client: TestClient) -> Account:
     _learned_slot(client, owner.org_id)
     for psp in ("stripe", "razorpay"):
         client.post("/v1/webhook-endpoints", json={"psp": psp}, headers=owner.headers)
+    onboarding = client.post("/v1/orgs/init", json=ONBOARDING_BODY, headers=owner.headers)
+    assert onboarding.status_code == 200, onboarding.text
     policy = client.post("/v1/retry-policies", json=RETRY_POLICY_BODY, headers=owner.headers)
     assert policy.status_code == 201, policy.text
     rule = client.post("/v1/rules", json=RULE_BODY, headers=owner.headers)

@@ -34,6 +34,8 @@ NAV: Final = (
     NavEntry("messages", N_("Messages"), "/console/messages"),
     NavEntry("developers", N_("Developers"), "/console/developers"),
     NavEntry("help", N_("Help"), "/console/help"),
+    NavEntry("onboarding", N_("Get started"), "/console/onboarding", "owner"),
+    NavEntry("psp", N_("Payment providers"), "/console/settings/psp", "admin"),
 )
 
 

@@ -14,6 +14,8 @@ from tinko.console.api import router as shell_router
 from tinko.console.developers import router as developers_router
 from tinko.console.help import router as help_router
 from tinko.console.messages import router as messages_router
+from tinko.console.onboarding import router as onboarding_router
+from tinko.console.psp_settings import router as psp_settings_router
 from tinko.console.recoveries import router as recoveries_router
 from tinko.deps import TinkoRouter
 
@@ -24,6 +26,8 @@ ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     messages_router,
     developers_router,
     help_router,
+    onboarding_router,
+    psp_settings_router,
 )
 
 

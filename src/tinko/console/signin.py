@@ -16,13 +16,14 @@ from tinko.auth.identities import forget_after_commit
 from tinko.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from tinko.config import Settings
 from tinko.console import sessions
-from tinko.console.access import ConsoleUser, cross_site, safe_next
+from tinko.console.access import HOME_PATH, ConsoleUser, cross_site, safe_next
 from tinko.console.rendering import clear_session_cookie, redirect, render_page, set_session_cookie
 from tinko.deps import client_ip
 from tinko.errors import Unauthorized, Unprocessable
 from tinko.kit.clock import Clock
 from tinko.kit.crypto import token_digest
 from tinko.kit.ratelimit import RateLimiter, RateLimitExceeded
+from tinko.onboarding import service as onboarding
 from tinko.pages.security import CSRF_COOKIE, CSRF_LIFETIME, csrf_for_form, csrf_valid
 
 MAX_TEXT: Final = 200
@@ -147,7 +148,15 @@ def log_in(
     except Unauthorized:
         blank = Form(next=form.next, email=form.email)
         return show(request, settings, clock, Shown("login", 401, blank, {"form": "credentials"}))
-    return _signed_in(request, settings, clock, auth, form.next)
+    # The form's `next` is the dashboard when no page was asked for.
+    wanted = form.next if form.next not in ("", HOME_PATH) else _unfinished(session, auth)
+    return _signed_in(request, settings, clock, auth, wanted)
+
+
+def _unfinished(session: Session, auth: service.AuthSession) -> str:
+    """An owner who left onboarding half-way goes back to it; everyone else to the dashboard."""
+    state = onboarding.find(session, auth.user.org_id) if auth.user.role == "owner" else None
+    return "/console/onboarding" if state is not None and state.live_at is None else ""
 
 
 def _signup_errors(form: Form) -> tuple[dict[str, str], str]:
@@ -201,7 +210,8 @@ def sign_up(
         )
     except Unprocessable:
         return show(request, settings, clock, Shown("signup", 422, form, {"password": "guessable"}))
-    return _signed_in(request, settings, clock, auth, "/console/")
+    # A new owner lands in the onboarding wizard (console/onboarding.py).
+    return _signed_in(request, settings, clock, auth, "/console/onboarding")
 
 
 def log_out(request: Request, session: Session, clock: Clock, user: ConsoleUser) -> Response:

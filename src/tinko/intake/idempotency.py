@@ -28,6 +28,7 @@ from tinko.errors import Conflict, Unprocessable
 from tinko.intake.models import IdempotencyRecord
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
+from tinko.kit.secretbox import SecretBox
 from tinko.kit.upsert import insert_if_absent
 
 KEEP_FOR = timedelta(hours=48)  # docs/api.md promises ≥ 24 h
@@ -42,8 +43,16 @@ class Idempotency:
     scope: str  # method and path: one key is not reusable across endpoints
 
     def run(
-        self, org_id: str, body: BaseModel, produce: Callable[[], Any], status_code: int
+        self,
+        org_id: str,
+        body: BaseModel,
+        produce: Callable[[], Any],
+        status_code: int,
+        *,
+        seal: SecretBox | None = None,
     ) -> Response:
+        """`seal`: the response holds a secret shown once (orgs/init's webhook secret); it is
+        stored encrypted with that box, like every secret at rest."""
         if self.key is None:
             return JSONResponse(_json(produce()), status_code=status_code)
         request_hash = _hash(self.scope, body)
@@ -67,11 +76,12 @@ class Idempotency:
             )
         ).one()
         if not claimed:
-            return _replay(record, request_hash)
+            return _replay(record, request_hash, seal)
         response = JSONResponse(_json(produce()), status_code=status_code)
         record.status_code = status_code
         # The bytes sent, kept as text: a JSON column would give them back re-serialised.
-        record.response_body = bytes(response.body).decode("utf-8")
+        text = bytes(response.body).decode("utf-8")
+        record.response_body = seal.encrypt(text) if seal else text
         return response
 
 
@@ -82,13 +92,14 @@ def _json(value: Any) -> Any:
     )
 
 
-def _replay(record: IdempotencyRecord, request_hash: str) -> Response:
+def _replay(record: IdempotencyRecord, request_hash: str, seal: SecretBox | None) -> Response:
     if record.request_hash != request_hash:
         raise Conflict(
             "This Idempotency-Key was already used with a different request; use a new key."
         )
+    stored = record.response_body or ""
     return Response(
-        (record.response_body or "").encode("utf-8"),
+        (seal.decrypt(stored) if seal and stored else stored).encode("utf-8"),
         status_code=record.status_code,
         media_type="application/json",
         headers={"Idempotent-Replayed": "true"},

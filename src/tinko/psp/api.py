@@ -12,18 +12,15 @@ from tinko.apidocs.problems import problems
 from tinko.deps import AdminDep, ClockDep, SessionDep, SettingsDep, TinkoRouter
 from tinko.errors import NotFound
 from tinko.flows.outcomes import sandbox_event_received
-from tinko.psp import credentials
-from tinko.psp.base import BadSignature, PSPTerminalError, json_object
-from tinko.psp.problems import CredentialsRejected, call_psp
-from tinko.psp.registry import adapter_for, secret_box, webhook_format
+from tinko.psp import connect, credentials
+from tinko.psp.base import BadSignature, json_object
+from tinko.psp.registry import secret_box, webhook_format
 from tinko.psp.sandbox_events import signing_secret
 from tinko.psp.schemas import PspCredentialsIn, PspCredentialsList, PspCredentialsOut, VerifyOut
 from tinko.tenancy.models import Organization
 
 router = TinkoRouter(prefix="/v1/psp-credentials", tags=["psp"])
 sandbox_router = TinkoRouter(prefix="/sandbox/webhooks", tags=["sandbox"], include_in_schema=False)
-
-_NAMES = {"stripe": "Stripe", "razorpay": "Razorpay"}
 
 
 async def read_sessions(request: Request) -> sessionmaker[Session]:
@@ -66,12 +63,8 @@ def put_psp_credentials(
     first, then stored encrypted. Retries and checkouts then use this account instead of the
     sandbox.
     """
-    keys = credentials.validate(credentials.check_psp(psp), body.model_dump())
     # Checked with the PSP before anything is stored (and before this unit of work begins).
-    try:
-        detail = call_psp(adapter_for(settings, keys).verify_credentials, raise_terminal=True)
-    except PSPTerminalError as exc:
-        raise CredentialsRejected(f"{_NAMES[psp]} refused these credentials: {exc}") from None
+    keys, detail = connect.verify_new(settings, psp, body.model_dump())
     row = credentials.save(session, clock, secret_box(settings), principal.org_id, keys, detail)
     return PspCredentialsOut.model_validate(credentials.describe(row, psp))
 
@@ -86,22 +79,8 @@ def verify_psp_credentials(
     settings: SettingsDep,
 ) -> VerifyOut:
     """Checks the saved keys with the PSP again (admin) and records the result."""
-    credentials.check_psp(psp)
-    with reads() as reader:  # no write lock is held over the PSP's answer
-        keys = credentials.load(reader, secret_box(settings), principal.org_id, psp)
-    if keys is None:
-        raise NotFound(f"This organisation has no {psp} credentials.")
-    try:
-        ok, detail = (
-            True,
-            call_psp(adapter_for(settings, keys).verify_credentials, raise_terminal=True),
-        )
-    except PSPTerminalError as exc:
-        ok, detail = False, f"{_NAMES[psp]} refused the saved credentials: {exc}"
-    row = credentials.get(session, principal.org_id, psp)
-    if row is not None:
-        credentials.record_check(row, clock, ok=ok, detail=detail)
-    return VerifyOut(ok=ok, detail=detail)
+    verdict = connect.recheck(session, reads, clock, settings, principal.org_id, psp)
+    return VerifyOut(ok=verdict.ok, detail=verdict.detail)
 
 
 @router.delete("/{psp}", status_code=204)
