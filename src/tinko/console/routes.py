@@ -15,6 +15,7 @@ from tinko.console.developers import router as developers_router
 from tinko.console.help import router as help_router
 from tinko.console.messages import router as messages_router
 from tinko.console.recoveries import router as recoveries_router
+from tinko.console.rules_pages import router as rules_router
 from tinko.deps import TinkoRouter
 
 ROUTERS: Final[tuple[TinkoRouter, ...]] = (
@@ -23,6 +24,7 @@ ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     recoveries_router,
     messages_router,
     developers_router,
+    rules_router,
     help_router,
 )
 
