@@ -255,7 +255,7 @@ def test_tester_on_a_hand_made_payment_shows_the_trace(
     api_rule(client, owner, name="Expired cards")
     page = client.get("/console/rules/test?source=form&category=expired_card&amount=100").text
     assert "Matched: Expired cards (version 1)." in page
-    assert "<code>conditions</code>" not in page
+    assert "<code>conditions</code>" in page
     assert "category eq" in page
 
 
