@@ -13,7 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.console.conftest import csrf_of, sign_in
-from tests.factories import Account, invite_and_join, register
+from tests.factories import Account, create_api_key, invite_and_join, register
+from tests.recovery.conftest import sandbox_failure
 
 EXPIRED = {"field": "category", "op": "eq", "value": "expired_card"}
 LINK = [{"type": "send_link", "channels": ["email"]}]
@@ -298,3 +299,30 @@ def test_a_post_without_the_csrf_token_changes_nothing(
     fields = builder_fields("wrong-token", do="save")
     assert post_builder(client, fields).status_code == 403
     assert client.get("/v1/rules", headers=owner.headers).json()["data"] == []
+
+
+def test_tester_on_a_real_case_by_its_reference(
+    client: TestClient, owner: Account, admin_csrf: str
+) -> None:
+    api_rule(
+        client,
+        owner,
+        name="Big INR",
+        conditions={"all": [{"field": "amount", "op": "gte", "value": 40000}]},
+    )
+    key = {"X-API-Key": create_api_key(client, owner)["key"]}
+    body = sandbox_failure("ord_rules_1", "pm_sandbox_insufficient_funds")
+    assert client.post("/v1/events/payment_failed", json=body, headers=key).status_code == 202
+    page = client.get("/console/rules/test?source=case&case=ord_rules_1").text
+    assert "Matched: Big INR (version 1)." in page
+    assert "<code>49900</code>" in page
+
+
+def test_moving_up_between_equal_priorities_spreads_them_out(
+    client: TestClient, owner: Account, admin_csrf: str
+) -> None:
+    ids = [api_rule(client, owner, name=f"R{n}", priority=50)["id"] for n in range(3)]
+    client.post(f"/console/rules/{ids[2]}/move", data={"csrf": admin_csrf, "step": "-1"})
+    rules = client.get("/v1/rules", headers=owner.headers).json()["data"]
+    order = [r["id"] for r in sorted(rules, key=lambda r: (r["priority"], r["id"]))]
+    assert order == [ids[0], ids[2], ids[1]]
