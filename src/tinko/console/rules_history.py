@@ -10,10 +10,12 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Final
 
 from fastapi import Form, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from tinko.console.access import ConsoleAdminPostDep, ConsoleUserDep
 from tinko.console.rendering import redirect, render_page
@@ -57,19 +59,23 @@ def versions(rule_id: str, request: Request, user: ConsoleUserDep, session: Sess
         rows = service.list_versions(session, user.org_id, rule_id)
     except NotFound:
         return render_page(request, "console/problem.html", {"kind": "not_found"}, status=404)
+    context = {"rule_id": rule_id, "w": words, **compare(rows, request.query_params)}
+    return render_page(request, "console/rules/versions.html", context)
+
+
+def compare(rows: list[RecoveryRuleVersion], query: Any) -> dict[str, Any]:
+    """Versions `a` → `b` (default: the one before the current → the current)."""
     by_number = {row.version: row for row in rows}
-    new = by_number.get(_int(request.query_params.get("b")), rows[0])
-    old = by_number.get(_int(request.query_params.get("a")), by_number.get(new.version - 1, new))
-    context = {
-        "rule_id": rule_id,
+    new = by_number.get(_int(query.get("b")), rows[0])
+    old = by_number.get(_int(query.get("a")), by_number.get(new.version - 1, new))
+    return {
         "rows": rows,
         "old": old,
         "new": new,
         "lines": diff(old, new),
-        "restored": _int(request.query_params.get("restored")),
-        "w": words,
+        "restored": _int(query.get("restored")),
+        "changed": query.get("changed") == "1",
     }
-    return render_page(request, "console/rules/versions.html", context)
 
 
 def _int(value: str | None) -> int:
@@ -90,6 +96,8 @@ def rollback(
         _, saved = service.restore_version(
             session, clock, user.org_id, rule_id, version, user.user_id, expected_version=current
         )
+    except NotFound:
+        return render_page(request, "console/problem.html", {"kind": "not_found"}, status=404)
     except service.RuleChanged:
         return redirect(request, f"/console/rules/{rule_id}/versions?changed=1")
     return redirect(request, f"/console/rules/{rule_id}/versions?restored={saved.version}")
@@ -100,28 +108,27 @@ def tester(
 ) -> Response:
     """GET: testing changes nothing, and the address can be shared."""
     query = request.query_params
-    source = query.get("source", "")
     context: dict[str, Any] = {"values": dict(query), "fields": CONTEXT_FIELDS, "w": words}
     context.update(decision=None, error=None, case=None, rule_names={}, sample=None)
-    try:
-        if source == "case":
-            case, sample = case_rule_context(
-                session, user.org_id, query.get("case", ""), clock.now()
-            )
-            context["case"] = case
-        elif source == "form":
-            sample = hand_made(query)
-        else:
-            return render_page(request, "console/rules/tester.html", context)
-        decision = service.try_rules(session, user.org_id, sample)
-    except (NotFound, Unprocessable) as refused:
-        context["error"] = refused.detail
-        return render_page(request, "console/rules/tester.html", context, status=422)
-    names = {
-        rule.id: version.name for rule, version in service.list_rules(session, user.org_id, ALL)
-    }
-    context.update(decision=decision, sample=sample, rule_names=names)
-    return render_page(request, "console/rules/tester.html", context)
+    status = 200
+    if query.get("source") in ("case", "form"):
+        try:
+            context.update(run_test(session, user.org_id, query, clock.now()))
+        except (NotFound, Unprocessable) as refused:
+            context["error"], status = refused.detail, 422
+    return render_page(request, "console/rules/tester.html", context, status=status)
+
+
+def run_test(session: Session, org_id: str, query: Any, now: datetime) -> dict[str, Any]:
+    """The org's rules on a real case (`source=case`) or a hand-made payment."""
+    case = None
+    if query.get("source") == "case":
+        case, sample = case_rule_context(session, org_id, query.get("case", ""), now)
+    else:
+        sample = hand_made(query)
+    decision = service.try_rules(session, org_id, sample)
+    names = {rule.id: version.name for rule, version in service.list_rules(session, org_id, ALL)}
+    return {"decision": decision, "sample": sample, "rule_names": names, "case": case}
 
 
 ALL: Final = PageParams(limit=200)

@@ -57,7 +57,7 @@ def not_found(request: Request) -> Response:
 @router.get("/rules")
 def rules_list(request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     rows = sorted(
-        service.list_rules(session, user.org_id, ALL_RULES),
+        service.list_rules(session, user.org_id, ALL_RULES)[: ALL_RULES.limit],
         key=lambda row: (row[1].priority, row[0].id),
     )
     notice = request.query_params.get("done")
@@ -74,7 +74,10 @@ def move(
     clock: ClockDep,
     step: Annotated[int, Form(ge=-1, le=1)] = 0,
 ) -> Response:
-    service.move_rule(session, clock, user.org_id, rule_id, step, user.user_id)
+    try:
+        service.move_rule(session, clock, user.org_id, rule_id, step, user.user_id)
+    except NotFound:
+        return not_found(request)
     return redirect(request, f"/console/rules?done=moved#rule-{rule_id}")
 
 
@@ -88,14 +91,24 @@ def toggle(
     version: Annotated[int, Form(ge=1)],
     enabled: Annotated[bool, Form()] = False,
 ) -> Response:
-    _, current = service.get_rule(session, user.org_id, rule_id)
-    fields = {**service.fields_of(current), "enabled": enabled}
     try:
-        service.save_version(session, clock, user.org_id, rule_id, fields, user.user_id,
-                             expected_version=version)  # fmt: skip
+        _switch(session, clock, user, rule_id, version, enabled=enabled)
+    except NotFound:
+        return not_found(request)
     except service.RuleChanged:
         return redirect(request, f"/console/rules?done=changed#rule-{rule_id}")
     return redirect(request, f"/console/rules?done={'enabled' if enabled else 'disabled'}")
+
+
+def _switch(
+    session: Session, clock: Clock, user: ConsoleUser, rule_id: str, version: int, *, enabled: bool
+) -> None:
+    """On or off: the current version's content with `enabled` changed, as a new version."""
+    _, current = service.get_rule(session, user.org_id, rule_id)
+    fields = {**service.fields_of(current), "enabled": enabled}
+    service.save_version(
+        session, clock, user.org_id, rule_id, fields, user.user_id, expected_version=version
+    )
 
 
 @router.get("/rules/new")
@@ -141,8 +154,10 @@ def save(
     """Create or save a new version; the form again with the errors (422) or the news that
     the rule changed meanwhile (409), the person's work kept either way."""
     expected = command.partition(":")[2] or form.version
+    # An edit always names its version; one that does not parse never matches (no overwrite).
+    version = int(expected) if expected.isdigit() else 0
     try:
-        rule_id = _save(session, clock, user, form, int(expected) if expected.isdigit() else None)
+        rule_id = _save(session, clock, user, form, version)
     except service.RuleInvalid as invalid:
         rf.attach(form, invalid.errors or [])
         return builder_page(request, user, form, status=422)
@@ -154,7 +169,7 @@ def save(
 
 
 def _save(
-    session: Session, clock: Clock, user: ConsoleUser, form: rf.RuleForm, expected: int | None
+    session: Session, clock: Clock, user: ConsoleUser, form: rf.RuleForm, expected: int
 ) -> str:
     body = rf.to_body(form)
     try:
