@@ -326,3 +326,17 @@ def test_moving_up_between_equal_priorities_spreads_them_out(
     rules = client.get("/v1/rules", headers=owner.headers).json()["data"]
     order = [r["id"] for r in sorted(rules, key=lambda r: (r["priority"], r["id"]))]
     assert order == [ids[0], ids[2], ids[1]]
+
+
+def test_another_organisations_rule_is_not_found(client: TestClient, owner: Account) -> None:
+    rule = api_rule(client, owner)
+    other = register(client)
+    csrf = sign_in(client, other.email)
+    for path in ("move", "rollback"):
+        answer = client.post(
+            f"/console/rules/{rule['id']}/{path}",
+            data={"csrf": csrf, "step": "1", "version": "1", "current": "1"},
+        )
+        assert answer.status_code == 404
+    assert client.get(f"/console/rules/{rule['id']}").status_code == 404
+    assert client.get(f"/v1/rules/{rule['id']}", headers=owner.headers).json()["version"] == 1
