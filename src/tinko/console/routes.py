@@ -17,6 +17,7 @@ from tinko.console.messages import router as messages_router
 from tinko.console.onboarding import router as onboarding_router
 from tinko.console.psp_settings import router as psp_settings_router
 from tinko.console.recoveries import router as recoveries_router
+from tinko.console.rules_pages import router as rules_router
 from tinko.deps import TinkoRouter
 
 ROUTERS: Final[tuple[TinkoRouter, ...]] = (
@@ -25,6 +26,7 @@ ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     recoveries_router,
     messages_router,
     developers_router,
+    rules_router,
     help_router,
     onboarding_router,
     psp_settings_router,

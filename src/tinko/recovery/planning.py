@@ -6,9 +6,11 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from tinko.audit.writer import plain
+from tinko.errors import NotFound
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.merchant_webhooks.service import emit, wants
@@ -20,7 +22,7 @@ from tinko.policies.service import policy_for
 from tinko.reasons import ReasonCode, make
 from tinko.recovery import lifecycle, slot_stats
 from tinko.recovery.card_history import card_history
-from tinko.recovery.decide import AttemptView, PaymentView, decide
+from tinko.recovery.decide import AttemptView, PaymentView, case_facts, decide, rule_context
 from tinko.recovery.engine import list_attempts
 from tinko.recovery.holdout import customer_key, in_holdout
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
@@ -216,3 +218,28 @@ def _reachable_channels(transaction: Transaction) -> list[str]:
             continue
         reachable.append(channel)
     return reachable
+
+
+def case_rule_context(
+    session: Session, org_id: str, case_or_ref: str, now: datetime
+) -> tuple[RecoveryCase, dict[str, object]]:
+    """The rule context a case would be decided on now (the rules tester's "real case"),
+    by case id or by transaction reference (its latest case)."""
+    case = session.scalars(
+        select(RecoveryCase)
+        .join(Transaction, Transaction.id == RecoveryCase.transaction_id)
+        .where(
+            RecoveryCase.org_id == org_id,
+            Transaction.org_id == org_id,
+            (RecoveryCase.id == case_or_ref) | (Transaction.transaction_ref == case_or_ref),
+        )
+        .order_by(RecoveryCase.created_at.desc(), RecoveryCase.id.desc())
+        .limit(1)
+    ).first()
+    if case is None:
+        raise NotFound("No such recovery in your organisation.")
+    transaction = session.get_one(Transaction, case.transaction_id)
+    org = session.get_one(Organization, org_id)
+    payment = payment_view(case, transaction, now, org.timezone)
+    attempts = [attempt_view(a) for a in list_attempts(session, org_id, case.id)]
+    return case, rule_context(payment, case_facts(payment, attempts, now), now)

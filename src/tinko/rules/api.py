@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Response
+from fastapi import Header, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from tinko.deps import AdminDep, ClockDep, SessionDep, TinkoRouter, ViewerDep
+from tinko.errors import AppError, Unprocessable
 from tinko.kit.pagination import Page, PageDep, page_of
 from tinko.rules import service
 from tinko.rules.models import RecoveryRule, RecoveryRuleVersion
@@ -92,6 +93,25 @@ def rule_out(rule: RecoveryRule, version: RecoveryRuleVersion) -> RuleOut:
     )
 
 
+class PreconditionFailed(AppError):
+    status, title, slug = 412, "Precondition failed", "precondition-failed"
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """`"3"`, `W/"3"` or `3` → 3; `*` or nothing → no check (RFC 9110 §13.1.1)."""
+    if value is None or value.strip() == "*":
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise Unprocessable('If-Match takes the rule\'s ETag, e.g. "3"', loc=["header", "If-Match"])
+    return int(text)
+
+
+def with_etag(response: Response, out: RuleOut) -> RuleOut:
+    response.headers["ETag"] = f'"{out.version}"'
+    return out
+
+
 def version_out(version: RecoveryRuleVersion) -> RuleVersionOut:
     return RuleVersionOut(
         id=version.rule_id,
@@ -107,12 +127,15 @@ def version_out(version: RecoveryRuleVersion) -> RuleVersionOut:
 
 
 @router.post("", status_code=201)
-def create_rule(body: RuleIn, principal: AdminDep, session: SessionDep, clock: ClockDep) -> RuleOut:
+def create_rule(
+    body: RuleIn, principal: AdminDep, session: SessionDep, clock: ClockDep, response: Response
+) -> RuleOut:
     """Creates a recovery rule (admin): conditions on the failure and the actions to take when
     they match. Rules run by `priority`, lowest first; the first match wins.
     """
     fields = body.model_dump()
-    return rule_out(*service.create_rule(session, clock, principal.org_id, fields, principal.id))
+    created = service.create_rule(session, clock, principal.org_id, fields, principal.id)
+    return with_etag(response, rule_out(*created))
 
 
 @router.get("")
@@ -130,19 +153,45 @@ def run_rules_test(body: RuleTestIn, principal: ViewerDep, session: SessionDep) 
 
 
 @router.get("/{rule_id}")
-def get_rule(rule_id: str, principal: ViewerDep, session: SessionDep) -> RuleOut:
-    """One rule at its latest version."""
-    return rule_out(*service.get_rule(session, principal.org_id, rule_id))
+def get_rule(
+    rule_id: str, principal: ViewerDep, session: SessionDep, response: Response
+) -> RuleOut:
+    """One rule at its latest version; its `ETag` is the version, for `If-Match` on PUT."""
+    return with_etag(response, rule_out(*service.get_rule(session, principal.org_id, rule_id)))
 
 
-@router.put("/{rule_id}")
+_IF_MATCH_DOC = (
+    'The version you edited, as the ETag of GET gave it (`"3"`): if the rule was saved since, '
+    "the answer is 412 and nothing is saved. Without it the save always wins."
+)
+IfMatch = Annotated[str | None, Header(max_length=40, description=_IF_MATCH_DOC)]
+
+
+@router.put("/{rule_id}", responses={412: {"description": "The rule changed since If-Match."}})
 def save_rule_version(
-    rule_id: str, body: RuleIn, principal: AdminDep, session: SessionDep, clock: ClockDep
+    rule_id: str,
+    body: RuleIn,
+    principal: AdminDep,
+    session: SessionDep,
+    clock: ClockDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> RuleOut:
     """Saves the body as the rule's next version; earlier versions stay as they were."""
-    fields = body.model_dump()
-    saved = service.save_version(session, clock, principal.org_id, rule_id, fields, principal.id)
-    return rule_out(*saved)
+    fields, expected = body.model_dump(), parse_if_match(if_match)
+    try:
+        saved = service.save_version(
+            session,
+            clock,
+            principal.org_id,
+            rule_id,
+            fields,
+            principal.id,
+            expected_version=expected,
+        )
+    except service.RuleChanged as exc:  # If-Match failed: RFC 9110 §13.1.1 says 412
+        raise PreconditionFailed(exc.detail, extensions=exc.extensions) from exc
+    return with_etag(response, rule_out(*saved))
 
 
 @router.delete("/{rule_id}", status_code=204)

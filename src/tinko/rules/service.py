@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
-from tinko.errors import AppError, NotFound, Unprocessable
+from tinko.errors import AppError, Conflict, NotFound, Unprocessable
 from tinko.kit.clock import Clock
 from tinko.kit.ids import new_id
 from tinko.kit.pagination import PageParams, paginate
@@ -39,6 +39,17 @@ class RuleInvalid(Unprocessable):
         first = errors[0]
         where = ".".join(str(part) for part in first["loc"][1:])
         AppError.__init__(self, f"{where}: {first['msg']}", errors=errors)
+
+
+class RuleChanged(Conflict):
+    """The rule was saved by someone else since the caller read it (optimistic concurrency)."""
+
+    def __init__(self, expected: int, current: int) -> None:
+        super().__init__(
+            f"The rule changed since version {expected}: it is at version {current} now.",
+            extensions={"current_version": current},
+        )
+        self.current = current
 
 
 def check_rule(conditions: object, actions: object) -> tuple[Condition, tuple[Action, ...]]:
@@ -88,10 +99,17 @@ def save_version(
     rule_id: str,
     fields: Mapping[str, Any],
     created_by: str,
+    *,
+    expected_version: int | None = None,
 ) -> tuple[RecoveryRule, RecoveryRuleVersion]:
-    """PUT: the body becomes the rule's next version; earlier versions are untouched."""
+    """PUT: the body becomes the rule's next version; earlier versions are untouched.
+
+    With ``expected_version`` (the version the caller edited) a rule saved meanwhile by
+    someone else raises RuleChanged instead of being silently overwritten."""
     tree, actions = check_rule(fields["conditions"], fields["actions"])
     rule = _live_rule(session, org_id, rule_id, for_update=True)
+    if expected_version is not None and expected_version != rule.current_version:
+        raise RuleChanged(expected_version, rule.current_version)
     rule.current_version += 1
     rule.updated_at = clock.now()
     version = _add_version(session, clock, rule, fields, tree, actions, created_by)
@@ -123,6 +141,78 @@ def _add_version(
     )
     session.add(version)
     return version
+
+
+def restore_version(
+    session: Session,
+    clock: Clock,
+    org_id: str,
+    rule_id: str,
+    version: int,
+    created_by: str,
+    *,
+    expected_version: int | None = None,
+) -> tuple[RecoveryRule, RecoveryRuleVersion]:
+    """Roll back: an earlier version's content saved as the rule's next version."""
+    old = _version_row(session, org_id, rule_id, version)
+    if old is None:
+        raise NotFound("No such version of this rule.")
+    return save_version(
+        session,
+        clock,
+        org_id,
+        rule_id,
+        fields_of(old),
+        created_by,
+        expected_version=expected_version,
+    )
+
+
+def move_rule(
+    session: Session, clock: Clock, org_id: str, rule_id: str, step: int, created_by: str
+) -> None:
+    """Reorder: swap the rule with its neighbour (``step`` -1 up, +1 down) in evaluation
+    order; each rule whose priority changes gets a new version. Ties are spread out first."""
+    rows = sorted(
+        (version for _, version in session.execute(_current(org_id))),
+        key=lambda v: (v.priority, v.rule_id),
+    )
+    index = next((i for i, v in enumerate(rows) if v.rule_id == rule_id), None)
+    if index is None:
+        raise NotFound(_NOT_FOUND)
+    other = index + step
+    if not 0 <= other < len(rows):
+        return  # already first or last
+    order = [v.rule_id for v in rows]
+    order[index], order[other] = order[other], order[index]
+    wanted = {v.rule_id: v.priority for v in rows}
+    a, b = rows[index], rows[other]
+    if a.priority != b.priority:
+        wanted[a.rule_id], wanted[b.rule_id] = b.priority, a.priority
+    else:
+        wanted = {rid: (i + 1) * 10 for i, rid in enumerate(order)}
+    for version in rows:
+        if wanted[version.rule_id] != version.priority:
+            fields = {**fields_of(version), "priority": wanted[version.rule_id]}
+            save_version(session, clock, org_id, version.rule_id, fields, created_by)
+
+
+def fields_of(version: RecoveryRuleVersion) -> dict[str, Any]:
+    """A saved version as the fields a save takes."""
+    return {
+        "name": version.name,
+        "priority": version.priority,
+        "enabled": version.enabled,
+        "conditions": version.conditions,
+        "actions": version.actions,
+    }
+
+
+def get_version(session: Session, org_id: str, rule_id: str, version: int) -> RecoveryRuleVersion:
+    row = _version_row(session, org_id, rule_id, version)
+    if row is None:
+        raise NotFound("No such version of this rule.")
+    return row
 
 
 def delete_rule(session: Session, clock: Clock, org_id: str, rule_id: str) -> None:
@@ -222,14 +312,20 @@ def current_rules(session: Session, org_id: str) -> list[RuleSpec]:
 
 def rule_version(session: Session, org_id: str, rule_id: str, version: int) -> RuleSpec | None:
     """One saved version, even of a deleted rule (a case shows the rule it followed)."""
-    row = session.scalars(
+    row = _version_row(session, org_id, rule_id, version)
+    return None if row is None else to_spec(row)
+
+
+def _version_row(
+    session: Session, org_id: str, rule_id: str, version: int
+) -> RecoveryRuleVersion | None:
+    return session.scalars(
         select(RecoveryRuleVersion).where(
             RecoveryRuleVersion.org_id == org_id,
             RecoveryRuleVersion.rule_id == rule_id,
             RecoveryRuleVersion.version == version,
         )
     ).one_or_none()
-    return None if row is None else to_spec(row)
 
 
 def to_spec(row: RecoveryRuleVersion) -> RuleSpec | None:
