@@ -32,6 +32,7 @@ NAV: Final = (
     NavEntry("dashboard", N_("Dashboard"), "/console/"),
     NavEntry("recoveries", N_("Recoveries"), "/console/recoveries"),
     NavEntry("messages", N_("Messages"), "/console/messages"),
+    NavEntry("policies", N_("Retry policies"), "/console/policies"),
     NavEntry("developers", N_("Developers"), "/console/developers"),
     NavEntry("help", N_("Help"), "/console/help"),
 )

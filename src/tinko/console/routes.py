@@ -14,6 +14,7 @@ from tinko.console.api import router as shell_router
 from tinko.console.developers import router as developers_router
 from tinko.console.help import router as help_router
 from tinko.console.messages import router as messages_router
+from tinko.console.policies import router as policies_router
 from tinko.console.recoveries import router as recoveries_router
 from tinko.deps import TinkoRouter
 
@@ -23,6 +24,7 @@ ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     recoveries_router,
     messages_router,
     developers_router,
+    policies_router,
     help_router,
 )
 
