@@ -183,4 +183,3 @@ def local(moment: datetime, timezone: str) -> str:
     from tinko.policies.windows import zone
 
     return moment.astimezone(zone(timezone)).strftime("%a %d %b %H:%M")
-
