@@ -33,6 +33,7 @@ NAV: Final = (
     NavEntry("recoveries", N_("Recoveries"), "/console/recoveries"),
     NavEntry("messages", N_("Messages"), "/console/messages"),
     NavEntry("policies", N_("Retry policies"), "/console/policies"),
+    NavEntry("templates", N_("Message templates"), "/console/templates"),
     NavEntry("developers", N_("Developers"), "/console/developers"),
     NavEntry("help", N_("Help"), "/console/help"),
 )

@@ -16,6 +16,7 @@ from tinko.console.help import router as help_router
 from tinko.console.messages import router as messages_router
 from tinko.console.policies import router as policies_router
 from tinko.console.recoveries import router as recoveries_router
+from tinko.console.templates_editor import router as templates_router
 from tinko.deps import TinkoRouter
 
 ROUTERS: Final[tuple[TinkoRouter, ...]] = (
@@ -25,6 +26,7 @@ ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     messages_router,
     developers_router,
     policies_router,
+    templates_router,
     help_router,
 )
 
