@@ -32,7 +32,7 @@ def test_edit_backtest_and_activate_a_policy(
     page = open_page(browser, size)
     sign_in(page, live_url, owner.email)
     page.goto(f"{live_url}/console/policies/new")
-    page.get_by_label("Name", exact=True).fill("Weekday mornings")
+    page.get_by_label("Policy name", exact=True).fill("Weekday mornings")
     page.get_by_label("Custom days and hours").check()
     page.get_by_role("button", name="Add a range").click()
     page.locator("#range-1-start").fill("14:00")

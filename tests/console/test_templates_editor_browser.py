@@ -27,7 +27,7 @@ def test_preview_a_tamil_sms_with_its_segments(
     shoot(page, f"templates-grid-{size}")
     page.locator('a[href="/console/templates/tpl_default_sms_ta"]').click()
     page.locator("#body").fill("வணக்கம் {{ customer_name }}, {{ amount }} செலுத்த: {{ link }}")
-    page.get_by_role("button", name="Preview", exact=True).click()
+    page.get_by_role("button", name="Show the preview", exact=True).click()
     assert page.locator("#sms-length").is_visible()
     assert "UCS-2" in page.locator("#sms-length").inner_text()
     assert int(page.locator("#sms-segments").inner_text()) >= 2
@@ -36,7 +36,7 @@ def test_preview_a_tamil_sms_with_its_segments(
     assert serious_violations(page) == []
     shoot(page, f"templates-tamil-sms-{size}")
     page.locator("#body").fill("வணக்கம்\n{{ amount + }}")
-    page.get_by_role("button", name="Preview", exact=True).click()
+    page.get_by_role("button", name="Show the preview", exact=True).click()
     assert "line 2" in page.locator("#body-error").inner_text()
     assert serious_violations(page) == []
     shoot(page, f"templates-error-{size}")

@@ -12,6 +12,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from tinko.classifier import CATEGORIES
+from tinko.pages.i18n import N_
 from tinko.policies.models import RetryPolicy
 from tinko.policies.schemas import PolicyIn
 from tinko.policies.service import PolicyInvalid, api_fields, check_policy
@@ -210,4 +211,6 @@ def control_id(loc: Sequence[Any]) -> str:
     return parts[0] if parts else "name"
 
 
-DAY_NAMES: Final = WEEKDAY_NAMES
+# Day labels in WEEKDAY_NAMES order (0 = Monday); N_ so the catalogs hold them.
+DAY_NAMES: Final = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+assert len(DAY_NAMES) == len(WEEKDAY_NAMES)
