@@ -198,3 +198,19 @@ def test_edit_page_shows_the_stored_policy(client: TestClient, owner: Account) -
     page = client.get(f"/console/policies/{policy['id']}")
     assert 'value="Weekday mornings"' in page.text
     assert 'value="09:00"' in page.text
+
+
+def test_unknown_policy_is_a_404_page(client: TestClient, owner: Account) -> None:
+    sign_in(client, owner.email)
+    assert client.get("/console/policies/rpol_nope").status_code == 404
+
+
+def test_viewer_sees_the_policy_read_only(client: TestClient, owner: Account) -> None:
+    sign_in(client, owner.email)
+    client.post("/console/policies/edit", data=_form(_csrf(client), op="save"))
+    [policy] = client.get("/v1/retry-policies", headers=owner.headers).json()["data"]
+    viewer = invite_and_join(client, owner, "viewer")
+    sign_in(client, viewer.email)
+    page = client.get(f"/console/policies/{policy['id']}")
+    assert 'value="Weekday mornings" maxlength="200" disabled' in page.text
+    assert 'value="activate"' not in page.text

@@ -135,3 +135,8 @@ def test_post_without_csrf_is_refused(client: TestClient, owner: Account) -> Non
     sign_in(client, owner.email)
     answer = client.post(f"/console/templates/{SMS_TA}/save", data={"name": "x", "body": "y"})
     assert answer.status_code == 403
+
+
+def test_unknown_template_is_a_404_page(client: TestClient, owner: Account) -> None:
+    sign_in(client, owner.email)
+    assert client.get("/console/templates/tpl_nope").status_code == 404

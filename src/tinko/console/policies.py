@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from tinko.console import policies_page as page
 from tinko.console.access import ConsoleAdminPostDep, ConsoleUserDep
-from tinko.console.recoveries import plain_page
+from tinko.console.recoveries import not_found, plain_page
 from tinko.console.rendering import redirect
 from tinko.deps import ClockDep, SessionDep, SettingsDep, TinkoRouter
+from tinko.errors import NotFound
 
 router = TinkoRouter(
     prefix="/console", default_response_class=HTMLResponse, include_in_schema=False
@@ -38,7 +39,10 @@ def policies(request: Request, user: ConsoleUserDep, session: SessionDep) -> Res
 def edit_policy(
     policy_id: str, request: Request, user: ConsoleUserDep, session: SessionDep
 ) -> Response:
-    editor = page.open_editor(session, user, policy_id[:40])
+    try:
+        editor = page.open_editor(session, user, policy_id[:40])
+    except NotFound:
+        return not_found(request)
     context = page.editor_context(editor, user)
     context["saved"] = request.query_params.get("saved") == "1"
     return plain_page(request, "console/policies/edit.html", context)

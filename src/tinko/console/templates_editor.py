@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from tinko.console import templates_editor_page as page
 from tinko.console.access import ConsoleAdminPostDep, ConsolePostDep, ConsoleUserDep
-from tinko.console.recoveries import plain_page
+from tinko.console.recoveries import not_found, plain_page
 from tinko.console.rendering import redirect
 from tinko.deps import ClockDep, SessionDep, TinkoRouter
+from tinko.errors import NotFound
 from tinko.notify import copy
 from tinko.notify.contacts import CHANNELS
 
@@ -43,9 +44,11 @@ def edit_template(
     template_id: str, request: Request, user: ConsoleUserDep, session: SessionDep, clock: ClockDep
 ) -> Response:
     version = request.query_params.get("version", "")
-    editor = page.open_editor(
-        session, user.org_id, template_id[:60], int(version) if version.isdigit() else None
-    )
+    number = int(version) if version.isdigit() else None
+    try:
+        editor = page.open_editor(session, user.org_id, template_id[:60], number)
+    except NotFound:
+        return not_found(request)
     page.preview(session, clock, user, editor)
     context = {**page.editor_context(editor, user), "saved": request.query_params.get("saved")}
     return plain_page(request, EDIT, context)
