@@ -100,7 +100,7 @@ def form_of(policy: RetryPolicy) -> PolicyForm:
 
 def read_form(data: Mapping[str, Any], getlist: Any) -> PolicyForm:
     """The posted controls; ``getlist(name)`` gives a repeated field's values."""
-    count = min(_int_or(data.get("rows"), 0), MAX_ROWS)
+    count = min(int_or(data.get("rows"), 0), MAX_ROWS)
     rows = [
         Row(
             sorted({int(d) for d in getlist(f"range-{i}-days") if str(d).isdigit()}),
@@ -129,7 +129,7 @@ def read_form(data: Mapping[str, Any], getlist: Any) -> PolicyForm:
     )
 
 
-def _int_or(value: Any, default: int) -> int:
+def int_or(value: Any, default: int) -> int:
     try:
         return int(str(value))
     except ValueError:

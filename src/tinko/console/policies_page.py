@@ -67,7 +67,7 @@ def submitted(
     if op == "add_range":
         pf.add_row(editor.form)
     elif op.startswith("remove_range-"):
-        pf.remove_row(editor.form, pf._int_or(op.removeprefix("remove_range-"), -1))
+        pf.remove_row(editor.form, pf.int_or(op.removeprefix("remove_range-"), -1))
     elif op == "save":
         return _save(session, clock, user, editor)
     elif op == "activate":
