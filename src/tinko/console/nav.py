@@ -33,6 +33,8 @@ NAV: Final = (
     NavEntry("recoveries", N_("Recoveries"), "/console/recoveries"),
     NavEntry("messages", N_("Messages"), "/console/messages"),
     NavEntry("rules", N_("Rules"), "/console/rules"),
+    NavEntry("policies", N_("Retry policies"), "/console/policies"),
+    NavEntry("templates", N_("Message templates"), "/console/templates"),
     NavEntry("developers", N_("Developers"), "/console/developers"),
     NavEntry("help", N_("Help"), "/console/help"),
     NavEntry("onboarding", N_("Get started"), "/console/onboarding", "owner"),

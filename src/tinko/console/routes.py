@@ -15,9 +15,11 @@ from tinko.console.developers import router as developers_router
 from tinko.console.help import router as help_router
 from tinko.console.messages import router as messages_router
 from tinko.console.onboarding import router as onboarding_router
+from tinko.console.policies import router as policies_router
 from tinko.console.psp_settings import router as psp_settings_router
 from tinko.console.recoveries import router as recoveries_router
 from tinko.console.rules_pages import router as rules_router
+from tinko.console.templates_editor import router as templates_router
 from tinko.deps import TinkoRouter
 
 ROUTERS: Final[tuple[TinkoRouter, ...]] = (
@@ -27,6 +29,8 @@ ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     messages_router,
     developers_router,
     rules_router,
+    policies_router,
+    templates_router,
     help_router,
     onboarding_router,
     psp_settings_router,

@@ -124,19 +124,7 @@ def queue_link_message(
     customer_lang = copy.language(transaction.customer_locale)
     link_url = with_language(link_url, customer_lang)
     names = (version.provider_variables if version else None) or list(DEFAULT_PROVIDER_VARIABLES)
-    values = {
-        "customer_name": transaction.customer_name or "",
-        "amount": copy.format_amount(transaction.amount_minor, transaction.currency, lang),
-        "currency": transaction.currency,
-        "merchant": org.name,
-        "link": link_url,
-        "expiry": copy.format_moment(link_expires_at, org.timezone, lang),
-        "reason": copy.phrase("reasons", case.category, lang),
-    }
-    methods = [
-        copy.phrase("methods", m, lang) for m in case.classification.get("alternate_methods", [])
-    ]
-    variables = variables_for(values, methods)
+    variables = case_variables(org, case, transaction, lang, link_url, link_expires_at)
     opt_out = with_language(
         unsubscribe_url(settings.base_url, settings.secret_key, org.id, channel, recipient),
         customer_lang,
@@ -178,6 +166,30 @@ def queue_link_message(
     if link is not None:
         link.message_id = message_id
     return Queued(message_id, f"message {message_id} queued for {channel}")
+
+
+def case_variables(
+    org: Organization,
+    case: RecoveryCase,
+    transaction: Transaction,
+    lang: str,
+    link_url: str,
+    link_expires_at: datetime,
+) -> dict[str, object]:
+    """A template's variables for this case in ``lang`` (also the console's real-case preview)."""
+    values = {
+        "customer_name": transaction.customer_name or "",
+        "amount": copy.format_amount(transaction.amount_minor, transaction.currency, lang),
+        "currency": transaction.currency,
+        "merchant": org.name,
+        "link": link_url,
+        "expiry": copy.format_moment(link_expires_at, org.timezone, lang),
+        "reason": copy.phrase("reasons", case.category, lang),
+    }
+    methods = [
+        copy.phrase("methods", m, lang) for m in case.classification.get("alternate_methods", [])
+    ]
+    return variables_for(values, methods)
 
 
 def with_language(url: str, lang: str | None) -> str:
