@@ -33,6 +33,7 @@ NAV: Final = (
     NavEntry("recoveries", N_("Recoveries"), "/console/recoveries"),
     NavEntry("messages", N_("Messages"), "/console/messages"),
     NavEntry("developers", N_("Developers"), "/console/developers"),
+    NavEntry("webhooks", N_("Webhooks"), "/console/webhooks", "admin"),
     NavEntry("help", N_("Help"), "/console/help"),
 )
 

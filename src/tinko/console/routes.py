@@ -15,6 +15,7 @@ from tinko.console.developers import router as developers_router
 from tinko.console.help import router as help_router
 from tinko.console.messages import router as messages_router
 from tinko.console.recoveries import router as recoveries_router
+from tinko.console.webhooks_page import router as webhooks_router
 from tinko.deps import TinkoRouter
 
 ROUTERS: Final[tuple[TinkoRouter, ...]] = (
@@ -24,6 +25,7 @@ ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     messages_router,
     developers_router,
     help_router,
+    webhooks_router,
 )
 
 
