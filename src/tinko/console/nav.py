@@ -34,6 +34,7 @@ NAV: Final = (
     NavEntry("messages", N_("Messages"), "/console/messages"),
     NavEntry("developers", N_("Developers"), "/console/developers"),
     NavEntry("webhooks", N_("Webhooks"), "/console/webhooks", "admin"),
+    NavEntry("audit", N_("Audit log"), "/console/audit", "admin"),
     NavEntry("help", N_("Help"), "/console/help"),
 )
 

@@ -11,6 +11,7 @@ from tinko.console.access import ConsoleForbidden, CsrfRejected, SignInNeeded
 from tinko.console.account_api import router as account_router
 from tinko.console.api import csrf_rejected, forbidden, sign_in_needed
 from tinko.console.api import router as shell_router
+from tinko.console.audit_page import router as audit_router
 from tinko.console.developers import router as developers_router
 from tinko.console.help import router as help_router
 from tinko.console.messages import router as messages_router
@@ -26,6 +27,7 @@ ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     developers_router,
     help_router,
     webhooks_router,
+    audit_router,
 )
 
 
