@@ -35,6 +35,7 @@ NAV: Final = (
     NavEntry("developers", N_("Developers"), "/console/developers"),
     NavEntry("webhooks", N_("Webhooks"), "/console/webhooks", "admin"),
     NavEntry("audit", N_("Audit log"), "/console/audit", "admin"),
+    NavEntry("settings", N_("Settings"), "/console/settings"),
     NavEntry("help", N_("Help"), "/console/help"),
 )
 

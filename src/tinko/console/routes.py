@@ -16,6 +16,7 @@ from tinko.console.developers import router as developers_router
 from tinko.console.help import router as help_router
 from tinko.console.messages import router as messages_router
 from tinko.console.recoveries import router as recoveries_router
+from tinko.console.settings_page import router as settings_router
 from tinko.console.webhooks_page import router as webhooks_router
 from tinko.deps import TinkoRouter
 
@@ -28,6 +29,7 @@ ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     help_router,
     webhooks_router,
     audit_router,
+    settings_router,
 )
 
 
