@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page
 
 from tests.console.test_browser import fits, open_page, serious_violations, shoot, sign_in
-from tests.factories import Account, register
+from tests.factories import Account, invite_and_join, register
 from tests.merchant_webhooks.conftest import drain, fail_a_payment
 from tests.merchant_webhooks.receiver import Receiver, running
 from tests.tenancy.world import RETRY_POLICY_BODY
@@ -113,4 +113,40 @@ def test_audit_page_in_tamil_on_a_phone(browser: Browser, live_url: str, owner: 
     page.goto(f"{live_url}/console/audit?lang=ta&verify=1")
     assert page.locator("h1").inner_text() == "தணிக்கைப் பதிவு"
     _check(page, "audit-ta-phone")
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_viewer_reads_settings_but_cannot_change_them(
+    browser: Browser, live_url: str, client: TestClient, owner: Account, size: str
+) -> None:
+    viewer = invite_and_join(client, owner, "viewer")
+    page = open_page(browser, size)
+    sign_in(page, live_url, viewer.email)
+    page.goto(f"{live_url}/console/settings")
+    assert page.get_by_label("Holdout percentage").get_attribute("readonly") is not None
+    assert page.get_by_role("button", name="Save settings").count() == 0
+    nav = page.get_by_role("navigation", name="Console")
+    assert nav.get_by_role("link", name="Webhooks").count() == 0
+    assert nav.get_by_role("link", name="Audit log").count() == 0
+    _check(page, f"settings-viewer-en-{size}")
+    for refused in ("webhooks", "audit"):
+        answer = page.goto(f"{live_url}/console/{refused}")
+        assert answer is not None
+        assert answer.status == 403
+    page.context.close()
+
+
+def test_admin_saves_holdout_in_hindi(browser: Browser, live_url: str, owner: Account) -> None:
+    page = open_page(browser, "desktop", "hi")
+    sign_in(page, live_url, owner.email, "hi")
+    page.goto(f"{live_url}/console/settings?lang=hi")
+    page.get_by_label("होल्डआउट प्रतिशत").fill("60")
+    page.get_by_role("button", name="सेटिंग सहेजें").click()
+    assert page.locator("#holdout_percent-error").is_visible()
+    _check(page, "settings-error-hi-desktop")
+    page.get_by_label("होल्डआउट प्रतिशत").fill("10")
+    page.get_by_role("button", name="सेटिंग सहेजें").click()
+    page.wait_for_url("**/console/settings?done=saved")
+    assert page.get_by_label("होल्डआउट प्रतिशत").input_value() == "10"
     page.context.close()
