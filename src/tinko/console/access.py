@@ -19,6 +19,7 @@ from fastapi import Depends, Form, Header, Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from tinko.audit import context as audit_context
 from tinko.auth.models import RefreshToken, User
 from tinko.console import sessions
 from tinko.console.language import choose_for_user, remember_for_user
@@ -150,6 +151,7 @@ async def require_console_user(
         refresh_seconds=user.console_refresh or 0,
     )
     request.state.console_user = console_user
+    audit_context.set_actor("user", user.id)  # the console's changes are audited as this person
     request.state.org_id = user.org_id  # for the access log line
     return console_user
 

@@ -36,6 +36,9 @@ NAV: Final = (
     NavEntry("policies", N_("Retry policies"), "/console/policies"),
     NavEntry("templates", N_("Message templates"), "/console/templates"),
     NavEntry("developers", N_("Developers"), "/console/developers"),
+    NavEntry("webhooks", N_("Webhooks"), "/console/webhooks", "admin"),
+    NavEntry("audit", N_("Audit log"), "/console/audit", "admin"),
+    NavEntry("settings", N_("Settings"), "/console/settings"),
     NavEntry("help", N_("Help"), "/console/help"),
     NavEntry("onboarding", N_("Get started"), "/console/onboarding", "owner"),
     NavEntry("psp", N_("Payment providers"), "/console/settings/psp", "admin"),
@@ -45,13 +48,17 @@ NAV: Final = (
 def nav_for(user: ConsoleUser | None, path: str) -> list[NavLink]:
     if user is None:
         return []
-    links = []
-    for entry in NAV:
-        if not user.at_least(entry.min_role):
-            continue
-        current = path == entry.href or (entry.href != "/console/" and path.startswith(entry.href))
-        links.append(NavLink(entry.key, entry.label, entry.href, current))
-    return links
+    entries = [entry for entry in NAV if user.at_least(entry.min_role)]
+    # The longest matching href is the current one: /console/settings/psp is not also Settings.
+    matching = [e.href for e in entries if _covers(e.href, path)]
+    current = max(matching, key=len, default=None)
+    return [NavLink(e.key, e.label, e.href, e.href == current) for e in entries]
+
+
+def _covers(href: str, path: str) -> bool:
+    if href == "/console/":
+        return path == href
+    return path == href or path.startswith(href.rstrip("/") + "/")
 
 
 ROLE_LABELS: Final = {"viewer": N_("Viewer"), "admin": N_("Admin"), "owner": N_("Owner")}

@@ -11,6 +11,7 @@ from tinko.console.access import ConsoleForbidden, CsrfRejected, SignInNeeded
 from tinko.console.account_api import router as account_router
 from tinko.console.api import csrf_rejected, forbidden, sign_in_needed
 from tinko.console.api import router as shell_router
+from tinko.console.audit_page import router as audit_router
 from tinko.console.developers import router as developers_router
 from tinko.console.help import router as help_router
 from tinko.console.messages import router as messages_router
@@ -19,7 +20,9 @@ from tinko.console.policies import router as policies_router
 from tinko.console.psp_settings import router as psp_settings_router
 from tinko.console.recoveries import router as recoveries_router
 from tinko.console.rules_pages import router as rules_router
+from tinko.console.settings_page import router as settings_router
 from tinko.console.templates_editor import router as templates_router
+from tinko.console.webhooks_page import router as webhooks_router
 from tinko.deps import TinkoRouter
 
 ROUTERS: Final[tuple[TinkoRouter, ...]] = (
@@ -34,6 +37,9 @@ ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     help_router,
     onboarding_router,
     psp_settings_router,
+    webhooks_router,
+    audit_router,
+    settings_router,
 )
 
 
