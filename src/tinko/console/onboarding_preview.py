@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from tinko.onboarding.presets import BY_KEY
 from tinko.policies.models import RetryPolicy
 from tinko.policies.service import check_policy
-from tinko.simulate.backtest import BacktestError, calibrated_scenario, read_org
+from tinko.simulate.backtest import BacktestError, read_org
+from tinko.simulate.calibrate import calibrated_scenarios
 from tinko.simulate.report import to_json
 from tinko.simulate.run import simulate
 from tinko.simulate.scenario import Scenario, load_scenario
@@ -50,7 +51,8 @@ def scenario_for(
         try:
             own = export.failures[-PREVIEW_FAILURES:]
             gateway = export.gateway or "stripe"
-            world = calibrated_scenario(f"own-{org_id}", own, gateway, merchant_tz=timezone)
+            # The org's most frequent currency: a world has one currency.
+            world = calibrated_scenarios(f"own-{org_id}", own, gateway, merchant_tz=timezone)[0]
             return world, "own"
         except BacktestError:
             pass  # nothing usable: fall back to the market's scenario

@@ -20,7 +20,8 @@ from tinko.policies.defaults import default_policy
 from tinko.policies.models import RetryPolicy
 from tinko.policies.service import merchant_spec
 from tinko.recovery.decide import AttemptView, PaymentView, decide
-from tinko.simulate.backtest import BacktestError, calibrated_scenario, read_org
+from tinko.simulate.backtest import BacktestError, read_org
+from tinko.simulate.calibrate import calibrated_scenarios
 from tinko.simulate.driver import Driver
 from tinko.simulate.outcomes import oracle_time
 from tinko.simulate.report import strategy_figures
@@ -128,12 +129,13 @@ def history_scenario(session: Session, org_id: str, timezone: str) -> Scenario |
     if not export.failures:
         return None
     try:
-        return calibrated_scenario(
+        # The org's most frequent currency: a world has one currency.
+        return calibrated_scenarios(
             f"history-{org_id}",
             export.failures[-MAX_FAILURES:],
             export.gateway or "stripe",
             merchant_tz=timezone,
-        )
+        )[0]
     except BacktestError:
         return None
 
