@@ -4,14 +4,24 @@ from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+)
 
 from tinko.kit.money import CurrencyCode
+from tinko.tenancy.prefs import MAX_FREQUENCY_CAP, MAX_LINK_TTL_HOURS, MIN_LINK_TTL_HOURS
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
 RoleName = Literal["viewer", "admin", "owner"]
+Hour = Annotated[int, Field(ge=0, le=23, strict=True)]  # a local hour of the day
 
 
 class StrictModel(BaseModel):
@@ -76,6 +86,13 @@ class OrgOut(BaseModel):
     holdout_percent: int = Field(
         0, description="Share of customers (0-50 %) Tinko leaves alone to measure uplift."
     )
+    link_ttl_hours: int = Field(48, description="How long a recovery link stays valid.")
+    quiet_start_hour: int = Field(21, description="Local hour (0-23) quiet hours begin.")
+    quiet_end_hour: int = Field(8, description="Local hour (0-23) quiet hours end.")
+    frequency_cap: int = Field(3, description="Most messages to one customer in 24 hours.")
+    use_customer_timezone: bool = Field(
+        True, description="Follow the customer's clock (else the organisation's)."
+    )
 
 
 class OrgPatch(StrictModel):
@@ -84,6 +101,13 @@ class OrgPatch(StrictModel):
     default_currency: CurrencyCode | None = None
     locale: Literal["en", "en-IN", "hi", "ta"] | None = None
     holdout_percent: Annotated[int, Field(ge=0, le=50, strict=True)] | None = None
+    link_ttl_hours: (
+        Annotated[int, Field(ge=MIN_LINK_TTL_HOURS, le=MAX_LINK_TTL_HOURS, strict=True)] | None
+    ) = None
+    quiet_start_hour: Hour | None = None
+    quiet_end_hour: Hour | None = None
+    frequency_cap: Annotated[int, Field(ge=1, le=MAX_FREQUENCY_CAP, strict=True)] | None = None
+    use_customer_timezone: StrictBool | None = None
 
     @field_validator("timezone")
     @classmethod

@@ -1,7 +1,8 @@
-"""`/console/settings`: the organisation's profile (name, time zone, currency, language) and its
-holdout percentage. Everyone reads them; admins change them, through the same schema
-(`OrgPatch`) and service (`tenancy.service.update_org`) as `PATCH /v1/auth/org`, so the console
-and the API accept and refuse the same values; the change is audited by the row watcher."""
+"""`/console/settings`: the organisation's profile (name, time zone, currency, language), its
+holdout percentage and message settings (quiet hours, frequency cap, link lifetime, whose
+clock). Everyone reads them; admins change them, through the same schema (`OrgPatch`) and
+service (`tenancy.service.update_org`) as `PATCH /v1/auth/org`, so the console and the API
+accept and refuse the same values; the change is audited by the row watcher."""
 
 from __future__ import annotations
 
@@ -23,7 +24,20 @@ from tinko.tenancy.service import get_org, update_org
 router = TinkoRouter(
     prefix="/console", default_response_class=HTMLResponse, include_in_schema=False
 )
-FIELDS: Final = ("name", "timezone", "default_currency", "locale", "holdout_percent")
+FIELDS: Final = (
+    "name",
+    "timezone",
+    "default_currency",
+    "locale",
+    "holdout_percent",
+    "quiet_start_hour",
+    "quiet_end_hour",
+    "frequency_cap",
+    "link_ttl_hours",
+    "use_customer_timezone",
+)
+# Whole numbers in the form; sent to OrgPatch as ints so its ranges, not a parse error, refuse.
+NUMBERS: Final = FIELDS[4:9]
 LOCALES: Final = ("en", "en-IN", "hi", "ta")
 SAVED: Final = N_("Saved.")
 Text = Annotated[str, Form(max_length=200)]
@@ -34,7 +48,7 @@ def _page(
 ) -> HTMLResponse:
     org = get_org(session, org_id)
     context = {
-        "form": {name: str(getattr(org, name)) for name in FIELDS},
+        "form": {name: _shown(getattr(org, name)) for name in FIELDS},
         "errors": {},
         "locales": LOCALES,
         "notice": SAVED if request.query_params.get("done") == "saved" else None,
@@ -59,10 +73,15 @@ def save_org(
     default_currency: Text = "",
     locale: Text = "",
     holdout_percent: Text = "",
+    quiet_start_hour: Text = "",
+    quiet_end_hour: Text = "",
+    frequency_cap: Text = "",
+    link_ttl_hours: Text = "",
+    use_customer_timezone: Text = "",
 ) -> Response:
-    form = dict(
-        zip(FIELDS, (name, timezone, default_currency, locale, holdout_percent), strict=True)
-    )
+    profile = (name, timezone, default_currency, locale, holdout_percent)
+    messages = (quiet_start_hour, quiet_end_hour, frequency_cap, link_ttl_hours)
+    form = dict(zip(FIELDS, (*profile, *messages, use_customer_timezone), strict=True))
     try:
         changes = _validated(form)
     except ValidationError as refused:
@@ -72,11 +91,23 @@ def save_org(
     return redirect(request, "/console/settings?done=saved")
 
 
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def _validated(form: dict[str, str]) -> dict[str, str | int]:
-    """The form's values through the API's own schema (the holdout as a whole number)."""
+    """The form's values through the API's own schema (numbers as whole numbers)."""
     raw: dict[str, Any] = {k: v.strip() for k, v in form.items()}
-    holdout = raw["holdout_percent"]
-    raw["holdout_percent"] = int(holdout) if holdout.lstrip("-").isdigit() else holdout
+    for key in NUMBERS:
+        raw[key] = int(raw[key]) if raw[key].lstrip("-").isdigit() else raw[key]
+    # A select, not a checkbox: an absent or empty value leaves the setting as it is.
+    raw["use_customer_timezone"] = {"yes": True, "no": False}.get(
+        raw["use_customer_timezone"], raw["use_customer_timezone"]
+    )
+    # A message field left out of the form (or emptied) is not changed.
+    raw = {k: v for k, v in raw.items() if v != "" or k in FIELDS[:5]}
     body = OrgPatch.model_validate(raw)
     changes: dict[str, str | int] = body.model_dump(exclude_none=True)
     return changes

@@ -36,6 +36,7 @@ from tinko.policies.service import active_policy_row
 from tinko.policies.windows import quiet_hours_end
 from tinko.reasons import Reason, ReasonCode, make
 from tinko.tenancy.models import Organization
+from tinko.tenancy.prefs import message_prefs
 
 log = structlog.get_logger("tinko.notify")
 
@@ -44,8 +45,6 @@ FIRST_BACKOFF: Final = timedelta(minutes=1)
 BACKOFF_FACTOR: Final = 4  # 1, 4, 16, 64 minutes between the five tries
 # A message left `sending` this long belongs to a worker that died mid-send.
 SEND_LEASE: Final = timedelta(minutes=10)
-# When no active retry policy sets quiet hours: no customer messages at night.
-DEFAULT_QUIET_HOURS: Final = (time(21, 0), time(8, 0))
 
 
 @dataclass(frozen=True)
@@ -210,14 +209,15 @@ def _reason_to_cancel(
 
 
 def quiet_hours_for(session: Session, org: Organization, category: str | None) -> QuietHours:
-    """The active retry policy's quiet hours (in its windows' zone), else 21:00-08:00 in the
-    org's time zone."""
+    """The active retry policy's quiet hours (in its windows' zone), else the org's own
+    (21:00-08:00 unless changed) in the org's time zone."""
     policy = active_policy_row(session, org.id, category)
     if policy is not None and policy.quiet_start and policy.quiet_end:
         timezone = str(policy.windows.get("timezone") or org.timezone)
         start, end = time.fromisoformat(policy.quiet_start), time.fromisoformat(policy.quiet_end)
         return QuietHours(timezone, start, end)
-    return QuietHours(org.timezone, *DEFAULT_QUIET_HOURS)
+    prefs = message_prefs(org)
+    return QuietHours(org.timezone, prefs.quiet_start, prefs.quiet_end)
 
 
 def _quiet_until(

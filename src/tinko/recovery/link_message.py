@@ -29,14 +29,11 @@ from tinko.payments.models import Transaction
 from tinko.reasons import Reason, ReasonCode, make
 from tinko.recovery.models import RecoveryCase, RecoveryLink
 from tinko.tenancy.models import Organization
+from tinko.tenancy.prefs import message_prefs
 
 log = structlog.get_logger("tinko.notify")
 
 KIND: Final = "recovery_link"
-# At most this many recovery messages reach one customer of one org in any 24 hours, over
-# all channels: enough for a link and two reminders, few enough not to be nagging.
-FREQUENCY_CAP: Final = 3
-FREQUENCY_WINDOW: Final = timedelta(hours=24)
 _COUNTED: Final = ("queued", "sending", "sent", "delivered", "outbox")
 
 
@@ -110,14 +107,20 @@ def queue_link_message(
         opted_out = make(ReasonCode.SKIPPED_OPTED_OUT, channel=channel)
         return Queued(None, f"the customer opted out of {channel} messages", opted_out)
     customer_key = _customer_key(transaction, channel, recipient)
-    if _recent_count(session, clock, org.id, customer_key) >= FREQUENCY_CAP:
+    # The org's cap (3 in 24 hours unless changed: a link and two reminders, not nagging).
+    prefs = message_prefs(org)
+    if _recent_count(session, clock, org.id, customer_key, prefs.frequency_window) >= (
+        prefs.frequency_cap
+    ):
+        hours = int(prefs.frequency_window.total_seconds() // 3600)
         capped = make(
             ReasonCode.SKIPPED_FREQUENCY_CAP,
             channel=channel,
-            limit=FREQUENCY_CAP,
-            window_hours=int(FREQUENCY_WINDOW.total_seconds() // 3600),
+            limit=prefs.frequency_cap,
+            window_hours=hours,
         )
-        return Queued(None, f"frequency cap: {FREQUENCY_CAP} messages in 24 hours already", capped)
+        detail = f"frequency cap: {prefs.frequency_cap} messages in {hours} hours already"
+        return Queued(None, detail, capped)
 
     lang, content, version = _template(session, org, transaction, channel)
     # The pages open in the customer's language, as the message they came from was written.
@@ -213,8 +216,10 @@ def _customer_key(transaction: Transaction, channel: str, recipient: str) -> str
     return f"{channel}:{recipient_digest(recipient)}"
 
 
-def _recent_count(session: Session, clock: Clock, org_id: str, customer_key: str) -> int:
-    since = clock.now() - FREQUENCY_WINDOW
+def _recent_count(
+    session: Session, clock: Clock, org_id: str, customer_key: str, window: timedelta
+) -> int:
+    since = clock.now() - window
     return int(
         session.scalar(
             select(func.count(OutboundMessage.id)).where(

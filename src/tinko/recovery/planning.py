@@ -33,6 +33,7 @@ from tinko.recovery.timing import scope as timing_scope
 from tinko.rules import Decision
 from tinko.rules.service import current_rules
 from tinko.tenancy.models import Organization
+from tinko.tenancy.prefs import message_prefs
 
 HOLDOUT_REASON = "holdout: measured without retries or messages"
 
@@ -82,7 +83,9 @@ def plan_case(
         rng = rng or random.Random(f"{case.id}/{len(attempts)}")
         timing = slot_stats.timing_for(session, case.org_id, scope, rng)
     plan, decision = decide(
-        payment_view(case, transaction, now, org.timezone),
+        payment_view(
+            case, transaction, now, org.timezone, message_prefs(org).use_customer_timezone
+        ),
         [attempt_view(a) for a in attempts],
         policy,
         current_rules(session, case.org_id),
@@ -171,9 +174,14 @@ def attempt_view(attempt: RecoveryAttempt) -> AttemptView:
 
 
 def payment_view(
-    case: RecoveryCase, transaction: Transaction, now: datetime, org_zone: str | None = None
+    case: RecoveryCase,
+    transaction: Transaction,
+    now: datetime,
+    org_zone: str | None = None,
+    customer_clock: bool = True,
 ) -> PaymentView:
-    """What the decision reads of a case and its payment."""
+    """What the decision reads of a case and its payment. Without `customer_clock` (the org
+    turned the customer's time zone off) the decision uses the merchant's zone."""
     return PaymentView(
         category=case.category,
         decline_type=case.decline_type,
@@ -197,7 +205,9 @@ def payment_view(
             transaction.customer_phone,
             transaction.country,
             org_zone,
-        ),
+        )
+        if customer_clock
+        else None,
     )
 
 
@@ -240,6 +250,8 @@ def case_rule_context(
         raise NotFound("No such recovery in your organisation.")
     transaction = session.get_one(Transaction, case.transaction_id)
     org = session.get_one(Organization, org_id)
-    payment = payment_view(case, transaction, now, org.timezone)
+    payment = payment_view(
+        case, transaction, now, org.timezone, message_prefs(org).use_customer_timezone
+    )
     attempts = [attempt_view(a) for a in list_attempts(session, org_id, case.id)]
     return case, rule_context(payment, case_facts(payment, attempts, now), now)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Boolean, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tinko.audit.watch import watch
@@ -21,6 +21,14 @@ class Organization(Base):
     link_ttl_hours: Mapped[int] = mapped_column(Integer, default=48, server_default="48")
     # Share of customers (0-50 %) kept out of recovery to measure its uplift.
     holdout_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Message settings (tinko.tenancy.prefs): quiet hours as local hours, the most messages to
+    # one customer in 24 hours, and whether to follow the customer's clock or the merchant's.
+    quiet_start_hour: Mapped[int] = mapped_column(Integer, default=21, server_default="21")
+    quiet_end_hour: Mapped[int] = mapped_column(Integer, default=8, server_default="8")
+    frequency_cap: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    use_customer_timezone: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
