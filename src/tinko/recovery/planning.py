@@ -4,6 +4,7 @@ pure `decide` for the next steps, and write them down as scheduled attempts."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
 from tinko.notify.optouts import is_opted_out
 from tinko.notify.zones import customer_zone
 from tinko.payments.models import Transaction
+from tinko.policies.defaults import PolicySpec
 from tinko.policies.service import policy_for
 from tinko.reasons import ReasonCode, make
 from tinko.recovery import lifecycle, slot_stats
@@ -56,8 +58,11 @@ def plan_case(
         return Plan(steps=())
     now = clock.now()
     org = session.get_one(Organization, case.org_id)
-    policy = policy_for(
-        session, case.org_id, case.category, transaction.payment_method_type, org.timezone
+    policy = _with_org_quiet_hours(
+        policy_for(
+            session, case.org_id, case.category, transaction.payment_method_type, org.timezone
+        ),
+        org,
     )
     if case.expires_at is None:
         case.expires_at = case.created_at + timedelta(days=policy.window_days)
@@ -171,6 +176,15 @@ def attempt_view(attempt: RecoveryAttempt) -> AttemptView:
         attempt.finished_at,
         category if isinstance(category, str) else None,
     )
+
+
+def _with_org_quiet_hours(policy: PolicySpec, org: Organization) -> PolicySpec:
+    """A built-in policy's quiet hours are the org's own (a merchant policy keeps its own),
+    so the planner and delivery hold messages to the same hours."""
+    if policy.id is not None or policy.quiet_hours is None:
+        return policy
+    prefs = message_prefs(org)
+    return replace(policy, quiet_hours=(prefs.quiet_start, prefs.quiet_end))
 
 
 def payment_view(
