@@ -20,7 +20,9 @@ from tinko.console.policies import router as policies_router
 from tinko.console.psp_settings import router as psp_settings_router
 from tinko.console.recoveries import router as recoveries_router
 from tinko.console.rules_pages import router as rules_router
+from tinko.console.settings_keys import router as settings_keys_router
 from tinko.console.settings_page import router as settings_router
+from tinko.console.settings_users import router as settings_users_router
 from tinko.console.templates_editor import router as templates_router
 from tinko.console.webhooks_page import router as webhooks_router
 from tinko.deps import TinkoRouter
@@ -40,6 +42,8 @@ ROUTERS: Final[tuple[TinkoRouter, ...]] = (
     webhooks_router,
     audit_router,
     settings_router,
+    settings_users_router,
+    settings_keys_router,
 )
 
 
