@@ -1,6 +1,6 @@
 """Imports every domain's models so that metadata (Alembic, tests) sees the whole schema."""
 
-from tinko.analytics.models import AnalyticsDaily, AnalyticsRollupState
+from tinko.analytics.models import AnalyticsCaseFact, AnalyticsDaily, AnalyticsRollupState
 from tinko.audit.models import AuditCheckpoint, AuditEvent, AuditHead, AuditPrune
 from tinko.auth.models import ApiKey, OneTimeToken, RefreshToken, User
 from tinko.db import Base
@@ -30,6 +30,7 @@ from tinko.rules.models import RecoveryRule, RecoveryRuleVersion
 from tinko.tenancy.models import Organization
 
 __all__ = [
+    "AnalyticsCaseFact",
     "AnalyticsDaily",
     "AnalyticsRollupState",
     "ApiKey",

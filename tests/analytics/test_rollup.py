@@ -19,11 +19,11 @@ from sqlalchemy import select
 from tests.analytics.conftest import fail, get, succeed
 from tests.conftest import START
 from tests.factories import Account
-from tinko.analytics import rollup
+from tinko.analytics import facts, rollup
 from tinko.analytics.dashboard import dashboard
 from tinko.analytics.definitions import Filters, parse_period
-from tinko.analytics.models import AnalyticsDaily
-from tinko.analytics.queries import Scope
+from tinko.analytics.models import AnalyticsCaseFact, AnalyticsDaily
+from tinko.analytics.queries import Scope, case_rows
 from tinko.config import Settings
 from tinko.db import unit_of_work
 from tinko.jobs.registry import JobContext, run_job
@@ -211,3 +211,58 @@ def test_dashboard_is_every_endpoint_at_once(
     with app.state.session_factory() as session:
         screen = dashboard(session, scope)
     assert screen == answers(client, history, period="30d")
+
+
+def fact_rows(app: FastAPI, org_id: str, timezone: str) -> tuple[list[Any], list[Any]]:
+    """(the stored fact rows, the case rows now), both without the columns of the instant."""
+    now = app.state.clock.now()
+    scope = Scope(
+        org_id, parse_period(None, RANGE["from"], RANGE["to"], timezone, now), Filters(), now
+    )
+    names = facts.COLUMNS
+    with app.state.session_factory() as session:
+        stored = session.execute(
+            select(*[getattr(AnalyticsCaseFact, n) for n in names])
+            .where(AnalyticsCaseFact.org_id == org_id)
+            .order_by(AnalyticsCaseFact.case_id)
+        ).all()
+        rows = case_rows(scope, detail=True).subquery()
+        live = session.execute(select(*[rows.c[n] for n in names]).order_by(rows.c.case_id)).all()
+    return [tuple(r) for r in stored], [tuple(r) for r in live]
+
+
+def test_facts_hold_every_case_row_after_refresh(app: FastAPI, history: Reader) -> None:
+    refresh(app)
+    stored, live = fact_rows(app, history.org_id, "Asia/Kolkata")
+    assert len(stored) > 300
+    assert stored == live
+
+
+def test_facts_follow_a_late_success_after_the_next_refresh(
+    app: FastAPI, clock: FrozenClock, history: Reader
+) -> None:
+    refresh(app)
+    with app.state.session_factory() as session:
+        ref = session.scalars(
+            select(Transaction.transaction_ref)
+            .join(RecoveryCase, RecoveryCase.transaction_id == Transaction.id)
+            .where(RecoveryCase.status == "exhausted", RecoveryCase.holdout.is_(False))
+            .limit(1)
+        ).one()
+    clock.advance(timedelta(days=7))
+    succeed(app, history.org_id, ref, clock.now())
+    stale, live = fact_rows(app, history.org_id, "Asia/Kolkata")
+    assert stale != live  # the snapshot is behind until the refresh
+    clock.advance(rollup.MARGIN + timedelta(seconds=1))
+    refresh(app)
+    assert fact_rows(app, history.org_id, "Asia/Kolkata") == (live, live)
+
+
+def test_facts_are_rebuilt_in_a_new_time_zone(
+    client: TestClient, app: FastAPI, owner: Account, history: Reader
+) -> None:
+    refresh(app)
+    client.patch("/v1/auth/org", json={"timezone": "America/New_York"}, headers=owner.headers)
+    refresh(app)
+    stored, live = fact_rows(app, history.org_id, "America/New_York")
+    assert stored == live

@@ -139,6 +139,7 @@ def test_second_org_sees_nothing_of_the_first(
     victim_ids = sorted(s for s in secrets if "@" not in s)
     assert len(victim_ids) >= 5, "the victim org should own several objects"
     assert before["analytics_daily"], "the victim's analytics rollup is walked too"
+    assert before["analytics_case_facts"], "and its per-case facts"
     probed = 0
     for route in _routes(app):
         method = route.method

@@ -61,3 +61,52 @@ class AnalyticsRollupState(Base):
     timezone: Mapped[str] = mapped_column(String(64))  # the days are local to this zone
     watermark: Mapped[datetime]
     refreshed_at: Mapped[datetime]
+
+
+class AnalyticsCaseFact(Base):
+    """One case as `queries.case_rows(detail=True)` reads it, minus what depends on the instant
+    (provisional, window_closed, hours_observed: worked out from `window_end` at read time).
+    Kept by `facts.refresh` for the cases changed since the org's watermark (decision 0016)."""
+
+    __tablename__ = "analytics_case_facts"
+    __table_args__ = (
+        Index("ix_analytics_case_facts_day", "org_id", "day"),
+        Index("ix_analytics_case_facts_window_end", "org_id", "window_end"),
+    )
+
+    org_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    case_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    transaction_ref: Mapped[str] = mapped_column(String(200))
+    failed_at: Mapped[datetime]
+    day: Mapped[int] = mapped_column(Integer)  # days since 1970-01-01, local to the org
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    gateway: Mapped[str] = mapped_column(String(32))
+    rail: Mapped[str] = mapped_column(String(16))
+    country: Mapped[str] = mapped_column(String(2))
+    category: Mapped[str] = mapped_column(String(32))
+    decline_type: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(16))
+    contact: Mapped[str] = mapped_column(String(16))
+    policy_id: Mapped[str] = mapped_column(String(40))
+    rule_id: Mapped[str | None] = mapped_column(String(40))
+    rule_version: Mapped[int | None]
+    holdout: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    lost_reason: Mapped[str | None] = mapped_column(String(16))
+    recovered_by: Mapped[str | None] = mapped_column(String(16))
+    closed_at: Mapped[datetime | None]
+    window_end: Mapped[datetime | None]
+    recovered_in_window: Mapped[int] = mapped_column(Integer)
+    hours_to_recover: Mapped[int | None] = mapped_column(BigInteger)
+    days_to_recover: Mapped[int | None] = mapped_column(BigInteger)
+    retries: Mapped[int] = mapped_column(Integer)
+    retry_succeeded: Mapped[int] = mapped_column(Integer)
+    email_sent: Mapped[int] = mapped_column(Integer)
+    sms_sent: Mapped[int] = mapped_column(Integer)
+    whatsapp_sent: Mapped[int] = mapped_column(Integer)
+    link_channel: Mapped[str | None] = mapped_column(String(16))
+    updated_at: Mapped[datetime]  # the case's, when its fact row was written

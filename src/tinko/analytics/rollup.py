@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, case, delete, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
+from tinko.analytics import facts
 from tinko.analytics.definitions import Filters, Period, local_midnight
 from tinko.analytics.models import AnalyticsDaily, AnalyticsRollupState
 from tinko.analytics.queries import Scope, case_rows
@@ -248,6 +249,7 @@ def refresh(session: Session, org_id: str, timezone: str, now: datetime) -> int:
     c = RecoveryCase
     if state is None or state.timezone != timezone:
         session.execute(delete(AnalyticsDaily).where(AnalyticsDaily.org_id == org_id))
+        facts.clear(session, org_id)
         since = None
     else:
         since = state.watermark
@@ -260,6 +262,7 @@ def refresh(session: Session, org_id: str, timezone: str, now: datetime) -> int:
     rewritten = 0
     if low is not None and high is not None:
         span = _period_between(low, high, timezone)
+        facts.refresh(session, org_id, span, now, since)
         if since is None:
             days = list(range(_number(span.first), _number(span.last) + 1))
         else:
