@@ -127,6 +127,30 @@ def test_rollup_answers_equal_the_cases(
     assert [answers(client, history, **q) for q in queries] == expected
 
 
+def test_cases_changed_after_the_snapshot_are_corrected_exactly(
+    client: TestClient, app: FastAPI, clock: FrozenClock, history: Reader, case_level: Any
+) -> None:
+    refresh(app)
+    with app.state.session_factory() as session:
+        refs = session.scalars(
+            select(Transaction.transaction_ref)
+            .join(RecoveryCase, RecoveryCase.transaction_id == Transaction.id)
+            .where(RecoveryCase.status.in_(("exhausted", "expired", "scheduled")))
+            .order_by(Transaction.transaction_ref)
+            .limit(12)
+        ).all()
+    assert len(refs) > 5
+    clock.advance(timedelta(hours=2))
+    for ref in refs:
+        succeed(app, history.org_id, ref, clock.now())
+    fail(client, history.headers, "new-1", clock.now() - timedelta(hours=1), amount=700)
+    app.state.runner.drain()
+    queries = [dict(period=p, **f) for p in ("7d", "30d", "90d") for f in FILTERS]
+    with case_level():
+        expected = [answers(client, history, **q) for q in queries]
+    assert [answers(client, history, **q) for q in queries] == expected
+
+
 def test_late_success_a_week_later_counts_at_once_and_after_refresh(
     client: TestClient, app: FastAPI, clock: FrozenClock, history: Reader, case_level: Any
 ) -> None:
@@ -145,6 +169,10 @@ def test_late_success_a_week_later_counts_at_once_and_after_refresh(
     late = answers(client, history, **RANGE)
     with case_level():
         assert late == answers(client, history, **RANGE)
+    day_number = (failed_at.astimezone(ZoneInfo("Asia/Kolkata")).date() - rollup.EPOCH).days
+    unrefreshed = plan(app, history)
+    assert unrefreshed.rollup_days is not None
+    assert day_number in unrefreshed.rollup_days  # corrected case by case, not re-read by day
     assert late["summary"]["by_currency"]["INR"]["recovered_count"] == (
         before["recovered_count"] + 1
     )
@@ -157,7 +185,7 @@ def test_late_success_a_week_later_counts_at_once_and_after_refresh(
     assert answers(client, history, **RANGE) == late
 
 
-def test_days_whose_windows_end_around_now_are_read_from_the_cases(
+def test_days_whose_windows_end_around_now_are_read_from_the_facts(
     client: TestClient, app: FastAPI, clock: FrozenClock, history: Reader, case_level: Any
 ) -> None:
     refresh(app)
@@ -170,7 +198,7 @@ def test_days_whose_windows_end_around_now_are_read_from_the_cases(
     assert row.window_end_min is not None
     clock.set(row.window_end_min + timedelta(seconds=1))
     straddling = plan(app, history)
-    assert any(first <= row.day <= last for first, last in straddling.case_days)
+    assert any(first <= row.day <= last for first, last in straddling.fact_days)
     with case_level():
         expected = answers(client, history, period="90d")
     assert answers(client, history, period="90d") == expected

@@ -1,20 +1,20 @@
 """The daily rollup (models.AnalyticsDaily): written by `refresh`, read by `grouped`.
 
-Exactness comes first. A rollup day is read only when it holds what the cases hold right now:
-- it was rebuilt after the last change of its cases: a case changed at or after the org's
-  watermark (`recovery_case.updated_at`, which every writer of a case sets) sends its whole
-  cohort day back to the case rows until the next refresh;
-- its `provisional` count does not depend on the instant: a rollup row whose cases' windows end
-  on both sides of now cannot say how many are still open, so its day is read from the cases.
+Exactness comes first (decision 0016). The rollup is the fact snapshot
+(models.AnalyticsCaseFact) grouped, both written by `refresh` in one unit of work; a read adds:
+- for the cases changed at or after the org's watermark (`recovery_case.updated_at`, which
+  every writer of a case sets): minus their fact rows, plus their case rows now — so the cost
+  follows the changed cases, not their days;
+- days with a rollup row whose cases' windows end on both sides of now (its `provisional`
+  count depends on the instant) are read from the facts by (org_id, day), not the rollup.
 Filters the rollup has no column for (`amount_min`, `amount_max`) read the cases throughout.
-Days read from the cases and days read from the rollup are added up group by group.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from tinko.analytics import facts
 from tinko.analytics.definitions import Filters, Period, local_midnight
-from tinko.analytics.models import AnalyticsDaily, AnalyticsRollupState
-from tinko.analytics.queries import Scope, case_rows
+from tinko.analytics.models import AnalyticsCaseFact, AnalyticsDaily, AnalyticsRollupState
+from tinko.analytics.queries import Scope
 from tinko.analytics.queries import grouped as case_grouped
 from tinko.analytics.sqltime import local_day
 from tinko.recovery.models import RecoveryCase
@@ -55,7 +55,8 @@ class Plan:
     """Which days of the period the rollup serves; `None`: none (read the cases)."""
 
     rollup_days: frozenset[int] | None
-    case_days: tuple[tuple[int, int], ...]  # runs of days read from the cases (inclusive)
+    fact_days: tuple[tuple[int, int], ...]  # runs of days read from the facts (inclusive)
+    since: datetime | None = None  # the cases changed since are corrected case by case
 
 
 CASE_LEVEL: Final = Plan(None, ())
@@ -73,11 +74,9 @@ def plan_for(session: Session, scope: Scope) -> Plan:
     if state is None or state.timezone != scope.period.timezone:
         return CASE_LEVEL
     first, last = _number(scope.period.first), _number(scope.period.last)
-    stale = _changed_days(session, scope, state.watermark) | _straddling_days(
-        session, scope.org_id, first, last, scope.now
-    )
+    stale = _straddling_days(session, scope.org_id, first, last, scope.now)
     days = frozenset(range(first, last + 1)) - stale
-    return Plan(days, tuple(_runs(sorted(stale))))
+    return Plan(days, tuple(_runs(sorted(stale))), state.watermark)
 
 
 def grouped(
@@ -95,12 +94,66 @@ def grouped(
         (lambda r: [r.c.outcome == outcome]) if outcome is not None else None
     )
     if plan.rollup_days is None:
-        return _merge(keys, [case_grouped(session, scope, keys, extra=_PROVISIONAL, where=where)])
-    parts: list[Iterable[Any]] = [_rollup_rows(session, scope, keys, outcome, plan)]
-    for first, last in plan.case_days:
-        part = replace(scope, period=_period(first, last, scope.period.timezone))
-        parts.append(case_grouped(session, part, keys, extra=_PROVISIONAL, where=where))
+        rows = case_grouped(session, scope, keys, extra=_PROVISIONAL, where=where)
+        return _merge(keys, [(1, rows)])
+    parts: list[tuple[int, Iterable[Any]]] = [
+        (1, _rollup_rows(session, scope, keys, outcome, plan))
+    ]
+    for first, last in plan.fact_days:
+        parts.append((1, _fact_rows(session, scope, keys, outcome, (first, last))))
+    if plan.since is not None:
+        # Cases changed since the snapshot: out with their fact rows, in with their case rows.
+        changed = _changed_cases(scope, plan.since)
+        first, last = _number(scope.period.first), _number(scope.period.last)
+        parts.append((-1, _fact_rows(session, scope, keys, outcome, (first, last), changed)))
+
+        def current(rows: Any) -> list[ColumnElement[bool]]:
+            return [*(where(rows) if where is not None else []), rows.c.case_id.in_(changed)]
+
+        parts.append((1, case_grouped(session, scope, keys, extra=_PROVISIONAL, where=current)))
     return _merge(keys, parts)
+
+
+def _fact_rows(
+    session: Session,
+    scope: Scope,
+    keys: Sequence[str],
+    outcome: str | None,
+    days: tuple[int, int],
+    only: Any = None,
+) -> Iterable[Any]:
+    """The fact rows of the days (of the cases `only` selects) grouped like the rollup's."""
+    f = AnalyticsCaseFact
+    group = [getattr(f, key) for key in keys]
+    conditions = [f.org_id == scope.org_id, f.day >= days[0], f.day <= days[1]]
+    conditions.extend(_filters(f, scope.filters))
+    if only is not None:
+        conditions.append(f.case_id.in_(only))
+    if outcome is not None:
+        conditions.append(f.outcome == outcome)
+    open_now = or_(f.window_end.is_(None), f.window_end > scope.now)
+    statement = (
+        select(
+            *group,
+            func.count().label("cases"),
+            func.coalesce(func.sum(f.amount), 0).label("amount"),
+            func.sum(case((open_now, 1), else_=0)).label("provisional"),
+        )
+        .where(*conditions)
+        .group_by(*group)
+    )
+    return session.execute(statement).all()
+
+
+def _changed_cases(scope: Scope, since: datetime) -> Any:
+    """The ids of the period's cases changed at or after `since` (a subquery)."""
+    c, period = RecoveryCase, scope.period
+    return select(c.id).where(
+        c.org_id == scope.org_id,
+        c.updated_at >= since,
+        c.failed_at >= period.start,
+        c.failed_at < period.end,
+    )
 
 
 def _rollup_rows(
@@ -115,9 +168,9 @@ def _rollup_rows(
         r.org_id == scope.org_id,
         r.day >= min(plan.rollup_days),
         r.day <= max(plan.rollup_days),
-        *_filters(scope.filters),
+        *_filters(r, scope.filters),
     ]
-    stale = [day for first, last in plan.case_days for day in range(first, last + 1)]
+    stale = [day for first, last in plan.fact_days for day in range(first, last + 1)]
     if stale:
         conditions.append(r.day.not_in(stale))
     if outcome is not None:
@@ -135,8 +188,8 @@ def _rollup_rows(
     return session.execute(statement).all()
 
 
-def _filters(filters: Filters) -> list[ColumnElement[bool]]:
-    r = AnalyticsDaily
+def _filters(r: Any, filters: Filters) -> list[ColumnElement[bool]]:
+    """The filters on the rollup's or the facts' columns (named alike)."""
     found: list[ColumnElement[bool]] = []
     for name in ("gateway", "category", "rail", "currency", "country", "policy_id", "rule_id"):
         value = getattr(filters, name)
@@ -147,18 +200,20 @@ def _filters(filters: Filters) -> list[ColumnElement[bool]]:
     return found
 
 
-def _merge(keys: Sequence[str], parts: Iterable[Iterable[Any]]) -> list[Any]:
-    """Add the groups of several reads up by key, as rows with the same attribute names."""
+def _merge(keys: Sequence[str], parts: Iterable[tuple[int, Iterable[Any]]]) -> list[Any]:
+    """Add (sign 1) or take away (-1) the groups of several reads by key, as rows with the same
+    attribute names; groups left with no case are dropped, as a case-level read has none."""
     totals: dict[tuple[Any, ...], list[int]] = {}
-    for rows in parts:
+    for sign, rows in parts:
         for row in rows:
             key = tuple(int(v) if k == "day" else v for k, v in zip(keys, row, strict=False))
             found = totals.setdefault(key, [0, 0, 0])
-            found[0] += int(row.cases or 0)
-            found[1] += int(row.amount or 0)
-            found[2] += int(row.provisional or 0)
+            found[0] += sign * int(row.cases or 0)
+            found[1] += sign * int(row.amount or 0)
+            found[2] += sign * int(row.provisional or 0)
     shape = _shape(tuple(keys))
-    return [shape(*key, *sums) for key, sums in sorted(totals.items(), key=_order)]
+    kept = sorted((item for item in totals.items() if item[1][0]), key=_order)
+    return [shape(*key, *sums) for key, sums in kept]
 
 
 def _order(item: tuple[tuple[Any, ...], list[int]]) -> tuple[tuple[bool, Any], ...]:
@@ -203,23 +258,6 @@ def _runs(days: Sequence[int]) -> Iterable[tuple[int, int]]:
         start = previous = day
     if start is not None and previous is not None:
         yield start, previous
-
-
-def _changed_days(session: Session, scope: Scope, since: datetime) -> set[int]:
-    """Cohort days in the period of the cases changed at or after `since`."""
-    c, period = RecoveryCase, scope.period
-    day = local_day(c.failed_at, period.timezone, period.start, period.end)
-    statement = (
-        select(day)
-        .distinct()
-        .where(
-            c.org_id == scope.org_id,
-            c.updated_at >= since,
-            c.failed_at >= period.start,
-            c.failed_at < period.end,
-        )
-    )
-    return {int(found) for found in session.scalars(statement)}
 
 
 def _straddling_days(
@@ -293,16 +331,20 @@ def _rewrite(session: Session, org_id: str, period: Period, now: datetime) -> No
     r = AnalyticsDaily
     first, last = _number(period.first), _number(period.last)
     session.execute(delete(r).where(r.org_id == org_id, r.day >= first, r.day <= last))
-    rows = case_rows(Scope(org_id, period, Filters(), now)).subquery("case_rows")
-    windowless = case((rows.c.window_end.is_(None), 1), else_=0)
-    group = [rows.c.day, *(rows.c[name] for name in DIMENSIONS), windowless]
-    statement = select(
-        literal(org_id),
-        *group,
-        func.count(),
-        func.coalesce(func.sum(rows.c.amount), 0),
-        func.min(rows.c.window_end),
-        func.max(rows.c.window_end),
-    ).group_by(*group)
+    f = AnalyticsCaseFact  # just written: the rollup is the facts grouped, exactly
+    windowless = case((f.window_end.is_(None), 1), else_=0)
+    group = [f.day, *(getattr(f, name) for name in DIMENSIONS), windowless]
+    statement = (
+        select(
+            literal(org_id),
+            *group,
+            func.count(),
+            func.coalesce(func.sum(f.amount), 0),
+            func.min(f.window_end),
+            func.max(f.window_end),
+        )
+        .where(f.org_id == org_id, f.day >= first, f.day <= last)
+        .group_by(*group)
+    )
     names = ["org_id", "day", *DIMENSIONS, "windowless", "cases", "amount"]
     session.execute(insert(r).from_select([*names, "window_end_min", "window_end_max"], statement))
