@@ -72,7 +72,7 @@ def _active_out(
         silent_retries=spec.silent_retries,
         effective_max_attempts=spec.max_attempts,
         link_after_attempt=spec.link_after_attempt,
-        paydays=list(spec.paydays),
+        paydays=spec.paydays if isinstance(spec.paydays, str) else list(spec.paydays),
     )
 
 

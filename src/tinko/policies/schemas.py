@@ -131,4 +131,5 @@ class ActivePolicyOut(PolicyOut):
     silent_retries: bool
     effective_max_attempts: int
     link_after_attempt: int | None
-    paydays: list[int]
+    # Days of the month (-1 the last), or "auto": the customer's pay calendar.
+    paydays: list[int] | Literal["auto"]
