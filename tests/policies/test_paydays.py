@@ -65,12 +65,14 @@ def test_wages_by_the_7th_are_a_candidate_in_india() -> None:
     assert (_local(found.at, "Asia/Kolkata")[0], found.pattern) == (date(2026, 7, 7), "monthly")
 
 
-def test_biweekly_friday_pay_makes_every_friday_a_candidate_in_the_us() -> None:
-    start = datetime(2026, 7, 2, tzinfo=UTC)  # a Thursday
-    found = next_calendar_payday(start, "America/Chicago", "US")
-    assert (_local(found.at, "America/Chicago")[0], found.pattern) == (date(2026, 7, 3), "weekly")
-    later = next_calendar_payday(found.at + timedelta(seconds=1), "America/Chicago", "US")
-    assert _local(later.at, "America/Chicago")[0] == date(2026, 7, 10)
+def test_biweekly_pay_makes_every_such_weekday_a_candidate() -> None:
+    text = "calendars:\n  default:\n    monthly: [{day: -1}]\n    weekly: [{weekday: fri}]\n"
+    cal = read_calendars(text)[0]["default"]
+    dates = cal.dates(date(2026, 7, 1), date(2026, 7, 31))
+    assert dates == [
+        *[(date(2026, 7, d), "weekly") for d in (3, 10, 17, 24)],
+        (date(2026, 7, 31), "monthly"),  # a Friday, named by the monthly pattern first
+    ]
 
 
 def test_the_default_calendar_keeps_the_1st_15th_and_last_day() -> None:
@@ -134,11 +136,11 @@ def test_the_planner_retries_on_the_calendars_next_payday() -> None:
 
 def test_the_reason_names_the_calendar_and_renders_in_every_language() -> None:
     policy = default_policy("insufficient_funds", "card", "UTC")
-    facts = _facts(timezone="America/New_York", pay_calendar="US")
+    facts = _facts(timezone="Asia/Tokyo", pay_calendar="JP")
     [retry] = plan_next(facts, policy, (), None, [], FAILED).steps
     assert retry.why is not None
     assert retry.why["code"] == ReasonCode.PLANNED_ON_CALENDAR_PAYDAY
-    assert (retry.why["params"]["calendar"], retry.why["params"]["pattern"]) == ("US", "weekly")
-    assert "United States" in explain(retry.why, "en", timezone="America/New_York")
-    assert "weekly or fortnightly" in explain(retry.why, "en")
+    assert (retry.why["params"]["calendar"], retry.why["params"]["pattern"]) == ("JP", "monthly")
+    assert "Japan" in explain(retry.why, "en", timezone="Asia/Tokyo")
+    assert "monthly pay date" in explain(retry.why, "en")
     assert explain(retry.why, "hi") != explain(retry.why, "ta")
