@@ -65,7 +65,7 @@ def _active_out(
     spec = effective.spec
     shown = policy_out(effective.policy) if effective.policy else _builtin_out(spec, category)
     return ActivePolicyOut(
-        **shown.model_dump(),
+        **shown.model_dump(exclude={"paydays"}),  # the active view shows the effective days
         category=category,
         payment_method_type=method,
         effective_strategy=spec.strategy,
