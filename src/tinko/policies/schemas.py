@@ -40,7 +40,7 @@ _WINDOWS_DOC = (
 )
 _CATEGORIES_DOC = "Decline categories this policy applies to; empty means every category."
 _STRATEGY_DOC = (
-    "backoff (default), or payday: retries on paydays (1st, 15th, last day), allowed only when "
+    "backoff (default), or payday: retries on paydays (see paydays), allowed only when "
     "categories are all funds categories (insufficient_funds, limit_exceeded)."
 )
 _ACTIVE_DOC = (
