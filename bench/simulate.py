@@ -34,11 +34,12 @@ def main() -> None:
     parser.add_argument("--scenario", default="marketplace")
     parser.add_argument("--matrix", action="store_true", help="every world x strategy x seed")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--worlds", nargs="+", default=None, help="only these worlds (matrix)")
     args = parser.parse_args()
     if args.matrix:
         failures = args.failures or 2000
         results = run_matrix(
-            worlds(),
+            [w for w in worlds() if args.worlds is None or w[0] in args.worlds],
             args.seeds,
             failures,
             workers=args.workers,

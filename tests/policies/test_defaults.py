@@ -57,7 +57,7 @@ def test_funds_declines_retry_around_paydays(category: str) -> None:
     assert spec.window_days >= 27  # reaches next month's payday (Recurly: at least 27 days)
     assert spec.link_after_attempt is not None
     assert 0 < spec.link_after_attempt < spec.max_attempts  # retries first, then the link
-    assert spec.paydays == (1, 15, -1)
+    assert spec.paydays == "auto"  # the customer's pay calendar (policies.paydays)
 
 
 @pytest.mark.parametrize("category", TRANSIENT)

@@ -99,7 +99,7 @@ def test_a_funds_policy_can_retry_on_paydays(
     create_policy(client, owner, active=True, strategy="payday", categories=["insufficient_funds"])
     spec = policy_for(session, owner.org_id, "insufficient_funds", "card", "UTC")
     assert spec.strategy == "payday"
-    assert spec.paydays == (1, 15, -1)
+    assert spec.paydays == "auto"  # the customer's pay calendar (policies.paydays)
 
 
 def test_the_link_never_waits_for_more_retries_than_the_policy_makes(

@@ -58,6 +58,8 @@ SAMPLES: dict[str, Any] = {
     "slot": "d1h12",
     "successes": 14,
     "tries": 40,
+    "calendar": "IN",
+    "pattern": "monthly",
 }
 
 

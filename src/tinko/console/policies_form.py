@@ -54,6 +54,7 @@ class PolicyForm:
     categories: list[str] = field(default_factory=list)
     learned_timing: bool = False
     active: bool = False
+    paydays: str = ""  # "auto", "1, 15, -1", or "" (the built-in default's)
 
 
 def new_form(timezone: str) -> PolicyForm:
@@ -95,6 +96,7 @@ def form_of(policy: RetryPolicy) -> PolicyForm:
         categories=list(fields["categories"]),
         learned_timing=fields["learned_timing"],
         active=fields["active"],
+        paydays=_paydays_text(fields["paydays"]),
     )
 
 
@@ -126,6 +128,7 @@ def read_form(data: Mapping[str, Any], getlist: Any) -> PolicyForm:
         channels={c: str(data.get(f"channel-{c}", "")) for c in CHANNELS},
         categories=[c for c in getlist("categories") if c in CATEGORIES],
         learned_timing=data.get("learned_timing") == "on",
+        paydays=str(data.get("paydays", "")).strip(),
     )
 
 
@@ -156,6 +159,21 @@ def _windows(form: PolicyForm) -> dict[str, Any]:
     return {"timezone": form.timezone, "preset": form.preset}
 
 
+def _paydays_text(value: list[int] | str | None) -> str:
+    return ", ".join(str(d) for d in value) if isinstance(value, list) else value or ""
+
+
+def _paydays_value(text: str, errors: dict[str, str]) -> list[int] | str | None:
+    """The text box as the API's value: "" the built-in default's, "auto", or days."""
+    if text.lower() in ("", "auto"):
+        return text.lower() or None
+    try:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        errors["paydays"] = 'must be "auto" or days of the month separated by commas'
+        return None
+
+
 def _channels(form: PolicyForm, errors: dict[str, str]) -> list[str]:
     chosen = [(p, c) for c, p in form.channels.items() if p]
     positions = [p for p, _ in chosen]
@@ -176,6 +194,7 @@ def to_fields(form: PolicyForm, active: bool) -> tuple[dict[str, Any] | None, di
         "quiet_hours": {"start": form.quiet_start, "end": form.quiet_end} if form.quiet else None,
         "categories": form.categories,
         "learned_timing": form.learned_timing,
+        "paydays": _paydays_value(form.paydays, errors),
     }
     for name in _INTS:
         try:

@@ -65,14 +65,14 @@ def _active_out(
     spec = effective.spec
     shown = policy_out(effective.policy) if effective.policy else _builtin_out(spec, category)
     return ActivePolicyOut(
-        **shown.model_dump(),
+        **shown.model_dump(exclude={"paydays"}),  # the active view shows the effective days
         category=category,
         payment_method_type=method,
         effective_strategy=spec.strategy,
         silent_retries=spec.silent_retries,
         effective_max_attempts=spec.max_attempts,
         link_after_attempt=spec.link_after_attempt,
-        paydays=list(spec.paydays),
+        paydays=spec.paydays if isinstance(spec.paydays, str) else list(spec.paydays),
     )
 
 

@@ -46,6 +46,8 @@ MAX_DELAY_MINUTES: Final = MAX_WINDOW_DAYS * 24 * 60
 MIN_MULTIPLIER: Final = 1.0
 MAX_MULTIPLIER: Final = 10.0
 DEFAULT_PAYDAYS: Final = (1, 15, -1)
+# Days of the month, or "auto": the customer's pay calendar (policies.paydays).
+Paydays = tuple[int, ...] | Literal["auto"]
 # Window names a default may use: the presets, in the org's zone, and NPCI's non-peak hours.
 WINDOW_NAMES: Final = ("anytime", "business_hours", "weekdays", "non_peak")
 PAYMENT_METHOD_TYPES: Final = ("card", "upi", "netbanking", "wallet", "emandate")
@@ -77,7 +79,8 @@ class PolicySpec:
 
     ``strategy``: ``backoff`` waits ``initial_delay_minutes * backoff_multiplier**n`` (capped at
     ``max_delay_minutes``) before silent retry n+1; ``payday`` moves each retry to the next of
-    ``paydays`` (day of month, -1 the last) in ``windows.timezone``; ``customer_only`` never
+    ``paydays`` (day of month, -1 the last; ``auto``: the customer's pay calendar) in the
+    customer's zone, else ``windows.timezone``; ``customer_only`` never
     retries silently and messages the customer after ``initial_delay_minutes``.
     """
 
@@ -94,7 +97,7 @@ class PolicySpec:
     windows: WindowSpec  # allowed windows for silent retries
     quiet_hours: tuple[time, time] | None  # for messages, local to windows.timezone
     window_days: int
-    paydays: tuple[int, ...] = DEFAULT_PAYDAYS
+    paydays: Paydays = DEFAULT_PAYDAYS
     # Retry timing that learns from the merchant's own outcomes (recovery.timing); off
     # unless the merchant's policy turns it on.
     learned_timing: bool = False
@@ -124,7 +127,7 @@ class DefaultEntry:
     windows: str
     channels: tuple[str, ...]
     quiet_hours: tuple[time, time] | None
-    paydays: tuple[int, ...]
+    paydays: Paydays
 
 
 @dataclass(frozen=True)
@@ -348,7 +351,9 @@ def _hhmm(value: object, where: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-def _paydays(value: object, where: str) -> tuple[int, ...]:
+def _paydays(value: object, where: str) -> Paydays:
+    if value == "auto":
+        return "auto"
     ok = (
         isinstance(value, list)
         and value
@@ -358,6 +363,8 @@ def _paydays(value: object, where: str) -> tuple[int, ...]:
         )
     )
     if not ok:
-        raise DefaultsError(where, "must be a non-empty list of days 1-31 or -1 (the last day)")
+        raise DefaultsError(
+            where, "must be auto or a non-empty list of days 1-31 or -1 (the last day)"
+        )
     assert isinstance(value, list)
     return tuple(value)

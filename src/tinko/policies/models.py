@@ -38,6 +38,9 @@ class RetryPolicy(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     # Retry timing that learns from this org's own outcomes (recovery.timing); off by default.
     learned_timing: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Days of the month (-1 the last), "auto" (the customer's pay calendar), or None: the
+    # category's built-in default (policies.paydays, decision 0017).
+    paydays: Mapped[list[int] | str | None] = mapped_column(PortableJSON, nullable=True)
     # 1 when created, +1 on every save: a plan's reason names the version it followed.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_by: Mapped[str | None] = mapped_column(String(40))

@@ -40,13 +40,21 @@ _WINDOWS_DOC = (
 )
 _CATEGORIES_DOC = "Decline categories this policy applies to; empty means every category."
 _STRATEGY_DOC = (
-    "backoff (default), or payday: retries on paydays (1st, 15th, last day), allowed only when "
+    "backoff (default), or payday: retries on paydays (see paydays), allowed only when "
     "categories are all funds categories (insufficient_funds, limit_exceeded)."
 )
 _ACTIVE_DOC = (
     "Saving a policy active deactivates the organisation's other active policies whose "
     "categories overlap it (an empty category list overlaps every policy)."
 )
+
+_PAYDAYS_DOC = (
+    "For payday policies: days of the month (1-31, -1 the last day), or auto: the customer's "
+    "country's pay calendar (customer country, else phone, else the org's zone or currency); "
+    "null (default) follows the built-in policy (auto)."
+)
+PayDay = Annotated[StrictInt, Field(ge=-1, le=31)]
+Paydays = Literal["auto"] | Annotated[list[PayDay], Field(min_length=1, max_length=31)]
 
 _LEARNED_DOC = (
     "Retry timing that learns from this organisation's own outcomes: Thompson sampling over "
@@ -80,6 +88,7 @@ class PolicyIn(StrictModel):
     categories: Annotated[list[Word], Field(max_length=50, description=_CATEGORIES_DOC)] = []
     strategy: Annotated[MerchantStrategy, Field(description=_STRATEGY_DOC)] = "backoff"
     learned_timing: Annotated[StrictBool, Field(description=_LEARNED_DOC)] = False
+    paydays: Annotated[Paydays | None, Field(description=_PAYDAYS_DOC)] = None
 
 
 class PolicyPatch(StrictModel):
@@ -98,6 +107,7 @@ class PolicyPatch(StrictModel):
     categories: Annotated[list[Word], Field(max_length=50)] | None = None
     strategy: MerchantStrategy | None = None
     learned_timing: StrictBool | None = None
+    paydays: Paydays | None = None
 
 
 class PolicyOut(BaseModel):
@@ -116,6 +126,7 @@ class PolicyOut(BaseModel):
     quiet_hours: QuietHours | None
     categories: list[str]
     learned_timing: bool = False
+    paydays: list[int] | Literal["auto"] | None = None
     # 1 when created, +1 on every save; recovery reasons name it (none for a built-in policy).
     version: int | None = None
     created_at: datetime | None
@@ -131,4 +142,6 @@ class ActivePolicyOut(PolicyOut):
     silent_retries: bool
     effective_max_attempts: int
     link_after_attempt: int | None
-    paydays: list[int]
+    # Days of the month (-1 the last), or "auto": the customer's pay calendar. Effective:
+    # the policy's own, else the category's built-in default.
+    paydays: list[int] | Literal["auto"] | None

@@ -29,6 +29,7 @@ from tinko.kit.ids import new_id
 from tinko.kit.pagination import PageParams, paginate
 from tinko.policies.defaults import (
     FUNDS_CATEGORIES,
+    Paydays,
     PolicySpec,
     default_policy,
     general_default,
@@ -39,7 +40,7 @@ from tinko.rules import CHANNELS
 from tinko.tenancy.models import Organization
 
 # Fields a PATCH may set to null: clearing quiet hours; no categories means every category.
-_NULLABLE = frozenset({"quiet_hours", "categories"})
+_NULLABLE = frozenset({"quiet_hours", "categories", "paydays"})
 _NOT_FOUND = "No such retry policy in your organisation."
 
 
@@ -81,6 +82,9 @@ def check_policy(fields: Mapping[str, Any]) -> dict[str, Any]:
             "payday suits only funds declines: set categories to insufficient_funds and/or "
             "limit_exceeded",
         )
+    paydays = fields.get("paydays")
+    if isinstance(paydays, list) and 0 in paydays:
+        error(("paydays", paydays.index(0)), "must be a day 1-31 or -1 (the last day)")
     quiet = fields["quiet_hours"]
     if quiet is not None and quiet["start"] == quiet["end"]:
         error(("quiet_hours", "end"), "must differ from start")
@@ -105,6 +109,9 @@ def check_policy(fields: Mapping[str, Any]) -> dict[str, Any]:
         "quiet_end": quiet["end"] if quiet else None,
         "categories": [c for c in CATEGORIES if c in categories],
         "learned_timing": bool(fields.get("learned_timing", False)),
+        "paydays": sorted(set(paydays), key=lambda d: (d == -1, d))
+        if isinstance(paydays, list)
+        else paydays,
     }
 
 
@@ -145,6 +152,7 @@ def api_fields(policy: RetryPolicy) -> dict[str, Any]:
         "quiet_hours": quiet,
         "categories": list(policy.categories),
         "learned_timing": bool(policy.learned_timing),
+        "paydays": policy.paydays,
     }
 
 
@@ -299,6 +307,12 @@ def policy_for(
     return effective_policy(session, org_id, category, payment_method_type, org_timezone).spec
 
 
+def _paydays(stored: list[int] | str | None, base: PolicySpec) -> Paydays:
+    if stored == "auto":
+        return "auto"
+    return tuple(stored) if isinstance(stored, list) and stored else base.paydays
+
+
 def merchant_spec(policy: RetryPolicy, base: PolicySpec) -> PolicySpec:
     """A merchant policy as the engine reads it; ``base`` is the category's built-in default."""
     quiet: tuple[time, time] | None = None
@@ -315,6 +329,7 @@ def merchant_spec(policy: RetryPolicy, base: PolicySpec) -> PolicySpec:
         quiet_hours=quiet,
         window_days=policy.window_days,
         learned_timing=bool(policy.learned_timing),
+        paydays=_paydays(policy.paydays, base),
     )
     if not base.silent_retries:  # the category is never retried silently, whatever the policy
         return replace(common, link_after_attempt=base.link_after_attempt if channels else None)

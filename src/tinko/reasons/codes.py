@@ -20,6 +20,7 @@ class ReasonCode(StrEnum):
     # a silent PSP retry was planned ...
     PLANNED_BY_POLICY = "planned_by_policy"  # backoff after the last try
     PLANNED_ON_PAYDAY = "planned_on_payday"
+    PLANNED_ON_CALENDAR_PAYDAY = "planned_on_calendar_payday"
     PLANNED_BY_RULE = "planned_by_rule"  # a rule's retry action
     PLANNED_AFTER_COOLDOWN = "planned_after_cooldown"  # the decline's own wait set the time
     PLANNED_AFTER_OUTAGE = "planned_after_outage"  # the bank was down: a short wait, not counted
@@ -75,6 +76,7 @@ C = ReasonCode
 PARAMS: Final[Mapping[ReasonCode, tuple[str, ...]]] = {
     C.PLANNED_BY_POLICY: (*_RETRY, "delay_minutes", "at"),
     C.PLANNED_ON_PAYDAY: (*_RETRY, "at"),
+    C.PLANNED_ON_CALENDAR_PAYDAY: (*_RETRY, "at", "calendar", "pattern"),
     C.PLANNED_BY_RULE: (*_RETRY, "delay_minutes", "at"),
     C.PLANNED_AFTER_COOLDOWN: (*_RETRY, "delay_minutes", "at"),
     C.PLANNED_AFTER_OUTAGE: (*_RETRY, "delay_minutes", "at"),

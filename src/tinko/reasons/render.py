@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.core import Locale
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -39,6 +40,8 @@ SENTENCES: Final[Mapping[ReasonCode, str]] = {
     "%(delay)s after the last try.",
     C.PLANNED_ON_PAYDAY: "Retry %(number)s (%(category)s) was planned by %(by)s for the next "
     "payday, %(at)s, when balances are usually topped up.",
+    C.PLANNED_ON_CALENDAR_PAYDAY: "Retry %(number)s (%(category)s) was planned by %(by)s for "
+    "%(at)s, %(pattern)s in the pay calendar of %(calendar)s, when balances are usually topped up.",
     C.PLANNED_BY_RULE: "Retry %(number)s (%(category)s) was planned by %(by)s for %(at)s, "
     "%(delay)s after the last try.",
     C.PLANNED_AFTER_COOLDOWN: "Retry %(number)s (%(category)s) was planned by %(by)s for "
@@ -148,6 +151,12 @@ WINDOWS: Final = {
     "custom": "the policy's retry hours",
     "npci_non_peak": "NPCI non-peak hours for mandates",
 }
+# How a pay calendar's day was chosen (policies.paydays), and calendars that are no country.
+PAY_PATTERNS: Final = {
+    "monthly": "a monthly pay date",
+    "weekly": "a weekly or fortnightly payday",
+}
+PAY_CALENDARS: Final = {"EUR": "the euro area", "default": "common paydays"}
 # Networks are proper names, the same in every language.
 NETWORKS: Final = {
     "visa": "Visa",
@@ -172,6 +181,8 @@ MESSAGES: Final = frozenset(
         *STATUSES.values(),
         *SOURCES.values(),
         *WINDOWS.values(),
+        *PAY_PATTERNS.values(),
+        *PAY_CALENDARS.values(),
         GENERIC,
     }
     - {"SMS", "WhatsApp"}  # brand names, not translated
@@ -237,6 +248,9 @@ class _Shown:
         out["source"] = _(SOURCES.get(str(p.get("source")), SOURCES["outside"]))
         out["window"] = _(WINDOWS.get(str(p.get("window")), WINDOWS["custom"]))
         out["network"] = NETWORKS.get(str(p.get("network")), str(p.get("network")).title())
+        if "pattern" in p:
+            out["pattern"] = _(PAY_PATTERNS.get(str(p["pattern"]), PAY_PATTERNS["monthly"]))
+            out["calendar"] = self._calendar(str(p.get("calendar")))
         out["delay"] = self._duration(p.get("delay_minutes"), "minute")
         out["spacing"] = self._duration(p.get("spacing_minutes"), "minute")
         out["gap"] = self._duration(p.get("gap_hours"), "hour")
@@ -272,6 +286,12 @@ class _Shown:
         elif unit == "minute" and value and value % 60 == 0:
             value, unit = value // 60, "hour"
         return str(format_unit(value, f"duration-{unit}", locale=self.locale))
+
+    def _calendar(self, key: str) -> str:
+        """A country calendar by the country's name in the reader's language."""
+        if key in PAY_CALENDARS:
+            return self._(PAY_CALENDARS[key])
+        return str(Locale.parse(self.locale).territories.get(key, key))
 
     def _window_hours(self) -> str:
         return self._duration(self.params.get("window_hours"), "hour")

@@ -48,6 +48,8 @@ class PaymentView:
     # The customer's IANA zone (given, or inferred from the phone or country; see
     # notify.zones); None: the merchant's. Paydays, quiet hours and built-in windows use it.
     customer_timezone: str | None = None
+    # The customer's pay calendar (policies.paydays.pay_calendar_key) for ``paydays: auto``.
+    pay_calendar: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,7 @@ def case_facts(payment: PaymentView, attempts: Sequence[AttemptView], now: datet
         pending_kinds=pending,
         outage_streak=streak if len(outages) <= FREE_TRANSIENT_RETRIES else 0,
         timezone=payment.customer_timezone,
+        pay_calendar=payment.pay_calendar,
     )
 
 

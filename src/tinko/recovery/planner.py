@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Literal, Protocol
 
+from tinko.policies.paydays import AUTO, next_calendar_payday
 from tinko.policies.windows import (
     UPI_AUTOPAY_NON_PEAK,
     WindowSpec,
@@ -61,7 +62,7 @@ class PolicyLike(Protocol):
     @property
     def quiet_hours(self) -> tuple[time, time] | None: ...
     @property
-    def paydays(self) -> tuple[int, ...]: ...
+    def paydays(self) -> tuple[int, ...] | str: ...
     @property
     def learned_timing(self) -> bool: ...
 
@@ -86,6 +87,7 @@ class CaseFacts:
     pending_kinds: frozenset[str]  # kinds that already have a planned attempt
     outage_streak: int = 0  # outage declines in a row that did not use up the budget
     timezone: str | None = None  # the customer's zone; None: the policy's (the merchant's)
+    pay_calendar: str | None = None  # the customer's pay calendar (policies.paydays) for auto
 
 
 @dataclass(frozen=True)
@@ -243,10 +245,19 @@ def _next_retry(
         )
     elif code == R.PLANNED_ON_PAYDAY:
         reason = make(code, basis, attempt_number=number, at=at)
+    elif code == R.PLANNED_ON_CALENDAR_PAYDAY:
+        calendar, pattern = _calendar_of(why)
+        reason = make(code, basis, attempt_number=number, at=at, calendar=calendar, pattern=pattern)
     else:
         reason = make(code, basis, attempt_number=number, delay_minutes=delay, at=at)
     step = PlannedStep("psp_retry", at, None, planner, why, reason, slot)
     return step, None
+
+
+def _calendar_of(why: str) -> tuple[str, str]:
+    """The calendar and pattern a calendar payday's ``why`` ends with ("... IN:monthly")."""
+    calendar, _, pattern = why.rpartition(" ")[2].partition(":")
+    return calendar, pattern
 
 
 def _retry_time(
@@ -275,10 +286,20 @@ def _retry_time(
         # Strictly after the last try: a retry that ran at the payday moment itself must not
         # be planned again for that same moment (that would spend several retries at once).
         after = max(earliest, since + timedelta(seconds=1))
-        at = next_payday_moment(after, local_zone(facts, policy), policy.paydays)
-        if at <= facts.expires_at:
-            why = "retry on the next payday, when balances are replenished"
-            return at, why, R.PLANNED_ON_PAYDAY, None, "payday"
+        if policy.paydays == AUTO:
+            found = next_calendar_payday(after, local_zone(facts, policy), facts.pay_calendar)
+            if found.at <= facts.expires_at:
+                # The last word names the calendar and pattern the reason records.
+                why = (
+                    f"retry on the next payday of the pay calendar {found.calendar}:{found.pattern}"
+                )
+                return found.at, why, R.PLANNED_ON_CALENDAR_PAYDAY, None, "payday"
+        else:
+            days = tuple(int(d) for d in policy.paydays)
+            at = next_payday_moment(after, local_zone(facts, policy), days)
+            if at <= facts.expires_at:
+                why = "retry on the next payday, when balances are replenished"
+                return at, why, R.PLANNED_ON_PAYDAY, None, "payday"
     delay = min(
         policy.initial_delay_minutes * policy.backoff_multiplier**facts.retries_done,
         policy.max_delay_minutes,

@@ -20,6 +20,7 @@ from tinko.notify.optouts import is_opted_out
 from tinko.notify.zones import customer_zone
 from tinko.payments.models import Transaction
 from tinko.policies.defaults import PolicySpec
+from tinko.policies.paydays import pay_calendar_key
 from tinko.policies.service import policy_for
 from tinko.reasons import ReasonCode, make
 from tinko.recovery import lifecycle, slot_stats
@@ -222,6 +223,9 @@ def payment_view(
         )
         if customer_clock
         else None,
+        pay_calendar=pay_calendar_key(
+            transaction.country, transaction.customer_phone, transaction.currency, org_zone
+        ),
     )
 
 
