@@ -96,7 +96,8 @@ class PlannedStep:
     planned_by: str
     reason: str
     why: Reason | None = None  # the structured reason (tinko.reasons), stored with the attempt
-    slot: str | None = None  # the learned-timing slot ("category/rail/d1h09"), if it chose
+    # the learned-timing slot ("category/rail/d1h09|dom15|wd0"), if it chose
+    slot: str | None = None
 
 
 @dataclass(frozen=True)
