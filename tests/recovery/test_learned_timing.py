@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from tinko.policies.defaults import default_policy
 from tinko.policies.windows import UPI_AUTOPAY_NON_PEAK, is_allowed
 from tinko.recovery.planner import CaseFacts, plan_next
-from tinko.recovery.timing import SlotStat, Timing, choose
+from tinko.recovery.timing import SlotStat, Timing, choose, outcome_keys
 
 FAILED = datetime(2026, 6, 12, 10, 0, tzinfo=UTC)
 DEFAULT_AT = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
@@ -39,29 +39,47 @@ def _facts(**changes: object) -> CaseFacts:
     return replace(facts, **changes)  # type: ignore[arg-type]
 
 
-def _choose(stats: dict[str, SlotStat], rng: random.Random) -> str:
-    choice = choose(Timing(SCOPE, stats, rng), DEFAULT_AT, FAILED, "UTC", lambda _: True)
+def _choose(stats: dict[str, SlotStat], rng: random.Random, *, allowed: object = None) -> str:
+    timing = Timing(SCOPE, stats, rng)
+    ok = allowed if callable(allowed) else (lambda _: True)
+    choice = choose(timing, DEFAULT_AT, FAILED, "UTC", ok, monthly=True)
     return choice.key.rsplit("/", 1)[-1]
 
 
-def test_without_history_the_policys_own_slot_is_chosen_most() -> None:
+# A merchant whose customers' retries succeed on the 25th (pay day) and seldom otherwise.
+PAID_ON_25TH = {f"dom{d}": SlotStat(4, 36) for d in range(1, 32)} | {"dom25": SlotStat(30, 10)}
+
+
+def test_without_history_the_policys_own_moment_is_kept() -> None:
     rng = random.Random(1)
-    chosen = Counter(_choose({}, rng) for _ in range(400))
-    assert chosen.most_common(1)[0][0] == "d0h09"
+    assert {_choose({}, rng) for _ in range(200)} == {"d0h09"}
 
 
-def test_it_learns_toward_a_better_slot() -> None:
-    rng, world = random.Random(2), random.Random(3)
-    stats: dict[str, SlotStat] = {}
-    late = []
-    for n in range(600):
-        name = _choose(stats, rng)
-        won = world.random() < (0.6 if name == "d1h12" else 0.1)
-        old = stats.get(name, SlotStat())
-        stats[name] = SlotStat(old.successes + won, old.failures + (not won))
-        if n >= 500:
-            late.append(name)
-    assert late.count("d1h12") >= 60
+def test_a_flat_calendar_keeps_the_policys_moment() -> None:
+    flat = {f"dom{d}": SlotStat(20, 60) for d in range(1, 32)}
+    rng = random.Random(2)
+    assert {_choose(flat, rng) for _ in range(200)} == {"d0h09"}
+
+
+def test_the_merchants_pay_day_is_learned_from_its_outcomes() -> None:
+    rng = random.Random(3)
+    chosen = Counter(_choose(PAID_ON_25TH, rng) for _ in range(200))
+    assert chosen["m25"] >= 150
+
+
+def test_a_retrys_outcome_counts_for_its_slot_and_its_calendar_cells() -> None:
+    keys = outcome_keys("insufficient_funds/visa/m25|dom25|wd3")
+    assert keys == [
+        "insufficient_funds/visa/m25",
+        "insufficient_funds/cal/dom25",
+        "insufficient_funds/cal/wd3",
+    ]
+
+
+def test_a_better_day_the_window_or_guard_refuses_is_not_chosen() -> None:
+    refuse_25th = lambda moment: moment.day != 25  # noqa: E731
+    rng = random.Random(4)
+    assert {_choose(PAID_ON_25TH, rng, allowed=refuse_25th) for _ in range(50)} == {"d0h09"}
 
 
 def test_the_same_seed_chooses_the_same_slots() -> None:
@@ -70,22 +88,28 @@ def test_the_same_seed_chooses_the_same_slots() -> None:
     assert first == again
 
 
-def test_a_slot_the_network_rules_forbid_is_never_chosen() -> None:
-    # UPI AutoPay executes only in NPCI's non-peak hours: 18:00 IST never, however good.
+def test_a_moment_the_network_rules_forbid_is_never_chosen() -> None:
+    # UPI AutoPay executes only in NPCI's non-peak hours, however good the learned day.
     policy = replace(
         default_policy("insufficient_funds", "upi", "Asia/Kolkata"), learned_timing=True
     )
     facts = _facts(payment_method_type="upi", card_network=None, timezone="Asia/Kolkata")
-    stats = {"d0h18": SlotStat(500, 0), "d1h18": SlotStat(500, 0), "d2h18": SlotStat(500, 0)}
     for seed in range(30):
-        timing = Timing("insufficient_funds/upi", stats, random.Random(seed))
+        timing = Timing("insufficient_funds/upi", PAID_ON_25TH, random.Random(seed))
         [retry] = list(plan_next(facts, policy, (), None, [], FAILED, timing).steps)
         assert is_allowed(retry.at, UPI_AUTOPAY_NON_PEAK)
 
 
+def test_a_learned_retry_names_the_calendar_cells_of_its_moment() -> None:
+    policy = replace(default_policy("insufficient_funds", "card", "UTC"), learned_timing=True)
+    timing = Timing(SCOPE, {}, random.Random(1))
+    [retry] = plan_next(_facts(), policy, (), None, [], FAILED, timing).steps
+    assert retry.slot == f"{SCOPE}/d0h09|dom15|wd0"
+
+
 def test_with_the_policy_flag_off_no_slot_is_learned() -> None:
     policy = default_policy("insufficient_funds", "card", "UTC")
-    timing = Timing(SCOPE, {"d1h12": SlotStat(900, 0)}, random.Random(1))
+    timing = Timing(SCOPE, PAID_ON_25TH, random.Random(1))
     [retry] = plan_next(_facts(), policy, (), None, [], FAILED, timing).steps
     assert (retry.slot, retry.at) == (None, DEFAULT_AT)
 

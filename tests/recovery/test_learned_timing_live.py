@@ -55,5 +55,7 @@ def test_a_learned_slots_outcome_is_counted_for_the_org(
     scheduler.clock.set(_next_action(client, key_headers, "l1"))
     scheduler.sweep()
     with app.state.session_factory() as session:
-        [stat] = session.scalars(select(SlotStat)).all()
-    assert (stat.org_id, stat.successes, stat.failures) == (owner.org_id, 0, 1)
+        stats = session.scalars(select(SlotStat).order_by(SlotStat.slot)).all()
+    # the slot itself and the calendar cells (day of the month, weekday) of its moment
+    assert [s.slot.split("/")[1] for s in stats] == ["cal", "cal", "visa"]
+    assert {(s.org_id, s.successes, s.failures) for s in stats} == {(owner.org_id, 0, 1)}

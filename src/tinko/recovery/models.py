@@ -113,7 +113,8 @@ class RecoveryAttempt(Base):
     # The PSP's id for this charge once it gave one; a re-run looks it up instead of charging.
     psp_reference: Mapped[str | None] = mapped_column(String(120))
     planned_by: Mapped[str | None] = mapped_column(String(80))  # policy or rule that planned it
-    # The learned-timing slot that chose this retry's moment ("category/rail/d1h09"), if any:
+    # The learned-timing slot that chose this retry's moment ("category/rail/d1h09|dom15|wd0":
+    # the slot, then the calendar cells of its moment), if any:
     # its outcome updates that slot's stats (recovery.slot_stats).
     timing_slot: Mapped[str | None] = mapped_column(String(80))
     # Why it was planned, moved, blocked, skipped or cancelled (tinko.reasons); None on old rows.
@@ -169,7 +170,7 @@ class SlotStat(Base):
     org_id: Mapped[str] = mapped_column(
         ForeignKey("organization.id", ondelete="CASCADE"), index=True
     )
-    slot: Mapped[str] = mapped_column(String(80))  # "category/rail/d1h09"
+    slot: Mapped[str] = mapped_column(String(80))  # "category/rail/d1h09" or "category/cal/dom15"
     successes: Mapped[int] = mapped_column(Integer, default=0)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]

@@ -24,7 +24,7 @@ from tinko.reasons.codes import Basis, Reason, make
 from tinko.reasons.codes import ReasonCode as R
 from tinko.recovery.guard import check_attempt, earliest_allowed
 from tinko.recovery.guard.types import GuardDecision, PastAttempt, ProposedAttempt
-from tinko.recovery.timing import Timing, choose, explain
+from tinko.recovery.timing import Timing, cells, choose, explain
 from tinko.recovery.transient import transient_wait
 from tinko.rules import Action, RetryAction, RuleSpec, SendLinkAction, StopAction
 
@@ -98,7 +98,8 @@ class PlannedStep:
     planned_by: str
     reason: str
     why: Reason | None = None  # the structured reason (tinko.reasons), stored with the attempt
-    slot: str | None = None  # the learned-timing slot ("category/rail/d1h09"), if it chose
+    # the learned-timing slot ("category/rail/d1h09|dom15|wd0"), if it chose
+    slot: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def _next_retry(
         lower = max(lower, (facts.last_retry_at or facts.failed_at) + timedelta(seconds=1))
         monthly = learnable == "payday"
         choice = choose(timing, at, lower, local_zone(facts, policy), allowed, monthly=monthly)
-        at, why, slot = choice.at, explain(choice), choice.key
+        at, why = choice.at, explain(choice)
         planned_at, learned = at, choice
     for _ in range(_WINDOW_AND_GUARD_ROUNDS):
         at = next_allowed(at, windows)
@@ -213,6 +214,8 @@ def _next_retry(
         at = allowed_at
     if at > facts.expires_at:
         return None, None
+    if learned is not None:  # the calendar cells of the moment the retry really has
+        slot = "|".join((learned.key, *cells(at, local_zone(facts, policy))))
     number = facts.retries_done + 1
     if moved_by is not None and moved_by.rule is not None:
         reason = make(

@@ -1,19 +1,22 @@
-"""Retry timing that learns per merchant: Thompson sampling over retry slots.
+"""Retry timing that learns per merchant when its customers' money arrives.
 
-A slot is a day offset from the moment the built-in policy would pick (0, 1 or 2 days later)
-and an hour of the day in the customer's zone (06, 09, 12, 15 or 18:00). Each slot of a
-decline category and rail (card network, or the mandate method) has a Beta posterior over
-"a retry at this slot succeeds". The policy's own moment is the prior's favourite (Beta(4, 6),
-a mean of 0.4, against Beta(1, 9) for the others), so a merchant without history gets the
-defaults about 7 times in 10; the merchant's own outcomes then move the posteriors. Thompson
-sampling draws once from each posterior and takes the best draw (Russo et al., "A Tutorial
-on Thompson Sampling", https://arxiv.org/abs/1707.02038).
+Every retry of a decline category with learned timing counts, success or failure, in two
+calendar cells of the merchant: its day of the month and its weekday in the customer's zone
+(stored as "category/cal/dom25" and "category/cal/wd4" next to the retry's slot). Each cell
+has a Beta posterior whose prior is centred on the category's pooled rate, so the cells say
+only what the merchant's own outcomes say: "our customers' retries succeed on the 7th" or
+"on Fridays". Candidate moments are the policy's own, the same hour on each of the six days
+after it, and for payday policies the next 1st, 5th, 7th, 10th, 15th, 20th, 25th or last day.
+A candidate competes only if the merchant's outcomes say, by more than a standard deviation,
+that its day beats the policy's; Thompson sampling then picks among the policy's moment and
+those (Russo et al., "A Tutorial on Thompson Sampling", https://arxiv.org/abs/1707.02038).
+Without history the policy's moment is always kept.
 
-Guardrails: only slots the retry windows and the network-rule guard allow as they are, inside
-the recovery window, and after the earliest moment the policy allows, are candidates (the
-planner then checks the chosen moment once more); outage backoffs and a rule's own timing
-are never replaced. Randomness comes from the caller's ``random.Random``, so a seed makes a
-run reproducible. Pure: the stats are read and written by ``slot_stats``.
+Guardrails: only moments the retry windows and the network-rule guard allow as they are,
+inside the recovery window, and after the earliest moment the policy allows, are candidates
+(the planner then checks the chosen moment once more); outage backoffs and a rule's own
+timing are never replaced. Randomness comes from the caller's ``random.Random``, so a seed
+makes a run reproducible. Pure: the stats are read and written by ``slot_stats``.
 """
 
 from __future__ import annotations
@@ -22,19 +25,24 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from math import sqrt
 from typing import Final
 
 from tinko.policies.windows import next_payday_moment, resolve_local, zone
 
 HOURS: Final = (6, 9, 12, 15, 18)
 DAY_OFFSETS: Final = (0, 1, 2)
-PRIOR_DEFAULT: Final = (4.0, 6.0)
-PRIOR_OTHER: Final = (1.0, 9.0)
 MANDATE_RAILS: Final = frozenset({"upi", "emandate"})
 # Days of the month a payday policy may learn (-1 the last): the built-in 1st, 15th and last
 # day, and the other common ones (5th/20th, 7th/10th: issue #16; the 25th: Japanese wages,
 # https://www.japan-guide.com/e/e2201.html ; weekly and fortnightly pay fall on day offsets).
 MONTH_DAYS: Final = (1, 5, 7, 10, 15, 20, 25, -1)
+# The weekday candidates: the default's hour on each of the six days after it.
+WEEK_OFFSETS: Final = (1, 2, 3, 4, 5, 6)
+CALENDAR: Final = "cal"
+# Pseudo-observations of a calendar cell's prior (centred on the pooled rate): a few dozen
+# outcomes of the merchant's own move a cell, a handful do not.
+PRIOR_WEIGHT: Final = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +67,7 @@ class Choice:
     key: str  # "category/rail/d1h09"
     default: bool
     draw: float
-    successes: int
+    successes: int  # of the chosen day of the month
     tries: int
 
 
@@ -99,6 +107,9 @@ def candidates(
             moment = next_payday_moment(earliest, timezone, (day,), local.hour)
             if moment != default_at:
                 found[f"m{day}" if day > 0 else "mlast"] = moment.astimezone(default_at.tzinfo)
+    for day in WEEK_OFFSETS:
+        wall = datetime.combine(local.date() + timedelta(days=day), local.time(), tzinfo=tz)
+        found[f"d{day}h{local.hour:02d}"] = resolve_local(wall).astimezone(default_at.tzinfo)
     for day in DAY_OFFSETS:
         for hour in HOURS:
             name = slot_name(day, hour)
@@ -111,6 +122,31 @@ def candidates(
     return found
 
 
+def cells(moment: datetime, timezone: str) -> tuple[str, str]:
+    """The calendar cells of a retry moment in the customer's zone: its day of the month
+    ("dom25") and its weekday ("wd4", Monday 0)."""
+    local = moment.astimezone(zone(timezone))
+    return f"dom{local.day}", f"wd{local.weekday()}"
+
+
+def outcome_keys(slot: str) -> list[str]:
+    """The stat keys one retry's outcome updates: its slot ("category/rail/d1h09") and, when
+    the slot names them after "|", the category's calendar cells ("category/cal/dom25")."""
+    key, *extra = slot.split("|")
+    category = key.split("/", 1)[0]
+    return [key, *(f"{category}/{CALENDAR}/{cell}" for cell in extra)]
+
+
+def _posterior(stat: SlotStat, rate: float) -> tuple[float, float]:
+    # A prior centred on the category's pooled success rate: no evidence, no preference.
+    return rate * PRIOR_WEIGHT + stat.successes, (1 - rate) * PRIOR_WEIGHT + stat.failures
+
+
+def _moments(alpha: float, beta: float) -> tuple[float, float]:
+    mean = alpha / (alpha + beta)
+    return mean, mean * (1 - mean) / (alpha + beta + 1)
+
+
 def choose(
     timing: Timing,
     default_at: datetime,
@@ -120,31 +156,55 @@ def choose(
     *,
     monthly: bool = False,
 ) -> Choice:
-    """Thompson sampling over the slots ``allowed`` accepts; the default slot always competes
-    (the planner moves it to the next allowed moment as it always did)."""
+    """When money arrives for this merchant's customers: each candidate moment is scored by
+    the merchant's own success rate on its day of the month and its weekday (Beta posteriors
+    over every retry of the category, successes and failures). A candidate other than the
+    policy's own moment competes only when its expected rate beats the default's by more
+    than one standard deviation of the difference (bounded exploration: without history, or
+    with a flat calendar, the policy's moment is kept, so week 1 equals the defaults); among
+    those, Thompson sampling takes the best draw. The default always competes (the planner
+    moves it to the next allowed moment as it always did)."""
     slots = candidates(default_at, earliest, timezone, monthly=monthly)
     default_name = next(iter(slots))
-    best: Choice | None = None
+    stats = timing.stats
+    doms = [v for k, v in stats.items() if k.startswith("dom")]
+    wins = sum(v.successes for v in doms)
+    rate = (wins + 1) / (sum(v.successes + v.failures for v in doms) + 2)
+    draws: dict[str, float] = {}
+
+    def score(moment: datetime) -> tuple[float, float, float]:
+        mean, var, draw = 1.0, 0.0, 1.0
+        for cell in cells(moment, timezone):
+            alpha, beta = _posterior(stats.get(cell, SlotStat()), rate)
+            m, v = _moments(alpha, beta)
+            var = mean * mean * v + m * m * var
+            mean *= m
+            if cell not in draws:
+                draws[cell] = timing.rng.betavariate(alpha, beta)
+            draw *= draws[cell]
+        return mean, var, draw
+
+    base_mean, base_var, base_draw = score(slots[default_name])
+    best = (base_draw, default_name)
     for name, moment in slots.items():
-        is_default = name == default_name
-        if not is_default and not allowed(moment):
+        if name == default_name or moment.hour != slots[default_name].hour:
+            continue  # the calendar says which day, not which hour: the policy's hour stays
+        mean, var, draw = score(moment)
+        if mean - base_mean <= sqrt(var + base_var) or not allowed(moment):
             continue
-        stat = timing.stats.get(name, SlotStat())
-        alpha, beta = PRIOR_DEFAULT if is_default else PRIOR_OTHER
-        draw = timing.rng.betavariate(alpha + stat.successes, beta + stat.failures)
-        if best is None or draw > best.draw:
-            key = f"{timing.scope}/{name}"
-            tries = stat.successes + stat.failures
-            best = Choice(moment, key, is_default, draw, stat.successes, tries)
-    assert best is not None  # the default slot is always there
-    return best
+        best = max(best, (draw, name))
+    draw, name = best
+    dom = stats.get(cells(slots[name], timezone)[0], SlotStat())
+    tries = dom.successes + dom.failures
+    key = f"{timing.scope}/{name}"
+    return Choice(slots[name], key, name == default_name, draw, dom.successes, tries)
 
 
 def explain(choice: Choice) -> str:
     slot = choice.key.rsplit("/", 1)[-1]
     if choice.tries == 0:
-        seen = "no history yet"
+        seen = "no history for this day of the month yet"
     else:
-        seen = f"{choice.successes} of {choice.tries} retries in this slot succeeded"
-    kind = "the policy's own slot" if choice.default else "a learned slot"
-    return f"{kind} {slot} (Thompson sampling; {seen})"
+        seen = f"{choice.successes} of {choice.tries} retries on this day of the month succeeded"
+    kind = "the policy's own moment" if choice.default else "a learned day"
+    return f"{kind} {slot} (calendar Thompson sampling; {seen})"

@@ -33,7 +33,7 @@ from tinko.policies.service import check_policy, merchant_spec
 from tinko.recovery.decide import AttemptView, PaymentView, decide
 from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.planner import Plan, PlannedStep
-from tinko.recovery.timing import SlotStat, Timing
+from tinko.recovery.timing import CALENDAR, SlotStat, Timing, outcome_keys
 from tinko.recovery.timing import scope as timing_scope
 from tinko.rules import RuleSpec
 from tinko.rules.api import RuleIn
@@ -136,18 +136,19 @@ class TinkoStrategy:
             scope = timing_scope(
                 payment.category, payment.payment_method_type, payment.card_network
             )
-            prefix = f"{scope}/"
+            prefixes = (f"{scope}/", f"{payment.category}/{CALENDAR}/")
             stats = {
-                k.removeprefix(prefix): v for k, v in self.stats.items() if k.startswith(prefix)
+                k.rsplit("/", 1)[-1]: v for k, v in self.stats.items() if k.startswith(prefixes)
             }
             timing = Timing(scope, stats, self._rng)
         return decide(payment, attempts, policy, self.rules, history, now, timing)[0]
 
     def learn(self, slot: str, succeeded: bool) -> None:
-        old = self.stats.get(slot, SlotStat())
-        self.stats[slot] = SlotStat(
-            old.successes + int(succeeded), old.failures + int(not succeeded)
-        )
+        for key in outcome_keys(slot):
+            old = self.stats.get(key, SlotStat())
+            self.stats[key] = SlotStat(
+                old.successes + int(succeeded), old.failures + int(not succeeded)
+            )
 
     def window_days(self, category: str, payment_method_type: str | None) -> int:
         return self.policies.spec(category, payment_method_type).window_days
