@@ -48,6 +48,9 @@ class PaymentView:
     # The customer's IANA zone (given, or inferred from the phone or country; see
     # notify.zones); None: the merchant's. Paydays, quiet hours and built-in windows use it.
     customer_timezone: str | None = None
+    # Every zone the customer may be in (notify.zones.possible_zones): messages keep to
+    # waking hours in all of them when they share some.
+    message_zones: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,7 @@ def case_facts(payment: PaymentView, attempts: Sequence[AttemptView], now: datet
         pending_kinds=pending,
         outage_streak=streak if len(outages) <= FREE_TRANSIENT_RETRIES else 0,
         timezone=payment.customer_timezone,
+        message_zones=payment.message_zones if payment.customer_timezone else (),
     )
 
 

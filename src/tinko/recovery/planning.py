@@ -17,7 +17,7 @@ from tinko.kit.ids import new_id
 from tinko.merchant_webhooks.service import emit, wants
 from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
 from tinko.notify.optouts import is_opted_out
-from tinko.notify.zones import customer_zone
+from tinko.notify.zones import customer_zone, possible_zones
 from tinko.payments.models import Transaction
 from tinko.policies.defaults import PolicySpec
 from tinko.policies.service import policy_for
@@ -222,6 +222,9 @@ def payment_view(
         )
         if customer_clock
         else None,
+        message_zones=possible_zones(
+            transaction.customer_timezone, transaction.customer_phone, transaction.country
+        ),
     )
 
 

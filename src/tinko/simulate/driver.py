@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from tinko.classifier import DeclineSignal, classify
 from tinko.kit.clock import FrozenClock
-from tinko.notify.zones import customer_zone
+from tinko.notify.zones import customer_zone, possible_zones
 from tinko.recovery.decide import AttemptView, PaymentView
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import PastAttempt, ProposedAttempt
@@ -251,6 +251,7 @@ class Driver:
             # The simulated customer's zone as the live engine would infer it from the
             # country alone (the simulator's phone numbers are placeholders).
             customer_timezone=customer_zone(None, None, customer.country, self._merchant_tz),
+            message_zones=possible_zones(None, None, customer.country),
         )
         return case.view
 
