@@ -9,6 +9,7 @@ from tinko.notify.zones import possible_zones
 from tinko.policies.defaults import default_policy
 from tinko.policies.windows import zone
 from tinko.reasons.codes import ReasonCode
+from tinko.recovery.decide import PaymentView, case_facts
 from tinko.recovery.planner import CaseFacts, plan_next
 
 # 12:00 UTC in June: 08:00 in New York, 05:00 in Los Angeles.
@@ -82,3 +83,36 @@ def test_a_given_zone_is_the_only_possible_one() -> None:
 
 def test_a_phone_prefix_with_one_zone_narrows_the_country() -> None:
     assert possible_zones(None, "+1 415 555 0134", "US") == ("America/Los_Angeles",)
+
+
+def _payment(customer_timezone: str | None) -> PaymentView:
+    return PaymentView(
+        category="expired_card",
+        decline_type="soft",
+        classification={"retryable": True},
+        amount_minor=4900,
+        currency="USD",
+        gateway="stripe",
+        payment_method_type="card",
+        payment_method_ref="pm_1",
+        card_network="visa",
+        country="US",
+        customer_ref="cus_1",
+        customer_email="a@example.com",
+        customer_locale=None,
+        metadata={},
+        failed_at=FAILED,
+        expires_at=FAILED + timedelta(days=28),
+        reachable_channels=("email",),
+        customer_timezone=customer_timezone,
+        message_zones=US,
+    )
+
+
+def test_without_the_customers_clock_the_possible_zones_are_ignored() -> None:
+    # use_customer_timezone: false leaves customer_timezone empty: the org's zone alone.
+    assert case_facts(_payment(None), [], FAILED).message_zones == ()
+
+
+def test_with_the_customers_clock_the_possible_zones_reach_the_planner() -> None:
+    assert case_facts(_payment("America/New_York"), [], FAILED).message_zones == US
