@@ -47,6 +47,47 @@ def customer_zone(
     return None
 
 
+def possible_zones(
+    given: str | None,
+    phone: str | None,
+    country: str | None,
+) -> tuple[str, ...]:
+    """Every zone the customer may be in: the given zone alone, else all the zones of the
+    phone's prefix, else of the country (several when the zone is only a guess); () if none.
+
+    A message planned for the customer's waking hours should fall inside them in each of
+    these, not only in the one ``customer_zone`` guessed (a US customer may be in Los Angeles,
+    three hours behind the Eastern guess: 08:00 there is 05:00 for them)."""
+    if given and _valid(given):
+        return (given,)
+    if phone:
+        try:
+            number = phonenumbers.parse(
+                phone.strip().removeprefix("whatsapp:"), country.upper() if country else None
+            )
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None:
+            found = phone_zones.time_zones_for_number(number)
+            zones = _by_metazone(tuple(z for z in found if z != _UNKNOWN and _valid(z)))
+            if zones:
+                return zones
+    if country:
+        return _by_metazone(_territory_zones().get(country.upper(), ()))
+    return ()
+
+
+@functools.cache
+def _by_metazone(zones: tuple[str, ...]) -> tuple[str, ...]:
+    """One zone per metazone (Eastern, Central, Pacific…), research stations left out: the
+    zones of one metazone keep the same hours, so one of each is enough to check."""
+    metazones = get_global("meta_zones")
+    kept: dict[str, str] = {}
+    for name in sorted(z for z in zones if not z.startswith("Antarctica/")):
+        kept.setdefault(metazones.get(name, name), name)
+    return tuple(sorted(kept.values()))
+
+
 def phone_zone(
     phone: str, country: str | None = None, merchant_zone: str | None = None
 ) -> str | None:

@@ -50,6 +50,9 @@ class PaymentView:
     customer_timezone: str | None = None
     # The customer's pay calendar (policies.paydays.pay_calendar_key) for ``paydays: auto``.
     pay_calendar: str | None = None
+    # Every zone the customer may be in (notify.zones.possible_zones): messages keep to
+    # waking hours in all of them when they share some.
+    message_zones: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,7 @@ def case_facts(payment: PaymentView, attempts: Sequence[AttemptView], now: datet
         outage_streak=streak if len(outages) <= FREE_TRANSIENT_RETRIES else 0,
         timezone=payment.customer_timezone,
         pay_calendar=payment.pay_calendar,
+        message_zones=payment.message_zones if payment.customer_timezone else (),
     )
 
 

@@ -32,6 +32,7 @@ MANDATE_METHODS = frozenset({"upi", "emandate"})
 MAX_MESSAGES_PER_CASE = 2
 MIN_HOURS_BETWEEN_MESSAGES = 24
 _WINDOW_AND_GUARD_ROUNDS = 8
+_WAKING_ROUNDS = 3  # passes over the customer's possible zones before giving up on them all
 
 
 class PolicyLike(Protocol):
@@ -88,6 +89,8 @@ class CaseFacts:
     outage_streak: int = 0  # outage declines in a row that did not use up the budget
     timezone: str | None = None  # the customer's zone; None: the policy's (the merchant's)
     pay_calendar: str | None = None  # the customer's pay calendar (policies.paydays) for auto
+    # Every zone the customer may be in when ``timezone`` is a guess among several (notify.zones).
+    message_zones: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -389,8 +392,9 @@ def _next_message(
         code = R.REMINDER
         extra = {"previous_at": facts.last_message_at, "gap_hours": MIN_HOURS_BETWEEN_MESSAGES}
     at = wanted = max(at, now)
+    binding = local_zone(facts, policy)
     if policy.quiet_hours is not None:
-        at = quiet_hours_end(at, local_zone(facts, policy), *policy.quiet_hours)
+        at, binding = waking_moment(at, facts, policy, policy.quiet_hours)
     if at > facts.expires_at:
         return None
     if at != wanted and policy.quiet_hours is not None:
@@ -399,7 +403,7 @@ def _next_message(
             R.SHIFTED_QUIET_HOURS,
             basis,
             channel=channel,
-            timezone=local_zone(facts, policy),
+            timezone=binding,
             quiet_start=f"{start:%H:%M}",
             quiet_end=f"{end:%H:%M}",
             **{"from": wanted, "to": at},
@@ -407,6 +411,30 @@ def _next_message(
     else:
         reason = make(code, basis, channel=channel, at=at, **extra)
     return PlannedStep("notification", at, channel, planner, why, reason)
+
+
+def waking_moment(
+    at: datetime, facts: CaseFacts, policy: PolicyLike, quiet: tuple[time, time]
+) -> tuple[datetime, str]:
+    """The first moment from ``at`` outside quiet hours in every zone the customer may be in,
+    and the zone whose quiet hours set it. When the zone is only guessed among several, a
+    message in the guess's morning lands in the night further west; when those zones share
+    no waking hour (over ~13 h apart), the guessed zone alone decides."""
+    primary = local_zone(facts, policy)
+    first = quiet_hours_end(at, primary, *quiet)
+    zones = facts.message_zones
+    if len(zones) < 2:
+        return first, primary
+    moment, binding = first, primary
+    for _ in range(_WAKING_ROUNDS):
+        before = moment
+        for name in zones:
+            later = quiet_hours_end(moment, name, *quiet)
+            if later != moment:
+                moment, binding = later, name
+        if moment == before:
+            return (moment, binding) if moment - first < timedelta(days=1) else (first, primary)
+    return first, primary
 
 
 def _why_finished(

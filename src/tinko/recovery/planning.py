@@ -17,7 +17,7 @@ from tinko.kit.ids import new_id
 from tinko.merchant_webhooks.service import emit, wants
 from tinko.notify.contacts import CHANNELS, InvalidContact, normalise
 from tinko.notify.optouts import is_opted_out
-from tinko.notify.zones import customer_zone
+from tinko.notify.zones import customer_zone, possible_zones
 from tinko.payments.models import Transaction
 from tinko.policies.defaults import PolicySpec
 from tinko.policies.paydays import pay_calendar_key
@@ -225,6 +225,9 @@ def payment_view(
         else None,
         pay_calendar=pay_calendar_key(
             transaction.country, transaction.customer_phone, transaction.currency, org_zone
+        ),
+        message_zones=possible_zones(
+            transaction.customer_timezone, transaction.customer_phone, transaction.country
         ),
     )
 

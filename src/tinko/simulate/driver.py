@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from tinko.classifier import DeclineSignal, classify
 from tinko.kit.clock import FrozenClock
-from tinko.notify.zones import customer_zone
+from tinko.notify.zones import customer_zone, possible_zones
 from tinko.policies.paydays import pay_calendar_key
 from tinko.recovery.decide import AttemptView, PaymentView
 from tinko.recovery.guard import check_attempt
@@ -255,6 +255,7 @@ class Driver:
             pay_calendar=pay_calendar_key(
                 customer.country, None, self.world.scenario.currency, self._merchant_tz
             ),
+            message_zones=possible_zones(None, None, customer.country),
         )
         return case.view
 
