@@ -230,6 +230,21 @@ def _success(event_type: str, obj: dict[str, Any], at: datetime) -> SuccessRepor
     )
 
 
+# Stripe's PaymentMethod types → intake's. Bank debits keep Stripe's names (us_bank_account is
+# an ACH debit; ach_debit is the older Sources name). Stripe reports a debit's bank return as
+# its own failure_code (R01 → insufficient_funds, R10 → debit_not_authorized…), classified
+# from stripe_error_codes.yaml: https://docs.stripe.com/payments/ach-direct-debit#failed-payments ,
+# https://docs.stripe.com/payments/sepa-debit#failed-payments ,
+# https://docs.stripe.com/api/payment_methods/object#payment_method_object-type
+_METHOD_TYPES = {
+    "card": "card",
+    "upi": "upi",
+    "us_bank_account": "ach_debit",
+    "ach_debit": "ach_debit",
+    "sepa_debit": "sepa_debit",
+    "bacs_debit": "bacs_debit",
+}
+
+
 def _method_type(value: Any) -> str | None:
-    mapping = {"card": "card", "upi": "upi", "us_bank_account": "netbanking"}
-    return mapping.get(str(value)) if value else None
+    return _METHOD_TYPES.get(str(value)) if value else None
