@@ -157,6 +157,8 @@ def _charge_failed(charge: dict[str, Any], at: datetime, event_type: str) -> Fai
     outcome = charge.get("outcome") or {}
     details = charge.get("payment_method_details") or {}
     card = details.get("card") or {}
+    # A bank debit's details sit under its type (sepa_debit.country, us_bank_account…).
+    bank = details.get(str(details.get("type"))) or {} if details.get("type") != "card" else {}
     billing = charge.get("billing_details") or {}
     intent = _id_of(charge.get("payment_intent"))
     return FailureReport(
@@ -179,7 +181,7 @@ def _charge_failed(charge: dict[str, Any], at: datetime, event_type: str) -> Fai
             email=charge.get("receipt_email") or billing.get("email"),
             name=billing.get("name"),
             phone=billing.get("phone"),
-            country=card.get("country"),
+            country=card.get("country") or bank.get("country"),
         ),
         metadata=_metadata(charge),
         psp_object_id=intent or str(charge.get("id")),
