@@ -41,7 +41,13 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _declined_retry(session: Session, transaction: Transaction, at: datetime) -> None:
+def _declined_retry(
+    session: Session,
+    transaction: Transaction,
+    at: datetime,
+    outcome: str = "declined",
+    psp_reference: str | None = None,
+) -> None:
     case = session.scalars(
         select(RecoveryCase).where(RecoveryCase.transaction_id == transaction.id)
     ).one()
@@ -53,7 +59,8 @@ def _declined_retry(session: Session, transaction: Transaction, at: datetime) ->
             kind="psp_retry",
             attempt_number=99,
             status="done",
-            outcome="declined",
+            outcome=outcome,
+            psp_reference=psp_reference,
             scheduled_for=at,
             started_at=at,
             finished_at=at + timedelta(seconds=3),
@@ -176,3 +183,30 @@ def test_an_ach_debits_returns_count_for_180_days(
         last_decline_at=None,
     )
     assert check_attempt(proposed, history).rule == "ach_debit.cycle_cap"
+
+
+def test_a_debit_left_unsettled_still_counts_as_presented(
+    app: FastAPI, client: TestClient, key_headers: dict[str, str], clock: FrozenClock
+) -> None:
+    # The engine stops waiting for a pending debit after a week; its ACH return can come later.
+    _report(client, key_headers, "h7", payment_method_type="ach_debit", card_network=None)
+    with app.state.session_factory() as session, session.begin():
+        transaction = _transaction(session, "h7")
+        _declined_retry(session, transaction, START + timedelta(days=10), "failed", "pi_late")
+    clock.set(START + timedelta(days=20))
+    with app.state.session_factory() as session:
+        history = card_history(session, _transaction(session, "h7"), clock.now())
+    assert len(history) == 2
+
+
+def test_an_attempt_the_psp_never_took_is_not_history(
+    app: FastAPI, client: TestClient, key_headers: dict[str, str], clock: FrozenClock
+) -> None:
+    _report(client, key_headers, "h8", payment_method_type="ach_debit", card_network=None)
+    with app.state.session_factory() as session, session.begin():
+        transaction = _transaction(session, "h8")
+        _declined_retry(session, transaction, START + timedelta(days=10), "failed", None)
+    clock.set(START + timedelta(days=20))
+    with app.state.session_factory() as session:
+        history = card_history(session, _transaction(session, "h8"), clock.now())
+    assert len(history) == 1

@@ -28,6 +28,11 @@ RAILS: Final = {
     "emandate": "e-mandate",
     "netbanking": "netbanking",
     "wallet": "wallet",
+    # Bank debits: one rail per scheme (rail = intake's payment method type), not one
+    # `bank_debit` rail, so filters stay an equality on the stored type (decision 0020).
+    "ach_debit": "ACH debit",
+    "sepa_debit": "SEPA Direct Debit",
+    "bacs_debit": "Bacs Direct Debit",
 }
 OUTCOMES: Final = ("recovered", "lost", "open")
 RECOVERED_BY: Final = ("psp_retry", "payer_link", "outside")

@@ -46,7 +46,18 @@ RECOMMENDED_ACTIONS: Final[frozenset[str]] = frozenset(
 
 # Payment methods the alternates can name.
 PAYMENT_METHODS: Final[frozenset[str]] = frozenset(
-    {"card", "upi", "netbanking", "wallet", "emandate", "bank_transfer", "paylater"}
+    {
+        "card",
+        "upi",
+        "netbanking",
+        "wallet",
+        "emandate",
+        "ach_debit",
+        "sepa_debit",
+        "bacs_debit",
+        "bank_transfer",
+        "paylater",
+    }
 )
 
 

@@ -31,6 +31,9 @@ RAIL_NAMES: Final = {
     "emandate": N_("e-mandate"),
     "netbanking": N_("Net banking"),
     "wallet": N_("Wallet"),
+    "ach_debit": N_("ACH debit"),
+    "sepa_debit": N_("SEPA Direct Debit"),
+    "bacs_debit": N_("Bacs Direct Debit"),
 }
 CHANNEL_NAMES: Final = {
     "retry": N_("Retry"),

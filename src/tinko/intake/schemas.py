@@ -19,7 +19,18 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Ref = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")
 ]
-PaymentMethodType = Literal["card", "upi", "netbanking", "wallet", "emandate"]
+# Bank debits use Stripe's PaymentMethod type names (ach_debit for us_bank_account), added
+# after the first five: https://docs.stripe.com/api/payment_methods/object#payment_method_object-type
+PaymentMethodType = Literal[
+    "card",
+    "upi",
+    "netbanking",
+    "wallet",
+    "emandate",
+    "ach_debit",
+    "sepa_debit",
+    "bacs_debit",
+]
 
 # Same bounds as Stripe's metadata (50 keys, 40-character keys, 500-character values), so
 # anything a merchant forwards from Stripe fits. https://docs.stripe.com/api/metadata

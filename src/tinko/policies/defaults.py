@@ -50,7 +50,16 @@ DEFAULT_PAYDAYS: Final = (1, 15, -1)
 Paydays = tuple[int, ...] | Literal["auto"]
 # Window names a default may use: the presets, in the org's zone, and NPCI's non-peak hours.
 WINDOW_NAMES: Final = ("anytime", "business_hours", "weekdays", "non_peak")
-PAYMENT_METHOD_TYPES: Final = ("card", "upi", "netbanking", "wallet", "emandate")
+PAYMENT_METHOD_TYPES: Final = (
+    "card",
+    "upi",
+    "netbanking",
+    "wallet",
+    "emandate",
+    "ach_debit",
+    "sepa_debit",
+    "bacs_debit",
+)
 
 _FILE = "default_policies.yaml"
 _HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")

@@ -38,7 +38,13 @@ from tinko.psp.base import (
 TIMEOUT_SECONDS = 30.0
 # Our payment method types → Stripe's, for an off-session confirmation. Unknown types are left
 # to the saved payment method itself.
-_METHOD_TYPES = {"card": "card", "netbanking": "us_bank_account"}
+_METHOD_TYPES = {
+    "card": "card",
+    "netbanking": "us_bank_account",
+    "ach_debit": "us_bank_account",
+    "sepa_debit": "sepa_debit",
+    "bacs_debit": "bacs_debit",
+}
 # The currencies a Stripe payment method type takes; a hosted checkout asks for a type only
 # where it fits, else Stripe offers what the account has enabled for the currency. ACH Direct
 # Debit is USD only (https://docs.stripe.com/payments/ach-direct-debit), so net banking in

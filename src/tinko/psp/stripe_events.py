@@ -157,6 +157,8 @@ def _charge_failed(charge: dict[str, Any], at: datetime, event_type: str) -> Fai
     outcome = charge.get("outcome") or {}
     details = charge.get("payment_method_details") or {}
     card = details.get("card") or {}
+    # A bank debit's details sit under its type (sepa_debit.country, us_bank_account…).
+    bank = details.get(str(details.get("type"))) or {} if details.get("type") != "card" else {}
     billing = charge.get("billing_details") or {}
     intent = _id_of(charge.get("payment_intent"))
     return FailureReport(
@@ -179,7 +181,7 @@ def _charge_failed(charge: dict[str, Any], at: datetime, event_type: str) -> Fai
             email=charge.get("receipt_email") or billing.get("email"),
             name=billing.get("name"),
             phone=billing.get("phone"),
-            country=card.get("country"),
+            country=card.get("country") or bank.get("country"),
         ),
         metadata=_metadata(charge),
         psp_object_id=intent or str(charge.get("id")),
@@ -230,6 +232,21 @@ def _success(event_type: str, obj: dict[str, Any], at: datetime) -> SuccessRepor
     )
 
 
+# Stripe's PaymentMethod types → intake's. Bank debits keep Stripe's names (us_bank_account is
+# an ACH debit; ach_debit is the older Sources name). Stripe reports a debit's bank return as
+# its own failure_code (R01 → insufficient_funds, R10 → debit_not_authorized…), classified
+# from stripe_error_codes.yaml: https://docs.stripe.com/payments/ach-direct-debit#failed-payments ,
+# https://docs.stripe.com/payments/sepa-debit#failed-payments ,
+# https://docs.stripe.com/api/payment_methods/object#payment_method_object-type
+_METHOD_TYPES = {
+    "card": "card",
+    "upi": "upi",
+    "us_bank_account": "ach_debit",
+    "ach_debit": "ach_debit",
+    "sepa_debit": "sepa_debit",
+    "bacs_debit": "bacs_debit",
+}
+
+
 def _method_type(value: Any) -> str | None:
-    mapping = {"card": "card", "upi": "upi", "us_bank_account": "netbanking"}
-    return mapping.get(str(value)) if value else None
+    return _METHOD_TYPES.get(str(value)) if value else None

@@ -164,6 +164,8 @@ NETWORKS: Final = {
     "upi_autopay": "UPI AutoPay",
     "emandate": "e-NACH",
     "ach_debit": "ACH",
+    "sepa_debit": "SEPA",
+    "bacs_debit": "Bacs",
 }
 GENERIC: Final = "No reason was recorded for this step."
 

@@ -39,10 +39,13 @@ def card_histories(
     if not refs:
         return histories
     since = now - timedelta(days=HISTORY_DAYS)
-    # Attempts still running count too: they are on their way to the network.
+    # Attempts still running count too: they are on their way to the network, or are bank
+    # debits the PSP took and settles days later. A debit we stopped waiting for (no answer,
+    # but the PSP gave it a reference) was presented all the same: its return may still come.
     sent = or_(
         RecoveryAttempt.outcome.in_(("succeeded", "declined")),
         and_(RecoveryAttempt.status == "running", RecoveryAttempt.outcome.is_(None)),
+        and_(RecoveryAttempt.outcome == "failed", RecoveryAttempt.psp_reference.is_not(None)),
     )
     rows = session.execute(
         select(

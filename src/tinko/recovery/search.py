@@ -20,7 +20,16 @@ from tinko.payments.models import Transaction
 from tinko.recovery.models import RecoveryCase
 
 # The payment rails, by the payment method type intake records (docs/analytics.md).
-RAILS: Final = ("card", "upi", "emandate", "netbanking", "wallet")
+RAILS: Final = (
+    "card",
+    "upi",
+    "emandate",
+    "netbanking",
+    "wallet",
+    "ach_debit",
+    "sepa_debit",
+    "bacs_debit",
+)
 GATEWAYS: Final = ("stripe", "razorpay", "sandbox")
 PAGE_SIZE: Final = 25
 

@@ -20,7 +20,16 @@ from tinko.rules.errors import show
 FieldKind: TypeAlias = Literal["str", "bool", "number", "any"]
 
 DECLINE_TYPES: Final = ("soft", "hard")
-PAYMENT_METHOD_TYPES: Final = ("card", "upi", "netbanking", "wallet", "emandate")
+PAYMENT_METHOD_TYPES: Final = (
+    "card",
+    "upi",
+    "netbanking",
+    "wallet",
+    "emandate",
+    "ach_debit",
+    "sepa_debit",
+    "bacs_debit",
+)
 CARD_NETWORKS: Final = (
     "visa",
     "mastercard",

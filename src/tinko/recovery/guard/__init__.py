@@ -44,8 +44,9 @@ __all__ = [
 _RULED_NETWORKS: Final = ("visa", "mastercard")
 _UNCAPPED_NETWORKS: Final = ("rupay",)
 # US bank debits under NACHA's reinitiation limit. Stripe's us_bank_account arrives as
-# "netbanking" (psp/stripe_events.py); net banking elsewhere is paid by the customer at
-# checkout, so a merchant-initiated attempt on it can only be such a debit.
+# "ach_debit" (psp/stripe_events.py); rows stored before decision 0020 call it "netbanking",
+# and net banking elsewhere is paid by the customer at checkout, so a merchant-initiated
+# attempt on it can only be such a debit.
 ACH_METHODS: Final = frozenset({"ach_debit", "us_bank_account", "netbanking"})
 # Each step of the forward search lands on a moment where some block ends, so the count is
 # bounded by the history plus a few window edges a day; this only stops a runaway loop.
