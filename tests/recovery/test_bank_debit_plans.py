@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.recovery.conftest import Engine, sandbox_failure
-from tinko.recovery.models import RecoveryAttempt
+from tinko.recovery.models import RecoveryAttempt, RecoveryCase
+from tinko.recovery.settlement import last_send_moment
 
 URL = "/v1/events/payment_failed"
 ORG_ZONE = ZoneInfo("Asia/Kolkata")  # the recovery tests' organisation
@@ -83,3 +84,26 @@ def test_an_unauthorised_ach_return_is_never_retried(
     )
     scheduler.run_for(timedelta(days=30), step=timedelta(hours=6))
     assert _retries(app) == []
+
+
+def test_no_debit_retry_is_sent_too_late_to_settle_in_the_window(
+    app: FastAPI, client: TestClient, key_headers: dict[str, str], scheduler: Engine
+) -> None:
+    _report(
+        client,
+        key_headers,
+        ref="ach-3",
+        method="pm_sandbox_insufficient_funds_ach3",
+        payment_method_type="ach_debit",
+        failure_code="R01",
+        decline_code=None,
+        **DEBIT,
+    )
+    scheduler.run_for(timedelta(days=30), step=timedelta(hours=6))
+    with app.state.session_factory() as session:
+        expires_at = session.scalars(select(RecoveryCase.expires_at)).one()
+    assert expires_at is not None
+    last = last_send_moment("ach_debit", expires_at.replace(tzinfo=expires_at.tzinfo or UTC))
+    sent = [a.scheduled_for.replace(tzinfo=UTC) for a in _retries(app)]
+    assert sent
+    assert all(moment <= last for moment in sent)

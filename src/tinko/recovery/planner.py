@@ -24,6 +24,7 @@ from tinko.reasons.codes import Basis, Reason, make
 from tinko.reasons.codes import ReasonCode as R
 from tinko.recovery.guard import check_attempt, earliest_allowed
 from tinko.recovery.guard.types import GuardDecision, PastAttempt, ProposedAttempt
+from tinko.recovery.settlement import last_send_moment
 from tinko.recovery.timing import Timing, cells, choose, explain
 from tinko.recovery.transient import transient_wait
 from tinko.rules import Action, RetryAction, RuleSpec, SendLinkAction, StopAction
@@ -177,7 +178,9 @@ def _next_retry(
         return None, None
     if rule_retry is not None and facts.retries_done >= max(policy.max_attempts, 1):
         return None, None
-    at, why, code, delay, learnable = _retry_time(facts, policy, rule_retry, now)
+    # A bank debit sent later than this settles after the window closes.
+    deadline = last_send_moment(facts.payment_method_type, facts.expires_at)
+    at, why, code, delay, learnable = _retry_time(facts, policy, rule_retry, now, deadline)
     planned_at, moved_by = at, None
     windows = _retry_windows(facts, policy, rule_retry)
     proposed = ProposedAttempt(
@@ -195,7 +198,7 @@ def _next_retry(
         def allowed(moment: datetime) -> bool:
             guard_at = earliest_allowed(replace(proposed, at=moment), history)
             return (
-                moment <= facts.expires_at
+                moment <= deadline
                 and next_allowed(moment, windows) == moment
                 and guard_at == moment
             )
@@ -215,7 +218,7 @@ def _next_retry(
             break
         moved_by = check_attempt(replace(proposed, at=at), history)
         at = allowed_at
-    if at > facts.expires_at:
+    if at > deadline:
         return None, None
     if learned is not None:  # the calendar cells of the moment the retry really has
         slot = "|".join((learned.key, *cells(at, local_zone(facts, policy))))
@@ -267,11 +270,15 @@ def _calendar_of(why: str) -> tuple[str, str]:
 
 
 def _retry_time(
-    facts: CaseFacts, policy: PolicyLike, rule_retry: RetryAction | None, now: datetime
+    facts: CaseFacts,
+    policy: PolicyLike,
+    rule_retry: RetryAction | None,
+    now: datetime,
+    deadline: datetime,
 ) -> tuple[datetime, str, R, int | None, str | None]:
     """When to retry, in words, the reason code with the delay it names (minutes), and how
     learned timing may move it: "payday" or "backoff"; None for a rule's own delay or an
-    outage backoff."""
+    outage backoff. A payday after ``deadline`` (the last useful send) falls back to backoff."""
     since = facts.last_retry_at or facts.failed_at
     earliest = max(now, facts.failed_at + timedelta(seconds=facts.cooldown_seconds))
     by_rule = R.PLANNED_BY_RULE if rule_retry is not None else R.PLANNED_BY_POLICY
@@ -294,7 +301,7 @@ def _retry_time(
         after = max(earliest, since + timedelta(seconds=1))
         if policy.paydays == AUTO:
             found = next_calendar_payday(after, local_zone(facts, policy), facts.pay_calendar)
-            if found.at <= facts.expires_at:
+            if found.at <= deadline:
                 # The last word names the calendar and pattern the reason records.
                 why = (
                     f"retry on the next payday of the pay calendar {found.calendar}:{found.pattern}"
@@ -303,7 +310,7 @@ def _retry_time(
         else:
             days = tuple(int(d) for d in policy.paydays)
             at = next_payday_moment(after, local_zone(facts, policy), days)
-            if at <= facts.expires_at:
+            if at <= deadline:
                 why = "retry on the next payday, when balances are replenished"
                 return at, why, R.PLANNED_ON_PAYDAY, None, "payday"
     delay = min(
