@@ -81,12 +81,19 @@ class Strategy(Protocol):
 
 @dataclass
 class PolicySource:
-    """``policy_for`` without a database: the org's one active policy (from a file) or None."""
+    """``policy_for`` without a database: the org's one active policy (from a file) or None.
+
+    ``window_days``: the scenario's recovery window, which the built-in policies take instead
+    of their own 28 days (decision 0022): the world says how long the merchant waits for its
+    money, and an engine that believed in a longer window would plan its last payday retry
+    and its link after the money stops counting, a shorter one would stop early. A
+    merchant's own policy keeps the window the merchant wrote."""
 
     timezone: str
     merchant: RetryPolicy | None = None
     _cache: dict[tuple[str, str | None], PolicySpec] | None = None
     learned: bool = False  # learned timing on every category, over the built-in timing
+    window_days: int | None = None
 
     def spec(self, category: str, payment_method_type: str | None) -> PolicySpec:
         if self._cache is None:
@@ -97,6 +104,8 @@ class PolicySource:
             row = self.merchant
             covers = row is not None and (not row.categories or category in row.categories)
             spec = merchant_spec(row, base) if covers and row else base
+            if not (covers and row) and self.window_days is not None:
+                spec = replace(spec, window_days=self.window_days)
             self._cache[key] = replace(spec, learned_timing=True) if self.learned else spec
         return self._cache[key]
 
@@ -334,10 +343,10 @@ def make_strategies(
     timing turned on, to show what learning adds over the same engine."""
     extra: list[Strategy] = []
     if learned:
-        source = PolicySource(timezone, policy, learned=True)
+        source = PolicySource(timezone, policy, learned=True, window_days=window_days)
         extra.append(TinkoStrategy(source, rules, name="tinko_learned", seed=seed))
     return [
-        TinkoStrategy(PolicySource(timezone, policy), rules, seed=seed),
+        TinkoStrategy(PolicySource(timezone, policy, window_days=window_days), rules, seed=seed),
         *extra,
         *merchant_baselines(window_days),
         FixedLadder(window_days),
