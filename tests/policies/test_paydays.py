@@ -12,8 +12,10 @@ from tinko.policies.defaults import DefaultsError, default_policy, read_defaults
 from tinko.policies.paydays import (
     CalendarError,
     calendar_for,
+    last_of_pay_event,
     next_calendar_payday,
     pay_calendar_key,
+    pay_events,
     read_calendars,
 )
 from tinko.policies.windows import zone
@@ -144,3 +146,84 @@ def test_the_reason_names_the_calendar_and_renders_in_every_language() -> None:
     assert "Japan" in explain(retry.why, "en", timezone="Asia/Tokyo")
     assert "monthly pay date" in explain(retry.why, "en")
     assert explain(retry.why, "hi") != explain(retry.why, "ta")
+
+
+# --- one mandate retry per pay event (decision 0021) ------------------------------------------
+
+IST = "Asia/Kolkata"
+FAR = datetime(2026, 12, 31, tzinfo=UTC)
+
+
+def test_the_month_end_and_the_1st_are_one_pay_event() -> None:
+    # 2026-07-31 is a Friday; the 7th of August a Friday too.
+    dates = calendar_for("IN").dates(date(2026, 7, 20), date(2026, 8, 10))
+    assert pay_events(dates) == [[date(2026, 7, 31), date(2026, 8, 1)], [date(2026, 8, 7)]]
+
+
+def test_a_month_end_rolled_to_friday_and_a_monday_1st_are_one_pay_event() -> None:
+    # 2026-05-31 is a Sunday: paid Friday the 29th; 2026-06-01 is the Monday after.
+    dates = calendar_for("IN").dates(date(2026, 5, 20), date(2026, 6, 3))
+    assert pay_events(dates) == [[date(2026, 5, 29), date(2026, 6, 1)]]
+
+
+def test_the_pay_event_retry_is_on_its_last_day() -> None:
+    found = last_of_pay_event(datetime(2026, 7, 20, tzinfo=UTC), IST, "IN", FAR)
+    assert found is not None
+    assert _local(found.at, IST) == (date(2026, 8, 1), time(9))
+    assert found.pattern == "pay_event"
+
+
+def test_a_pay_events_last_day_past_the_deadline_gives_its_earlier_day() -> None:
+    deadline = datetime(2026, 7, 31, 12, 0, tzinfo=UTC)
+    found = last_of_pay_event(datetime(2026, 7, 20, tzinfo=UTC), IST, "IN", deadline)
+    assert found is not None
+    assert _local(found.at, IST) == (date(2026, 7, 31), time(9))
+
+
+def test_no_pay_event_before_the_deadline_gives_none() -> None:
+    after = datetime(2026, 7, 20, tzinfo=UTC)
+    assert last_of_pay_event(after, IST, "IN", after + timedelta(days=5)) is None
+
+
+def test_the_planner_retries_a_mandate_on_the_last_day_of_the_pay_event() -> None:
+    policy = default_policy("insufficient_funds", "emandate", "UTC")
+    failed = datetime(2026, 7, 20, 6, 0, tzinfo=UTC)
+    facts = _facts(
+        payment_method_type="emandate",
+        card_network=None,
+        failed_at=failed,
+        expires_at=failed + timedelta(days=28),
+        timezone=IST,
+        pay_calendar="IN",
+    )
+    [retry] = plan_next(facts, policy, (), None, [], failed).steps
+    assert _local(retry.at, IST) == (date(2026, 8, 1), time(9))
+
+
+def test_a_card_still_retries_on_the_first_day_of_the_pay_event() -> None:
+    policy = default_policy("insufficient_funds", "card", "UTC")
+    failed = datetime(2026, 7, 20, 6, 0, tzinfo=UTC)
+    facts = _facts(
+        failed_at=failed, expires_at=failed + timedelta(days=28), timezone=IST, pay_calendar="IN"
+    )
+    [retry] = plan_next(facts, policy, (), None, [], failed).steps
+    assert _local(retry.at, IST) == (date(2026, 7, 31), time(9))
+
+
+def test_the_pay_event_reason_says_once_per_payday_in_every_language() -> None:
+    policy = default_policy("insufficient_funds", "upi", "UTC")
+    failed = datetime(2026, 7, 20, 6, 0, tzinfo=UTC)
+    facts = _facts(
+        payment_method_type="upi",
+        card_network=None,
+        failed_at=failed,
+        expires_at=failed + timedelta(days=28),
+        timezone=IST,
+        pay_calendar="IN",
+    )
+    [retry] = plan_next(facts, policy, (), None, [], failed).steps
+    assert retry.why is not None
+    assert retry.why["code"] == ReasonCode.PLANNED_ON_CALENDAR_PAYDAY
+    assert retry.why["params"]["pattern"] == "pay_event"
+    assert "once per payday" in explain(retry.why, "en", timezone=IST)
+    assert len({explain(retry.why, lang, timezone=IST) for lang in ("en", "hi", "ta")}) == 3

@@ -32,6 +32,13 @@ Roll = Literal["none", "previous", "next"]
 _ROLL_OF: Final[dict[str, Roll]] = {"none": "none", "previous": "previous", "next": "next"}
 _ROLLS: Final = tuple(_ROLL_OF)
 _SATURDAY: Final = 5
+# Candidate paydays at most this many days apart are one pay event: a month-end salary rolled
+# back to the Friday and the 1st after the weekend (India's last working day and 1st, the
+# default calendar's last day and 1st) are the same month's money reaching different
+# employees, so by the later day both have landed. Three days is the widest such pair (the
+# last day on a Sunday rolls to Friday; the 1st is the Monday); the next candidate of any
+# shipped calendar is at least four days away (India's 7th rolled to the 5th).
+PAY_EVENT_DAYS: Final = 3
 
 
 class CalendarError(ValueError):
@@ -79,7 +86,46 @@ class PayCalendar:
 class CalendarPayday:
     at: datetime
     calendar: str  # the calendar's key
-    pattern: str  # monthly | weekly
+    pattern: str  # monthly | weekly | pay_event (the last candidate of a pay event)
+
+
+def pay_events(dates: list[tuple[date, str]]) -> list[list[date]]:
+    """Sorted candidate dates grouped into pay events (runs at most PAY_EVENT_DAYS apart)."""
+    events: list[list[date]] = []
+    for day, _ in dates:
+        if events and (day - events[-1][-1]).days <= PAY_EVENT_DAYS:
+            events[-1].append(day)
+        else:
+            events.append([day])
+    return events
+
+
+def last_of_pay_event(
+    after: datetime,
+    timezone: str,
+    calendar_key: str | None,
+    deadline: datetime,
+    hour: int = 9,
+) -> CalendarPayday | None:
+    """One retry per pay event (decision 0021): the last candidate payday of the next pay
+    event that still has one ≥ ``after``, at ``hour`` local time; when that day is past
+    ``deadline``, the latest of the event's days before it. None when no pay event has a day
+    in [after, deadline]. For rails whose retries are few (a mandate: NPCI's one debit and
+    three retries a cycle), a retry on each day of one event spends two of them on the same
+    money."""
+    if after.tzinfo is None:
+        raise ValueError("after must be an aware datetime")
+    cal = calendar_for(calendar_key)
+    tz = zone(timezone)
+    start = after.astimezone(tz).date()
+    for event in pay_events(cal.dates(start, start + timedelta(days=70))):
+        moments = [resolve_local(datetime(d.year, d.month, d.day, hour, tzinfo=tz)) for d in event]
+        usable = [m for m in moments if after <= m <= deadline]
+        if usable:
+            return CalendarPayday(usable[-1].astimezone(after.tzinfo), cal.key, "pay_event")
+        if moments[0] > deadline:
+            return None
+    return None
 
 
 def next_calendar_payday(

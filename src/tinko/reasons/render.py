@@ -155,6 +155,9 @@ WINDOWS: Final = {
 PAY_PATTERNS: Final = {
     "monthly": "a monthly pay date",
     "weekly": "a weekly or fortnightly payday",
+    # decision 0021: a mandate retries once per pay event, on its last day
+    "pay_event": "the last of the paydays that fall together (a mandate is retried once per "
+    "payday)",
 }
 PAY_CALENDARS: Final = {"EUR": "the euro area", "default": "common paydays"}
 # Networks are proper names, the same in every language.

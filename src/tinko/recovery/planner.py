@@ -11,7 +11,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Literal, Protocol
 
-from tinko.policies.paydays import AUTO, next_calendar_payday
+from tinko.policies.paydays import (
+    AUTO,
+    CalendarPayday,
+    last_of_pay_event,
+    next_calendar_payday,
+)
 from tinko.policies.windows import (
     UPI_AUTOPAY_NON_PEAK,
     WindowSpec,
@@ -300,8 +305,15 @@ def _retry_time(
         # be planned again for that same moment (that would spend several retries at once).
         after = max(earliest, since + timedelta(seconds=1))
         if policy.paydays == AUTO:
-            found = next_calendar_payday(after, local_zone(facts, policy), facts.pay_calendar)
-            if found.at <= deadline:
+            found: CalendarPayday | None
+            if facts.payment_method_type in MANDATE_METHODS:
+                # A mandate has three retries a cycle: one per pay event (decision 0021).
+                found = last_of_pay_event(
+                    after, local_zone(facts, policy), facts.pay_calendar, deadline
+                )
+            else:
+                found = next_calendar_payday(after, local_zone(facts, policy), facts.pay_calendar)
+            if found is not None and found.at <= deadline:
                 # The last word names the calendar and pattern the reason records.
                 why = (
                     f"retry on the next payday of the pay calendar {found.calendar}:{found.pattern}"
