@@ -3,10 +3,12 @@ the case's budget, and the case keeps the category it started with (issue #16)."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from tinko.policies.defaults import default_policy
 from tinko.recovery.decide import AttemptView, PaymentView, case_facts, decide
+from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.transient import FREE_TRANSIENT_RETRIES, keeps_category, transient_wait
 
 FAILED = datetime(2026, 6, 12, 10, 0, tzinfo=UTC)
@@ -81,3 +83,34 @@ def test_the_retry_after_an_outage_says_why() -> None:
     [retry] = [s for s in plan.steps if s.kind == "psp_retry"]
     assert retry.why is not None
     assert retry.why["code"] == "planned_after_outage"
+
+
+def _mastercard_advised(code: str) -> PaymentView:
+    payment = _payment()
+    return replace(
+        payment,
+        card_network="mastercard",
+        classification={"retryable": True, "merchant_advice_code": code},
+    )
+
+
+def test_an_advised_delay_runs_from_the_decline_that_gave_it_not_from_an_outage() -> None:
+    # MAC 30: no retry within 10 days of the decline (network_rules.yaml). The case's first
+    # retry, 11 days after the failure, meets an outage; the next try needs no new 10 days.
+    met = FAILED + timedelta(days=11)
+    policy = default_policy("insufficient_funds", "card", "UTC")
+    history = [PastAttempt(FAILED, "merchant", False, None, "30")]
+    payment = _mastercard_advised("30")
+    plan, _ = decide(payment, [_outage_retry(met)], policy, [], lambda: history, met)
+    [retry] = [s for s in plan.steps if s.kind == "psp_retry"]
+    assert retry.at == met + transient_wait(1)
+
+
+def test_the_outage_still_waits_out_the_advised_delay_of_the_failure() -> None:
+    met = FAILED + timedelta(days=2)
+    policy = default_policy("insufficient_funds", "card", "UTC")
+    history = [PastAttempt(FAILED, "merchant", False, None, "30")]
+    payment = _mastercard_advised("30")
+    plan, _ = decide(payment, [_outage_retry(met)], policy, [], lambda: history, met)
+    [retry] = [s for s in plan.steps if s.kind == "psp_retry"]
+    assert retry.at >= FAILED + timedelta(days=10)

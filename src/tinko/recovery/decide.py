@@ -76,6 +76,11 @@ def case_facts(payment: PaymentView, attempts: Sequence[AttemptView], now: datet
         if not keeps_category(payment.category, attempt.decline_category):
             break
         streak += 1
+    own = [
+        a.finished_at
+        for a in retries
+        if a.finished_at and not keeps_category(payment.category, a.decline_category)
+    ]
     messages = [a for a in attempts if a.kind == "notification" and a.outcome == "succeeded"]
     pending = frozenset(a.kind for a in attempts if a.status in _NOT_DONE)
     return CaseFacts(
@@ -99,6 +104,7 @@ def case_facts(payment: PaymentView, attempts: Sequence[AttemptView], now: datet
         timezone=payment.customer_timezone,
         pay_calendar=payment.pay_calendar,
         message_zones=payment.message_zones if payment.customer_timezone else (),
+        own_decline_at=max(own, default=payment.failed_at) if outages else None,
     )
 
 

@@ -97,6 +97,10 @@ class CaseFacts:
     pay_calendar: str | None = None  # the customer's pay calendar (policies.paydays) for auto
     # Every zone the customer may be in when ``timezone`` is a guess among several (notify.zones).
     message_zones: tuple[str, ...] = ()
+    # The newest decline of the case's own kind (not an outage met on the way): the one whose
+    # Mastercard advice the classification holds, so an advised delay counts from it. None:
+    # the last retry's, else the failure's.
+    own_decline_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,9 @@ def _next_retry(
         payment_method_type=facts.payment_method_type or "card",
         last_decline_visa_category=facts.visa_category,
         last_decline_merchant_advice_code=facts.merchant_advice_code,
-        last_decline_at=facts.last_retry_at or facts.failed_at,
+        # An outage decline carries no merchant advice: the advised wait (MAC 24-30) runs
+        # from the decline that gave it, not again from each outage met on the way.
+        last_decline_at=facts.own_decline_at or facts.last_retry_at or facts.failed_at,
     )
     slot, learned = None, None
     if learnable is not None and timing is not None and policy.learned_timing:
