@@ -69,3 +69,16 @@ def test_issuer_holds_are_retried_days_apart() -> None:
     assert gaps[0] >= timedelta(days=1)
     assert all(later > earlier for earlier, later in pairwise(gaps))
     assert times[-1] - failed >= timedelta(days=10)
+
+
+def test_the_last_issuer_hold_retry_falls_in_the_windows_last_week() -> None:
+    # A hold's end is unknown: the four tries spread over the 28-day window, not 14 days.
+    window = PAYDAY + timedelta(days=28)
+    facts = _facts(
+        category="do_not_honor", failed_at=PAYDAY, expires_at=window, cooldown_seconds=86_400
+    )
+    last: datetime | None = None
+    for done in range(4):
+        last = _retry_at(replace(facts, retries_done=done, last_retry_at=last), last or PAYDAY)
+    assert last is not None
+    assert timedelta(days=21) <= last - PAYDAY <= timedelta(days=28)
