@@ -47,3 +47,11 @@ def test_the_matrix_reports_every_world_strategy_and_seed() -> None:
     assert "| jp_fitness | held-out |" in table
     assert "| us_saas | tuned |" in table
     assert all(len(w.runs) == 2 for w in results)
+
+
+def test_the_matrix_counts_violations_per_world_and_strategy() -> None:
+    chosen = [w for w in worlds() if w[0] == "us_saas"]
+    table = markdown(run_matrix(chosen, [1], failures=40, workers=1), [1], 40)
+    assert "| violations |" in table.splitlines()[2]
+    row = next(line for line in table.splitlines() if "| us_saas | tuned | tinko |" in line)
+    assert row.endswith("| 0 |")

@@ -2,8 +2,9 @@
 
 The worlds are the shipped scenarios (the only ones anyone may tune the engine on) and the
 held-out development set (``scenarios/heldout/``), each scaled to the same number of failures.
-For each world and strategy the table gives the revenue-weighted oracle share per seed and the
-mean of the other figures; for each world, Tinko against the strongest baseline per seed.
+For each world and strategy the table gives the revenue-weighted oracle share per seed, the
+mean of the other figures and the network-rule violations summed over the seeds; for each
+world, Tinko against the strongest baseline per seed.
 """
 
 from __future__ import annotations
@@ -76,14 +77,14 @@ def markdown(results: list[WorldRuns], seeds: Sequence[int], failures: int) -> s
         "| world | set | strategy | oracle share (revenue), seeds "
         + ", ".join(str(s) for s in seeds)
         + " | oracle share (count) | retries / rec. | messages / rec. | opt-outs / rec. "
-        "| net ÷ oracle revenue |"
+        "| net ÷ oracle revenue | violations |"
     )
     lines = [
         f"{failures} failures per world, seeds {', '.join(str(s) for s in seeds)}; "
         "figures after the per-seed revenue shares are means over the seeds.",
         "",
         head,
-        "|" + "---|" * 9,
+        "|" + "---|" * 10,
     ]
     for world in results:
         names = list(world.runs[0]["strategies"])
@@ -101,7 +102,8 @@ def markdown(results: list[WorldRuns], seeds: Sequence[int], failures: int) -> s
                 f" | {_mean([p['attempts_per_recovered'] for p in per])}"
                 f" | {_mean([p['messages_per_recovered'] for p in per])}"
                 f" | {_mean([p['opt_outs_per_recovered'] for p in per])}"
-                f" | {_mean(net)} |"
+                f" | {_mean(net)}"
+                f" | {sum(p['violations'] for p in per)} |"
             )
     lines += [
         "",
