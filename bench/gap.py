@@ -4,7 +4,8 @@ Per world, each such failure is put in one row by its decline category (as class
 intake), its rail (the scenario's payment method) and what the engine did with it:
 
 * ``never contacted``: no retry reached a network and no message was sent;
-* ``link only``: messages, no retry (a decline only the customer can fix, or no saved method);
+* ``link only``: messages, no retry (a decline only the customer can fix, no saved method, or
+  a retry the network-rule guard refused when it came due);
 * ``retries useless, link unpaid``: retried, but only the customer could have paid;
 * ``too early, budget spent`` / ``too early, window ended`` / ``too early, blocked``: every
   retry came before the first moment a retry could succeed (the payday, the clearing, the
@@ -61,13 +62,8 @@ def what_happened(world: World, case: SimCase) -> str:
     if max(retries) >= could:
         return "too late"
     reason = case.closed_reason or ""
-    stop = (
-        "budget spent"
-        if "retries used" in reason
-        else "blocked"
-        if "blocked" in reason
-        else "window ended"
-    )
+    blocked = "blocked" in reason or any(a.outcome == "blocked" for a in case.attempts)
+    stop = "budget spent" if "retries used" in reason else "blocked" if blocked else "window ended"
     return f"too early, {stop}"
 
 
