@@ -61,11 +61,11 @@ def test_funds_declines_retry_around_paydays(category: str) -> None:
 
 
 @pytest.mark.parametrize("category", TRANSIENT)
-def test_transient_declines_back_off_from_an_hour_to_days(category: str) -> None:
+def test_transient_declines_back_off_from_hours_to_days(category: str) -> None:
     spec = default_policy(category, "card", "UTC")
     assert spec.strategy == "backoff"
     assert (spec.initial_delay_minutes, spec.backoff_multiplier, spec.max_delay_minutes) == (
-        60,
+        240,
         4.0,
         2880,
     )

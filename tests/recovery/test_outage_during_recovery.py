@@ -63,6 +63,11 @@ def test_the_outage_backoff_reaches_days() -> None:
     assert transient_wait(3) >= timedelta(hours=24) > transient_wait(1)
 
 
+def test_the_first_try_after_an_outage_waits_half_a_day() -> None:
+    # A retry hours after an outage decline mostly meets the same outage (session 8).
+    assert transient_wait(1) >= timedelta(hours=12)
+
+
 def test_outages_beyond_the_free_allowance_use_up_retries() -> None:
     outages = [_outage_retry(PAYDAY + timedelta(hours=h)) for h in range(5)]
     facts = case_facts(_payment(), outages, PAYDAY + timedelta(hours=5))
