@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tinko.analytics import pgexport
+from tinko.analytics import pgexport, snapshot
 from tinko.analytics.queries import Scope, case_rows
 
 BATCH: Final = 5000
@@ -53,7 +53,7 @@ def batches(factory: sessionmaker[Session], scope: Scope) -> Iterator[list[list[
         if connection.dialect.name == "postgresql":
             # The sort and the per-case groups in memory rather than in temporary files.
             connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-        statement = case_rows(scope, detail=True).order_by("failed_at", "case_id")
+        statement = snapshot.rows(session, scope).order_by("failed_at", "case_id")
         result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(
             statement
         )
@@ -128,8 +128,9 @@ def jsonl_stream(factory: sessionmaker[Session], scope: Scope) -> Iterator[str]:
 
 
 def python_jsonl(factory: sessionmaker[Session], scope: Scope) -> Iterator[str]:
-    """The JSON lines written by Python's json module."""
+    """The JSON lines written by Python's json module: compact, and text as UTF-8 rather than
+    `\\u` escapes, as PostgreSQL's row_to_json writes them (pgexport)."""
     names = columns(scope)
-    dumps = json.JSONEncoder(separators=(",", ":")).encode
+    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
     for batch in batches(factory, scope):
         yield "".join(dumps(dict(zip(names, values, strict=True))) + "\n" for values in batch)
