@@ -23,6 +23,7 @@ from tinko.db import unit_of_work
 from tinko.jobs.registry import JobContext, run_job
 from tinko.kit.clock import FrozenClock
 from tinko.payments.models import Transaction
+from tinko.recovery.models import RecoveryCase
 from tinko.simulate.history import fill_history
 
 
@@ -112,8 +113,35 @@ def test_jsonl_text_is_byte_for_byte_what_python_writes(
         session.execute(
             update(Transaction).where(Transaction.id == first).values(transaction_ref=awkward)
         )
+        # A time with a fraction: PostgreSQL's own text drops trailing zeros, Python's does not.
+        case = session.scalars(
+            select(RecoveryCase).where(RecoveryCase.transaction_id == first)
+        ).one()
+        case.failed_at += timedelta(microseconds=120000)
     _refresh(app, clock)
     factory = app.state.read_session_factory
     served = "".join(export.jsonl_stream(factory, scope))
     assert served == "".join(export.python_jsonl(factory, scope))
-    assert awkward in [json.loads(line)["transaction_ref"] for line in served.splitlines()]
+    lines = [json.loads(line) for line in served.splitlines()]
+    changed = next(line for line in lines if line["transaction_ref"] == awkward)
+    assert changed["failed_at"].endswith(".120000+00:00")
+
+
+def test_csv_times_with_a_fraction_are_what_python_writes(
+    app: FastAPI, clock: FrozenClock, scope: Scope
+) -> None:
+    with unit_of_work(app.state.session_factory) as session:
+        closed = session.scalars(
+            select(RecoveryCase)
+            .where(RecoveryCase.org_id == scope.org_id, RecoveryCase.closed_at.is_not(None))
+            .limit(5)
+        ).all()
+        for case in closed:
+            assert case.closed_at is not None
+            case.closed_at += timedelta(microseconds=500)
+    _refresh(app, clock)
+    factory = app.state.read_session_factory
+    served = "".join(export.csv_stream(factory, scope))
+    header = ",".join(export.columns(scope)) + "\n"
+    assert served == header + "".join(export.python_csv_body(factory, scope))
+    assert ".000500+00:00" in served

@@ -30,7 +30,18 @@ _TIMES: Final = ("failed_at", "closed_at", "window_end")
 
 
 def _iso_time(column: Any) -> ColumnElement[str]:
-    """Python's `datetime.isoformat()` of a UTC time: microseconds only when there are some."""
+    """Python's `datetime.isoformat()` of a UTC time: microseconds only when there are some.
+
+    A time in whole seconds (most of them) is PostgreSQL's own ISO text with the session in
+    UTC (`2026-11-02 12:00:00+00`, set by _copy), a `T` and `:00` added: far cheaper than
+    to_char. PostgreSQL drops a fraction's trailing zeros and Python does not, so the others
+    are written by to_char."""
+    whole = func.date_trunc("second", column) == column
+    fast = func.replace(cast(column, String), " ", "T") + ":00"
+    return case_((whole, fast), else_=_iso_time_slow(column))
+
+
+def _iso_time_slow(column: Any) -> ColumnElement[str]:
     utc = func.timezone("UTC", column)
     fraction = case_(
         (func.mod(func.extract("microseconds", utc), 1_000_000) != 0, func.to_char(utc, ".US")),
@@ -119,6 +130,12 @@ def _copy(
     session = factory()
     try:
         tune(session)
+        # The text of a time as _iso_time expects it: ISO, in UTC (this transaction only).
+        session.execute(
+            select(
+                func.set_config("timezone", "UTC", True), func.set_config("datestyle", "ISO", True)
+            )
+        )
         statement = _cells(session, scope, outside_text=outside_text, for_csv=for_csv)
         sql, params = _driver_sql(session, statement)
         raw = session.connection().connection.driver_connection
