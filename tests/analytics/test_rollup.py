@@ -1,6 +1,6 @@
-"""The rollup answers exactly what the cases answer, for every endpoint it serves: after it
-is built, after a late success webhook, when windows end around now, with filters it cannot
-serve, and after the organisation's time zone changes."""
+"""The rollup and the fact snapshot answer exactly what the cases answer, for every endpoint
+they serve: after they are built, after a late success webhook, when windows end around now,
+with filters they cannot serve, and after the organisation's time zone changes."""
 
 from __future__ import annotations
 

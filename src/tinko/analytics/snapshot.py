@@ -49,7 +49,10 @@ def rows(session: Session, scope: Scope) -> Select[Any]:
         f.case_id.not_in(changed),
         *rollup.fact_filters(f, scope.filters),
     )
-    current = case_rows(scope, detail=True, only=changed)
+    # OFFSET 0 keeps a caller's WHERE (uplift's `window_closed = 1`) out of this part: pushed
+    # in, it made PostgreSQL expect one row and regroup every used link once per changed case.
+    inner = case_rows(scope, detail=True, only=changed).offset(0).subquery("changed_rows")
+    current = select(*[inner.c[n] for n in names])
     found: Select[Any] = select(facts.union_all(current).subquery("case_rows"))
     return found
 
