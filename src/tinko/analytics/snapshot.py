@@ -31,7 +31,7 @@ def rows(session: Session, scope: Scope) -> Select[Any]:
     """The period's case rows (as `case_rows(scope, detail=True)`), from the snapshot when the
     rollup can serve the scope."""
     plan = rollup.plan_for(session, scope)
-    if plan.rollup_days is None or plan.since is None or not _servable(scope):
+    if plan.rollup_days is None or plan.since is None:
         return case_rows(scope, detail=True)
     changed = rollup.changed_cases(scope, plan.since)
     names = [c.name for c in case_rows(scope, detail=True).selected_columns]
@@ -55,12 +55,6 @@ def rows(session: Session, scope: Scope) -> Select[Any]:
     current = select(*[inner.c[n] for n in names])
     found: Select[Any] = select(facts.union_all(current).subquery("case_rows"))
     return found
-
-
-def _servable(scope: Scope) -> bool:
-    """Filters the facts read exactly as the cases do: a fact row holds `coalesce(rail,
-    'unknown')` and `coalesce(country, '')`, which the case filters (`rail = …`) never match."""
-    return scope.filters.rail != "unknown" and scope.filters.country != ""
 
 
 def _instant(scope: Scope) -> dict[str, ColumnElement[Any]]:
