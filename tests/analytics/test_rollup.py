@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from tests.analytics.conftest import fail, get, succeed
+from tests.analytics.conftest import fail, get, plan_all, succeed
 from tests.conftest import START
 from tests.factories import Account
 from tinko.analytics import facts, rollup
@@ -29,7 +29,7 @@ from tinko.db import unit_of_work
 from tinko.jobs.registry import JobContext, run_job
 from tinko.kit.clock import FrozenClock
 from tinko.payments.models import Transaction
-from tinko.recovery.models import RecoveryCase
+from tinko.recovery.models import RecoveryAttempt, RecoveryCase
 from tinko.simulate.history import fill_history
 
 SERVED = (
@@ -215,6 +215,27 @@ def test_days_whose_windows_end_around_now_are_read_from_the_facts(
     with case_level():
         expected = every(client, history, period="90d")
     assert every(client, history, period="90d") == expected
+
+
+def test_attempts_run_after_the_snapshot_are_counted_at_once(
+    client: TestClient, app: FastAPI, clock: FrozenClock, history: Reader, case_level: Any
+) -> None:
+    clock.advance(rollup.MARGIN + timedelta(seconds=1))
+    refresh(app)
+    snapshot_at = clock.now()
+    clock.advance(timedelta(days=1))
+    plan_all(app)  # the due retries and messages of the open cases run
+    after = every(client, history, period="30d")
+    with case_level():
+        assert after == every(client, history, period="30d")
+    with app.state.session_factory() as session:
+        ran = session.scalar(
+            select(func.count())
+            .select_from(RecoveryAttempt)
+            .join(RecoveryCase, RecoveryCase.id == RecoveryAttempt.case_id)
+            .where(RecoveryAttempt.finished_at > snapshot_at, RecoveryCase.failed_at < snapshot_at)
+        )
+    assert ran  # attempts of cases the snapshot holds really ran
 
 
 def test_detail_endpoints_read_the_fact_snapshot(
