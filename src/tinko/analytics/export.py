@@ -1,6 +1,6 @@
 """`/v1/analytics/export.csv|.jsonl`: one row per case with everything the numbers are made of,
-streamed from a server-side cursor in fixed-size batches, so memory stays flat however many
-cases there are.
+streamed in fixed-size batches (here, from a cursor over `snapshot.rows`; on PostgreSQL the
+server writes the text, pgexport), so memory stays flat however many cases there are.
 
 Rows stay plain tuples from the driver to the csv module: no ORM objects, no dict per row for
 CSV, and only the cells that need it are touched (dates written as ISO 8601, text that a
