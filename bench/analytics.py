@@ -140,7 +140,7 @@ def _count(session: Session) -> int:
 
 def _double(session: Session, table: Table, suffix: str) -> None:
     """Copy every row of the table once, keys suffixed: twice as many rows, one statement."""
-    exprs = []
+    exprs: list[Any] = []
     for column in table.columns:
         if column.name in KEYS:
             exprs.append((column + literal(suffix)).label(column.name))
@@ -225,11 +225,11 @@ def raw_floors(url: str, org_id: str, period: str, runs: int) -> dict[str, dict[
 def case_level() -> Iterator[None]:
     """Every analytics read from the cases, as before the rollup."""
     saved = rollup.plan_for
-    rollup.plan_for = lambda session, scope: rollup.CASE_LEVEL  # type: ignore[assignment]
+    rollup.plan_for = lambda session, scope: rollup.CASE_LEVEL
     try:
         yield
     finally:
-        rollup.plan_for = saved  # type: ignore[assignment]
+        rollup.plan_for = saved
 
 
 def _rss_mib() -> float:

@@ -210,7 +210,10 @@ def main(argv: list[str] | None = None) -> None:
         postgres = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TINKO_TEST_DATABASE_URL")
         if postgres:
             report.append(measure("postgresql", postgres, args, Path(tmp) / "var-pg"))
-    show: Callable[[str], None] = sys.stdout.write
+
+    def show(text: str) -> None:
+        sys.stdout.write(text)
+
     show(
         f"{'database':<11} {'route':<6} {'events/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}\n"
     )

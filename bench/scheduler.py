@@ -116,9 +116,9 @@ def seed(url: str, count: int) -> None:
                         "created_at": NOW,
                     }
                 )
-            connection.execute(insert(Transaction.__table__), txns)
-            connection.execute(insert(RecoveryCase.__table__), cases)
-            connection.execute(insert(RecoveryAttempt.__table__), attempts)
+            connection.execute(insert(Transaction), txns)
+            connection.execute(insert(RecoveryCase), cases)
+            connection.execute(insert(RecoveryAttempt), attempts)
     engine.dispose()
 
 

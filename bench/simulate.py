@@ -26,6 +26,10 @@ from tinko.simulate.run import simulate
 from tinko.simulate.scenario import load_scenario
 
 
+def _progress(what: str) -> None:
+    sys.stderr.write(f"{what}\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", type=int, default=None)
@@ -43,7 +47,7 @@ def main() -> None:
             args.seeds,
             failures,
             workers=args.workers,
-            progress=lambda what: sys.stderr.write(f"{what}\n"),
+            progress=_progress,
         )
         sys.stdout.write(markdown(results, args.seeds, failures))
         return

@@ -1,6 +1,6 @@
-"""The rollup answers exactly what the cases answer, for every endpoint it serves: after it
-is built, after a late success webhook, when windows end around now, with filters it cannot
-serve, and after the organisation's time zone changes."""
+"""The rollup and the fact snapshot answer exactly what the cases answer, for every endpoint
+they serve: after they are built, after a late success webhook, when windows end around now,
+with filters they cannot serve, and after the organisation's time zone changes."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from tests.analytics.conftest import fail, get, succeed
+from tests.analytics.conftest import fail, get, plan_all, succeed
 from tests.conftest import START
 from tests.factories import Account
 from tinko.analytics import facts, rollup
@@ -29,7 +29,7 @@ from tinko.db import unit_of_work
 from tinko.jobs.registry import JobContext, run_job
 from tinko.kit.clock import FrozenClock
 from tinko.payments.models import Transaction
-from tinko.recovery.models import RecoveryCase
+from tinko.recovery.models import RecoveryAttempt, RecoveryCase
 from tinko.simulate.history import fill_history
 
 SERVED = (
@@ -41,6 +41,8 @@ SERVED = (
     "by_rail",
     "by_language",
 )
+# Read from the fact snapshot (analytics.snapshot), corrected like the rollup.
+DETAIL = ("attempts_by_channel", "by_attempt", "time_to_recover", "cohorts", "uplift")
 FILTERS: tuple[dict[str, str], ...] = (
     {},
     {"gateway": "razorpay"},
@@ -103,8 +105,15 @@ def refresh(app: FastAPI) -> None:
     run_job(ctx, "analytics.refresh_rollups", {})
 
 
-def answers(client: TestClient, reader: Reader, **params: str) -> dict[str, Any]:
-    return {path: get(client, reader.headers, path, **params) for path in SERVED}
+def answers(
+    client: TestClient, reader: Reader, paths: tuple[str, ...] = SERVED, **params: str
+) -> dict[str, Any]:
+    return {path: get(client, reader.headers, path, **params) for path in paths}
+
+
+def every(client: TestClient, reader: Reader, **params: str) -> dict[str, Any]:
+    """Every endpoint the rollup or the fact snapshot serves."""
+    return answers(client, reader, SERVED + DETAIL, **params)
 
 
 def plan(app: FastAPI, owner: Reader, period: str = "90d", **filters: Any) -> rollup.Plan:
@@ -117,14 +126,15 @@ def plan(app: FastAPI, owner: Reader, period: str = "90d", **filters: Any) -> ro
 
 
 def test_rollup_answers_equal_the_cases(
-    client: TestClient, app: FastAPI, history: Reader, case_level: Any
+    client: TestClient, app: FastAPI, clock: FrozenClock, history: Reader, case_level: Any
 ) -> None:
+    clock.advance(rollup.MARGIN + timedelta(seconds=1))  # every case read from the snapshot
     queries = [dict(period=p, **f) for p in ("7d", "30d", "90d") for f in FILTERS]
     with case_level():
-        expected = [answers(client, history, **q) for q in queries]
+        expected = [every(client, history, **q) for q in queries]
     refresh(app)
     assert plan(app, history).rollup_days  # the rollup really serves most days
-    assert [answers(client, history, **q) for q in queries] == expected
+    assert [every(client, history, **q) for q in queries] == expected
 
 
 def test_cases_changed_after_the_snapshot_are_corrected_exactly(
@@ -147,8 +157,8 @@ def test_cases_changed_after_the_snapshot_are_corrected_exactly(
     app.state.runner.drain()
     queries = [dict(period=p, **f) for p in ("7d", "30d", "90d") for f in FILTERS]
     with case_level():
-        expected = [answers(client, history, **q) for q in queries]
-    assert [answers(client, history, **q) for q in queries] == expected
+        expected = [every(client, history, **q) for q in queries]
+    assert [every(client, history, **q) for q in queries] == expected
 
 
 def test_late_success_a_week_later_counts_at_once_and_after_refresh(
@@ -166,9 +176,9 @@ def test_late_success_a_week_later_counts_at_once_and_after_refresh(
     before = get(client, history.headers, "summary", **RANGE)["by_currency"]["INR"]
     clock.advance(timedelta(days=7))
     succeed(app, history.org_id, ref, clock.now())
-    late = answers(client, history, **RANGE)
+    late = every(client, history, **RANGE)
     with case_level():
-        assert late == answers(client, history, **RANGE)
+        assert late == every(client, history, **RANGE)
     day_number = (failed_at.astimezone(ZoneInfo("Asia/Kolkata")).date() - rollup.EPOCH).days
     unrefreshed = plan(app, history)
     assert unrefreshed.rollup_days is not None
@@ -182,7 +192,10 @@ def test_late_success_a_week_later_counts_at_once_and_after_refresh(
     served = plan(app, history)
     assert served.rollup_days is not None
     assert (day - rollup.EPOCH).days in served.rollup_days
-    assert answers(client, history, **RANGE) == late
+    assert answers(client, history, **RANGE) == {path: late[path] for path in SERVED}
+    with case_level():  # hours observed grow with the clock: compare at the same instant
+        expected = every(client, history, **RANGE)
+    assert every(client, history, **RANGE) == expected
 
 
 def test_days_whose_windows_end_around_now_are_read_from_the_facts(
@@ -200,8 +213,47 @@ def test_days_whose_windows_end_around_now_are_read_from_the_facts(
     straddling = plan(app, history)
     assert any(first <= row.day <= last for first, last in straddling.fact_days)
     with case_level():
-        expected = answers(client, history, period="90d")
-    assert answers(client, history, period="90d") == expected
+        expected = every(client, history, period="90d")
+    assert every(client, history, period="90d") == expected
+
+
+def test_attempts_run_after_the_snapshot_are_counted_at_once(
+    client: TestClient, app: FastAPI, clock: FrozenClock, history: Reader, case_level: Any
+) -> None:
+    clock.advance(rollup.MARGIN + timedelta(seconds=1))
+    refresh(app)
+    snapshot_at = clock.now()
+    clock.advance(timedelta(days=1))
+    plan_all(app)  # the due retries and messages of the open cases run
+    after = every(client, history, period="30d")
+    with case_level():
+        assert after == every(client, history, period="30d")
+    with app.state.session_factory() as session:
+        ran = session.scalar(
+            select(func.count())
+            .select_from(RecoveryAttempt)
+            .join(RecoveryCase, RecoveryCase.id == RecoveryAttempt.case_id)
+            .where(RecoveryAttempt.finished_at > snapshot_at, RecoveryCase.failed_at < snapshot_at)
+        )
+    assert ran  # attempts of cases the snapshot holds really ran
+
+
+def test_detail_endpoints_read_the_fact_snapshot(
+    client: TestClient, app: FastAPI, clock: FrozenClock, history: Reader
+) -> None:
+    clock.advance(rollup.MARGIN + timedelta(seconds=1))  # no case changed since the snapshot
+    refresh(app)
+    before = get(client, history.headers, "by_attempt", period="90d")
+    with unit_of_work(app.state.session_factory) as session:
+        fact = session.scalars(
+            select(AnalyticsCaseFact)
+            .where(AnalyticsCaseFact.org_id == history.org_id)
+            .order_by(AnalyticsCaseFact.failed_at.desc())
+            .limit(1)
+        ).one()
+        fact.retries = 40  # an unchanged case: only its fact row says so
+    after = get(client, history.headers, "by_attempt", period="90d")
+    assert len(after["data"]) == 40 != len(before["data"])
 
 
 def test_amount_filters_read_the_cases(app: FastAPI, history: Reader) -> None:
@@ -221,11 +273,11 @@ def test_a_new_time_zone_reads_the_cases_until_rebuilt(
     with app.state.session_factory() as session:
         assert rollup.plan_for(session, scope) == rollup.CASE_LEVEL
     with case_level():
-        expected = answers(client, history, period="30d")
+        expected = every(client, history, period="30d")
     refresh(app)
     with app.state.session_factory() as session:
         assert rollup.plan_for(session, scope).rollup_days
-    assert answers(client, history, period="30d") == expected
+    assert every(client, history, period="30d") == expected
 
 
 def test_dashboard_is_every_endpoint_at_once(

@@ -1,6 +1,6 @@
 """`/v1/analytics/export.csv|.jsonl`: one row per case with everything the numbers are made of,
-streamed from a server-side cursor in fixed-size batches, so memory stays flat however many
-cases there are.
+streamed in fixed-size batches (here, from a cursor over `snapshot.rows`; on PostgreSQL the
+server writes the text, pgexport), so memory stays flat however many cases there are.
 
 Rows stay plain tuples from the driver to the csv module: no ORM objects, no dict per row for
 CSV, and only the cells that need it are touched (dates written as ISO 8601, text that a
@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tinko.analytics import pgexport
+from tinko.analytics import pgexport, snapshot
 from tinko.analytics.queries import Scope, case_rows
 
 BATCH: Final = 5000
@@ -53,7 +53,7 @@ def batches(factory: sessionmaker[Session], scope: Scope) -> Iterator[list[list[
         if connection.dialect.name == "postgresql":
             # The sort and the per-case groups in memory rather than in temporary files.
             connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-        statement = case_rows(scope, detail=True).order_by("failed_at", "case_id")
+        statement = snapshot.rows(session, scope).order_by("failed_at", "case_id")
         result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(
             statement
         )
@@ -128,8 +128,9 @@ def jsonl_stream(factory: sessionmaker[Session], scope: Scope) -> Iterator[str]:
 
 
 def python_jsonl(factory: sessionmaker[Session], scope: Scope) -> Iterator[str]:
-    """The JSON lines written by Python's json module."""
+    """The JSON lines written by Python's json module: compact, and text as UTF-8 rather than
+    `\\u` escapes, as PostgreSQL's row_to_json writes them (pgexport)."""
     names = columns(scope)
-    dumps = json.JSONEncoder(separators=(",", ":")).encode
+    dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
     for batch in batches(factory, scope):
         yield "".join(dumps(dict(zip(names, values, strict=True))) + "\n" for values in batch)

@@ -36,9 +36,13 @@ def refresh(
     """Write the fact rows of the org's cases first failed in `period` and changed at or after
     `since` (every case of the period when None). Returns the rows written. Flushes only."""
     c = RecoveryCase
-    rows = case_rows(Scope(org_id, period, Filters(), now), detail=True)
-    if since is not None:
-        rows = rows.where(c.updated_at >= since)
+    scope = Scope(org_id, period, Filters(), now)
+    if since is None:
+        rows = case_rows(scope, detail=True)
+    else:
+        # The changed cases' attempts and links alone are grouped: the cost follows them.
+        changed = select(c.id).where(c.org_id == org_id, c.updated_at >= since)
+        rows = case_rows(scope, detail=True, only=changed)
     source = rows.add_columns(c.updated_at.label("updated_at")).subquery("changed")
     names = ["org_id", *COLUMNS, "updated_at"]
     # The WHERE keeps SQLite's parser from reading ON CONFLICT as a join's ON.

@@ -6,8 +6,9 @@ it (dates as ISO 8601, UTC times as Python's `isoformat`, formula starters quote
 - CSV comes from `COPY (…) TO STDOUT WITH (FORMAT csv)`, PostgreSQL's own CSV writer, which
   quotes like Python's `csv` module (QUOTE_MINIMAL, `\\n` line ends; empty text is sent as NULL
   so both write an empty cell), https://www.postgresql.org/docs/current/sql-copy.html;
-- JSONL is one `json_build_object(…)::text` per row, read from a server-side cursor.
-Either way, memory holds one batch of text at a time, whatever the number of rows.
+- JSONL is one `row_to_json(…)::text` per row, sent by COPY as well (see _JSONL_COPY).
+Either way, memory holds one chunk of text at a time, whatever the number of rows. The rows
+are those of `snapshot.rows`: the fact snapshot, corrected for the cases changed since.
 """
 
 from __future__ import annotations
@@ -20,16 +21,27 @@ from sqlalchemy import case as case_
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import ColumnElement, Select
 
-from tinko.analytics.queries import Scope, case_rows, tune
+from tinko.analytics import snapshot
+from tinko.analytics.queries import Scope, tune
 
 CHUNK: Final = 256 * 1024  # characters of text sent at a time
-BATCH: Final = 5000
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 _TIMES: Final = ("failed_at", "closed_at", "window_end")
 
 
 def _iso_time(column: Any) -> ColumnElement[str]:
-    """Python's `datetime.isoformat()` of a UTC time: microseconds only when there are some."""
+    """Python's `datetime.isoformat()` of a UTC time: microseconds only when there are some.
+
+    A time in whole seconds (most of them) is PostgreSQL's own ISO text with the session in
+    UTC (`2026-11-02 12:00:00+00`, set by _copy), a `T` and `:00` added: far cheaper than
+    to_char. PostgreSQL drops a fraction's trailing zeros and Python does not, so the others
+    are written by to_char."""
+    whole = func.date_trunc("second", column) == column
+    fast = func.replace(cast(column, String), " ", "T") + ":00"
+    return case_((whole, fast), else_=_iso_time_slow(column))
+
+
+def _iso_time_slow(column: Any) -> ColumnElement[str]:
     utc = func.timezone("UTC", column)
     fraction = case_(
         (func.mod(func.extract("microseconds", utc), 1_000_000) != 0, func.to_char(utc, ".US")),
@@ -46,10 +58,18 @@ def _quoted(column: Any) -> ColumnElement[str]:
     return found
 
 
-def _cells(scope: Scope, *, outside_text: tuple[str, ...], for_csv: bool) -> Select[Any]:
+def _cells(
+    session: Session, scope: Scope, *, outside_text: tuple[str, ...], for_csv: bool
+) -> Select[Any]:
     """The export's columns (named as in export.columns), each formatted as export.batches
-    formats it in Python, in the same order (first failure, then case id)."""
-    rows = case_rows(scope, detail=True).subquery("case_rows")
+    formats it in Python, in the same order (first failure, then case id); for JSONL, one
+    `row_to_json` text a row (compact, keys in column order, as export.python_jsonl writes).
+
+    The rows are sorted before they are formatted: a sort of the plain columns moves fewer bytes
+    than one of the text, and a subquery with ORDER BY is kept as it is by the planner (it is not
+    merged into the query around it), so the formatting reads the rows in that order."""
+    source = snapshot.rows(session, scope).subquery("case_rows")
+    rows = select(source).order_by(source.c.failed_at, source.c.case_id).subquery("ordered")
     cells: list[Any] = []
     for column in rows.c:
         value: Any = column
@@ -64,12 +84,11 @@ def _cells(scope: Scope, *, outside_text: tuple[str, ...], for_csv: bool) -> Sel
         if for_csv and not isinstance(column.type, Integer):
             value = func.nullif(cast(value, String), "")  # '' and NULL: both an empty cell
         cells.append(value.label("cohort_date" if column.name == "day" else column.name))
-    if not for_csv:
-        pairs: list[Any] = []
-        for cell in cells:
-            pairs.extend((literal_column(f"'{cell.name}'"), cell.element))  # our own names
-        cells = [cast(func.json_build_object(*pairs), String)]
-    return select(*cells).select_from(rows).order_by(rows.c.failed_at, rows.c.case_id)
+    formatted = select(*cells).select_from(rows)
+    if for_csv:
+        return formatted
+    one = formatted.subquery("cells")
+    return select(cast(func.row_to_json(one.table_valued()), String))
 
 
 def _driver_sql(session: Session, statement: Select[Any]) -> tuple[str, dict[str, Any]]:
@@ -84,15 +103,46 @@ def csv_body(
     factory: sessionmaker[Session], scope: Scope, outside_text: tuple[str, ...]
 ) -> Iterator[str]:
     """The CSV rows without the header line, in chunks of about CHUNK characters."""
+    return _copy(factory, scope, outside_text=outside_text, for_csv=True, options="FORMAT csv")
+
+
+# JSON text never holds a raw control character (PostgreSQL's escape_json, like Python's json,
+# writes each below U+0020 as an escape), so with these two as CSV delimiter and quote no cell
+# is ever quoted and COPY sends exactly the JSON text and a newline; COPY's text format would
+# double every backslash instead.
+_JSONL_COPY: Final = "FORMAT csv, DELIMITER E'\\x1f', QUOTE E'\\x1e'"
+
+
+def jsonl_body(factory: sessionmaker[Session], scope: Scope) -> Iterator[str]:
+    """One JSON object per line (the export's columns in order), in chunks of about CHUNK."""
+    return _copy(factory, scope, outside_text=(), for_csv=False, options=_JSONL_COPY)
+
+
+def _copy(
+    factory: sessionmaker[Session],
+    scope: Scope,
+    *,
+    outside_text: tuple[str, ...],
+    for_csv: bool,
+    options: str,
+) -> Iterator[str]:
+    """`COPY (the cells) TO STDOUT`, forwarded in chunks of about CHUNK characters."""
     session = factory()
     try:
         tune(session)
-        sql, params = _driver_sql(session, _cells(scope, outside_text=outside_text, for_csv=True))
+        # The text of a time as _iso_time expects it: ISO, in UTC (this transaction only).
+        session.execute(
+            select(
+                func.set_config("timezone", "UTC", True), func.set_config("datestyle", "ISO", True)
+            )
+        )
+        statement = _cells(session, scope, outside_text=outside_text, for_csv=for_csv)
+        sql, params = _driver_sql(session, statement)
         raw = session.connection().connection.driver_connection
         assert raw is not None
         with (
             raw.cursor() as cursor,
-            cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+            cursor.copy(f"COPY ({sql}) TO STDOUT WITH ({options})", params) as copy,
         ):
             parts: list[bytes] = []
             size = 0
@@ -103,23 +153,6 @@ def csv_body(
                     yield b"".join(parts).decode()
                     parts, size = [], 0
             yield b"".join(parts).decode()
-    finally:
-        session.rollback()
-        session.close()
-
-
-def jsonl_body(factory: sessionmaker[Session], scope: Scope) -> Iterator[str]:
-    """One JSON object per line (the export's columns in order), in batches of BATCH rows."""
-    statement = _cells(scope, outside_text=(), for_csv=False)
-    session = factory()
-    try:
-        tune(session)
-        connection = session.connection()
-        result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(
-            statement
-        )
-        for partition in result.scalars().partitions(BATCH):
-            yield "\n".join(partition) + "\n"
     finally:
         session.rollback()
         session.close()

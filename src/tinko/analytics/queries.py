@@ -70,8 +70,10 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def case_rows(scope: Scope, *, detail: bool = False) -> Select[Any]:
-    """One row per case of the org whose first failure is in the period, filtered."""
+def case_rows(scope: Scope, *, detail: bool = False, only: Any = None) -> Select[Any]:
+    """One row per case of the org whose first failure is in the period, filtered; with `only`
+    (a subquery of case ids), of those cases alone, their attempts and links grouped for
+    them alone (so the cost follows those cases, not the period's)."""
     c, t = RecoveryCase, Transaction
     period, now = scope.period, scope.now
     now_epoch = int(now.timestamp())
@@ -138,7 +140,7 @@ def case_rows(scope: Scope, *, detail: bool = False) -> Select[Any]:
     ]
     statement = select(*columns).join(t, t.id == c.transaction_id)
     if detail:
-        attempts, links = _attempt_totals(scope), _used_links(scope)
+        attempts, links = _attempt_totals(scope, only), _used_links(scope, only)
         columns = [
             func.coalesce(attempts.c.retries, 0).label("retries"),
             func.coalesce(attempts.c.retry_succeeded, 0).label("retry_succeeded"),
@@ -152,6 +154,8 @@ def case_rows(scope: Scope, *, detail: bool = False) -> Select[Any]:
             .outerjoin(attempts, attempts.c.case_id == c.id)
             .outerjoin(links, links.c.case_id == c.id)
         )
+    if only is not None:
+        statement = statement.where(c.id.in_(only))
     return statement.where(
         c.org_id == scope.org_id,
         t.org_id == scope.org_id,
@@ -201,9 +205,12 @@ def _filters(filters: Filters) -> list[ColumnElement[bool]]:
     return found
 
 
-def _in_period(scope: Scope, case_id: Any) -> ColumnElement[bool]:
-    """The case is one of the period's: only those cases' attempts and links are grouped."""
+def _in_period(scope: Scope, case_id: Any, only: Any) -> ColumnElement[bool]:
+    """The case is one of the period's (and of `only`): only those cases' attempts and links
+    are grouped."""
     c = RecoveryCase
+    if only is not None:
+        return case_id.in_(only)  # type: ignore[no-any-return]
     found: ColumnElement[bool] = case_id.in_(
         select(c.id).where(
             c.org_id == scope.org_id,
@@ -214,7 +221,7 @@ def _in_period(scope: Scope, case_id: Any) -> ColumnElement[bool]:
     return found
 
 
-def _attempt_totals(scope: Scope) -> Subquery:
+def _attempt_totals(scope: Scope, only: Any) -> Subquery:
     """Per case: retries that reached the PSP, whether one succeeded, messages sent by channel."""
     a, org_id = RecoveryAttempt, scope.org_id
     tried = and_(a.kind == "psp_retry", a.outcome.in_(("succeeded", "declined")))
@@ -234,18 +241,20 @@ def _attempt_totals(scope: Scope) -> Subquery:
             count(and_(sent, a.channel == "sms")).label("sms_sent"),
             count(and_(sent, a.channel == "whatsapp")).label("whatsapp_sent"),
         )
-        .where(a.org_id == org_id, _in_period(scope, a.case_id))
+        .where(a.org_id == org_id, _in_period(scope, a.case_id, only))
         .group_by(a.case_id)
         .subquery("attempt_totals")
     )
 
 
-def _used_links(scope: Scope) -> Subquery:
+def _used_links(scope: Scope, only: Any) -> Subquery:
     """Per case: the channel of the link the payer paid through (the latest used)."""
     link, org_id = RecoveryLink, scope.org_id
     return (
         select(link.case_id.label("case_id"), func.max(link.channel).label("link_channel"))
-        .where(link.org_id == org_id, link.used_at.is_not(None), _in_period(scope, link.case_id))
+        .where(
+            link.org_id == org_id, link.used_at.is_not(None), _in_period(scope, link.case_id, only)
+        )
         .group_by(link.case_id)
         .subquery("used_links")
     )

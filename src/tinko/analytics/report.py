@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from tinko.analytics import rollup
+from tinko.analytics import rollup, snapshot
 from tinko.analytics.definitions import (
     CHANNELS,
     COHORT_DAYS,
@@ -20,7 +20,7 @@ from tinko.analytics.definitions import (
     definition,
     rate,
 )
-from tinko.analytics.queries import Scope, grouped, integer
+from tinko.analytics.queries import Scope, integer
 from tinko.analytics.rollup import Plan
 from tinko.analytics.survival import kaplan_meier, median_hours
 from tinko.analytics.uplift import RULE, Arm, uplift
@@ -174,7 +174,7 @@ def attempts_by_channel(session: Session, scope: Scope) -> Json:
         ("sms", "sms_sent"),
         ("whatsapp", "whatsapp_sent"),
     )
-    rows = grouped(session, scope, ("recovered_by", "link_channel"), detail=True, extra=extra)
+    rows = snapshot.grouped(session, scope, ("recovered_by", "link_channel"), extra=extra)
     data = []
     for channel in CHANNELS:
         attempts = sum(integer(getattr(row, channel)) for row in rows)
@@ -205,7 +205,7 @@ def attempts_by_channel(session: Session, scope: Scope) -> Json:
 
 
 def by_attempt(session: Session, scope: Scope) -> Json:
-    rows = grouped(session, scope, ("retries", "retry_succeeded"), detail=True)
+    rows = snapshot.grouped(session, scope, ("retries", "retry_succeeded"))
     most = max((int(row.retries) for row in rows), default=0)
     data = []
     for n in range(1, most + 1):
@@ -223,7 +223,7 @@ def by_attempt(session: Session, scope: Scope) -> Json:
 
 
 def time_to_recover(session: Session, scope: Scope) -> Json:
-    rows = grouped(session, scope, ("hours_observed", "outcome"))
+    rows = snapshot.grouped(session, scope, ("hours_observed", "outcome"))
     groups = [
         (
             int(row.hours_observed),
@@ -263,7 +263,7 @@ def cohort_start(day: date, grain: str) -> date:
 
 
 def cohorts(session: Session, scope: Scope, grain: str) -> Json:
-    rows = grouped(session, scope, ("day", "days_to_recover"), extra=_PROVISIONAL)
+    rows = snapshot.grouped(session, scope, ("day", "days_to_recover"), extra=_PROVISIONAL)
     found: dict[date, Json] = {}
     last_day: dict[date, date] = {}
     for row in rows:
@@ -317,7 +317,7 @@ SEGMENTS = (("category", "category"), ("rail", "rail"), ("channel", "contact"))
 
 def uplift_report(session: Session, scope: Scope) -> Json:
     both = Scope(scope.org_id, scope.period, _all_arms(scope), scope.now)
-    rows = grouped(
+    rows = snapshot.grouped(
         session,
         both,
         ("category", "rail", "contact", "holdout", "recovered_in_window"),

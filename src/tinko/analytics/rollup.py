@@ -73,7 +73,7 @@ def plan_for(session: Session, scope: Scope) -> Plan:
     state = session.get(AnalyticsRollupState, scope.org_id)
     if state is None or state.timezone != scope.period.timezone:
         return CASE_LEVEL
-    first, last = _number(scope.period.first), _number(scope.period.last)
+    first, last = day_number(scope.period.first), day_number(scope.period.last)
     stale = _straddling_days(session, scope.org_id, first, last, scope.now)
     days = frozenset(range(first, last + 1)) - stale
     return Plan(days, tuple(_runs(sorted(stale))), state.watermark)
@@ -103,8 +103,8 @@ def grouped(
         parts.append((1, _fact_rows(session, scope, keys, outcome, (first, last))))
     if plan.since is not None:
         # Cases changed since the snapshot: out with their fact rows, in with their case rows.
-        changed = _changed_cases(scope, plan.since)
-        first, last = _number(scope.period.first), _number(scope.period.last)
+        changed = changed_cases(scope, plan.since)
+        first, last = day_number(scope.period.first), day_number(scope.period.last)
         parts.append((-1, _fact_rows(session, scope, keys, outcome, (first, last), changed)))
 
         def current(rows: Any) -> list[ColumnElement[bool]]:
@@ -126,7 +126,7 @@ def _fact_rows(
     f = AnalyticsCaseFact
     group = [getattr(f, key) for key in keys]
     conditions = [f.org_id == scope.org_id, f.day >= days[0], f.day <= days[1]]
-    conditions.extend(_filters(f, scope.filters))
+    conditions.extend(fact_filters(f, scope.filters))
     if only is not None:
         conditions.append(f.case_id.in_(only))
     if outcome is not None:
@@ -145,7 +145,7 @@ def _fact_rows(
     return session.execute(statement).all()
 
 
-def _changed_cases(scope: Scope, since: datetime) -> Any:
+def changed_cases(scope: Scope, since: datetime) -> Any:
     """The ids of the period's cases changed at or after `since` (a subquery)."""
     c, period = RecoveryCase, scope.period
     return select(c.id).where(
@@ -168,7 +168,7 @@ def _rollup_rows(
         r.org_id == scope.org_id,
         r.day >= min(plan.rollup_days),
         r.day <= max(plan.rollup_days),
-        *_filters(r, scope.filters),
+        *fact_filters(r, scope.filters),
     ]
     stale = [day for first, last in plan.fact_days for day in range(first, last + 1)]
     if stale:
@@ -188,7 +188,7 @@ def _rollup_rows(
     return session.execute(statement).all()
 
 
-def _filters(r: Any, filters: Filters) -> list[ColumnElement[bool]]:
+def fact_filters(r: Any, filters: Filters) -> list[ColumnElement[bool]]:
     """The filters on the rollup's or the facts' columns (named alike)."""
     found: list[ColumnElement[bool]] = []
     for name in ("gateway", "category", "rail", "currency", "country", "policy_id", "rule_id"):
@@ -229,7 +229,7 @@ def _shape(keys: tuple[str, ...]) -> Any:
     return _SHAPES[keys]
 
 
-def _number(day: date) -> int:
+def day_number(day: date) -> int:
     return (day - EPOCH).days
 
 
@@ -302,7 +302,7 @@ def refresh(session: Session, org_id: str, timezone: str, now: datetime) -> int:
         span = _period_between(low, high, timezone)
         facts.refresh(session, org_id, span, now, since)
         if since is None:
-            days = list(range(_number(span.first), _number(span.last) + 1))
+            days = list(range(day_number(span.first), day_number(span.last) + 1))
         else:
             day = local_day(c.failed_at, timezone, span.start, span.end)
             days = sorted(int(d) for d in session.scalars(select(day).distinct().where(*changed)))
@@ -322,14 +322,14 @@ def refresh(session: Session, org_id: str, timezone: str, now: datetime) -> int:
 def _period_between(low: datetime, high: datetime, timezone: str) -> Period:
     zone = ZoneInfo(timezone)
     return _period(
-        _number(low.astimezone(zone).date()), _number(high.astimezone(zone).date()), timezone
+        day_number(low.astimezone(zone).date()), day_number(high.astimezone(zone).date()), timezone
     )
 
 
 def _rewrite(session: Session, org_id: str, period: Period, now: datetime) -> None:
     """Replace the rollup rows of the period's days with the cases grouped, in one statement."""
     r = AnalyticsDaily
-    first, last = _number(period.first), _number(period.last)
+    first, last = day_number(period.first), day_number(period.last)
     session.execute(delete(r).where(r.org_id == org_id, r.day >= first, r.day <= last))
     f = AnalyticsCaseFact  # just written: the rollup is the facts grouped, exactly
     windowless = case((f.window_end.is_(None), 1), else_=0)
