@@ -189,7 +189,7 @@ OUTAGE_TRIES: Final = 8  # moments tried inside the issuer's outages for a repea
 
 def _place(
     customer: Customer,
-    pool: list[Customer],
+    pool: Sequence[Customer],
     drawn: float,
     kind: FailureKind,
     moments: dict[int, list[float]],
@@ -202,7 +202,8 @@ def _place(
     period (decision 0023). When the drawn customer has no free renewal left, the failure goes
     to another customer of the same pool (random draws). When none of those has room either,
     it goes to a new customer like the drawn one (same rail, country, income and bank), who
-    joins the pool: the scenario asked for more failures than its customers renew.
+    joins every pool of that rail (in build_world): the scenario asked for more failures than
+    its customers renew.
     """
     scenario, customers, outages = world
     for candidate in _candidates(customer, pool, rng):
