@@ -14,8 +14,8 @@ import bisect
 import calendar
 import math
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, TypeVar
 
@@ -157,20 +157,24 @@ def build_world(scenario: Scenario, seed: int) -> World:
     kinds = [k for k in scenario.failure_mix if any(m in by_method for m in k.methods)]
     weights = [k.share for k in kinds]
     pools = [[c for m in k.methods for c in by_method.get(m, ())] for k in kinds]
-    seen: dict[int, float] = {}  # customer → their latest failure so far
+    moments: dict[int, list[float]] = {}  # customer → the moments of their failures so far
+    known = len(customers)
     failures = []
     for i in range(scenario.failures):
         which = rng.choices(range(len(kinds)), weights)[0]
         kind, pool = kinds[which], pools[which]
         customer = pool[rng.randrange(len(pool))]
         # Whole seconds: world times survive the round trip through datetime exactly.
-        failed_at = float(int(start + rng.random() * (horizon - start)))
-        failed_at = _renewal(seen.get(customer.index), failed_at, start, horizon)
-        seen[customer.index] = failed_at
-        if kind.behaviour == "issuer_outage":
-            failed_at, ends = _inside_outage(outages[customer.issuer], failed_at, scenario, rng)
-        else:
-            ends = 0.0
+        drawn = float(int(start + rng.random() * (horizon - start)))
+        customer, failed_at, ends = _place(
+            customer, pool, drawn, kind, moments, (scenario, customers, outages), rng
+        )
+        moments.setdefault(customer.index, []).append(failed_at)
+        if customer.index >= known:  # a new customer joins every pool of their rail
+            known += 1
+            for other, members in zip(kinds, pools, strict=True):
+                if customer.method in other.methods:
+                    members.append(customer)
         failures.append(
             _failure(scenario, i, kind, customer, failed_at, ends, rng, streams["resp"])
         )
@@ -179,14 +183,102 @@ def build_world(scenario: Scenario, seed: int) -> World:
     return world
 
 
-def _renewal(previous: float | None, drawn: float, start: float, horizon: float) -> float:
-    """A repeat customer fails again on a later (or earlier) monthly renewal."""
-    if previous is None:
+REDRAWS: Final = 64  # random tries for a customer with a free renewal before adding one
+OUTAGE_TRIES: Final = 8  # moments tried inside the issuer's outages for a repeat customer
+
+
+def _place(
+    customer: Customer,
+    pool: Sequence[Customer],
+    drawn: float,
+    kind: FailureKind,
+    moments: dict[int, list[float]],
+    world: tuple[Scenario, list[Customer], list[list[tuple[float, float]]]],
+    rng: random.Random,
+) -> tuple[Customer, float, float]:
+    """The failure's customer, moment and outage end (0 when not an outage).
+
+    A subscription renews once per billing period, so a customer never fails twice within one
+    period (decision 0023). When the drawn customer has no free renewal left, the failure goes
+    to another customer of the same pool (random draws). When none of those has room either,
+    it goes to a new customer like the drawn one (same rail, country, income and bank), who
+    joins every pool of that rail (in build_world): the scenario asked for more failures than
+    its customers renew.
+    """
+    scenario, customers, outages = world
+    for candidate in _candidates(customer, pool, rng):
+        placed = _moment(candidate, drawn, kind, moments, outages, scenario, rng)
+        if placed is not None:
+            return candidate, *placed
+    n = len(customers)
+    newcomer = replace(
+        customer,
+        index=n,
+        ref=f"cus_sim_{n:07d}",
+        payment_method_ref=f"pm_sim_{customer.method}_{n:07d}",
+        email=f"customer{n}@example.com" if customer.email else None,
+        phone=f"+1555{n:07d}" if customer.phone else None,
+    )
+    customers.append(newcomer)
+    placed = _moment(newcomer, drawn, kind, moments, outages, scenario, rng)
+    assert placed is not None  # a customer with no failures always has a moment
+    return newcomer, *placed
+
+
+def _candidates(
+    customer: Customer, pool: Sequence[Customer], rng: random.Random
+) -> Iterator[Customer]:
+    """The drawn customer, then random others of the pool (drawn lazily)."""
+    yield customer
+    for _ in range(REDRAWS - 1):
+        yield pool[rng.randrange(len(pool))]
+
+
+def _moment(
+    customer: Customer,
+    drawn: float,
+    kind: FailureKind,
+    moments: dict[int, list[float]],
+    outages: list[list[tuple[float, float]]],
+    scenario: Scenario,
+    rng: random.Random,
+) -> tuple[float, float] | None:
+    """(moment, outage end) for this customer's next failure, or None when they have no room."""
+    start = epoch(scenario.start)
+    horizon = start + scenario.days * DAY
+    taken = moments.get(customer.index, [])
+    at = _renewal(taken, drawn, start, horizon)
+    if at is None:
+        return None
+    if kind.behaviour != "issuer_outage":
+        return at, 0.0
+    # An outage failure happens while its issuer is down, which need not be on a renewal:
+    # try a few moments inside the issuer's outages that keep a period from the others.
+    for _ in range(OUTAGE_TRIES if taken else 1):
+        inside, ends = _inside_outage(outages[customer.issuer], at, scenario, rng)
+        if _spaced(taken, inside):
+            return inside, ends
+    return None
+
+
+def _renewal(taken: Sequence[float], drawn: float, start: float, horizon: float) -> float | None:
+    """The customer's next free monthly renewal inside [start, horizon), or None.
+
+    A first failure takes the drawn moment. A repeat one takes the renewal after the latest,
+    else the one before the earliest: one period from every other failure of the customer.
+    """
+    if not taken:
         return drawn
-    for moment in (previous + BILLING_PERIOD, previous - BILLING_PERIOD):
-        if start <= moment < horizon:
-            return moment
-    return drawn
+    later, earlier = max(taken) + BILLING_PERIOD, min(taken) - BILLING_PERIOD
+    if later < horizon:
+        return later
+    if earlier >= start:
+        return earlier
+    return None
+
+
+def _spaced(taken: Sequence[float], at: float) -> bool:
+    return all(abs(at - moment) >= BILLING_PERIOD for moment in taken)
 
 
 def _pick(rng: random.Random, options: Sequence[T], weights: Sequence[float]) -> T:
