@@ -120,3 +120,31 @@ def test_a_learned_choice_says_so_in_its_reason() -> None:
     [retry] = plan_next(_facts(), policy, (), None, [], FAILED, timing).steps
     assert retry.why is not None
     assert retry.why["code"] == "planned_learned_slot"
+
+
+# April's payday fell on a Friday: Fridays look good, the days of the month have no history yet.
+FRIDAY_PAYDAY = {f"wd{d}": SlotStat(5, 95) for d in range(7)} | {"wd4": SlotStat(200, 20)}
+
+
+def test_a_payday_retry_is_not_moved_to_the_weekday_a_past_payday_fell_on() -> None:
+    rng = random.Random(5)
+    assert {_choose(FRIDAY_PAYDAY, rng) for _ in range(200)} == {"d0h09"}
+
+
+# The 15th (the default's day) is twice as good as any other day; Mondays (its weekday) look bad.
+GOOD_DATE_BAD_WEEKDAY = (
+    {f"dom{d}": SlotStat(15, 45) for d in range(1, 32)}
+    | {"dom15": SlotStat(30, 30)}
+    | {f"wd{d}": SlotStat(90, 10) for d in range(7)}
+    | {"wd0": SlotStat(5, 95)}
+)
+
+
+def test_a_better_weekday_does_not_buy_a_day_of_the_month_credibly_worse() -> None:
+    rng = random.Random(6)
+    timing = Timing(SCOPE, GOOD_DATE_BAD_WEEKDAY, rng)
+    keys = {
+        choose(timing, DEFAULT_AT, FAILED, "UTC", lambda _: True).key.rsplit("/", 1)[-1]
+        for _ in range(200)
+    }
+    assert keys == {"d0h09"}

@@ -8,9 +8,12 @@ only what the merchant's own outcomes say: "our customers' retries succeed on th
 "on Fridays". Candidate moments are the policy's own, the same hour on each of the six days
 after it, and for payday policies the next 1st, 5th, 7th, 10th, 15th, 20th, 25th or last day.
 A candidate competes only if the merchant's outcomes say, by more than a standard deviation,
-that its day beats the policy's; Thompson sampling then picks among the policy's moment and
-those (Russo et al., "A Tutorial on Thompson Sampling", https://arxiv.org/abs/1707.02038).
-Without history the policy's moment is always kept.
+that its day beats the policy's, and that neither of its cells is worse than the policy's by
+as much; Thompson sampling then picks among the policy's moment and those (Russo et al., "A
+Tutorial on Thompson Sampling", https://arxiv.org/abs/1707.02038). Without history the
+policy's moment is always kept. A payday policy's retry is scored by its day of the month
+alone: the weekday a payday fell on while the merchant learned moves every month (decision
+0024).
 
 Guardrails: only moments the retry windows and the network-rule guard allow as they are,
 inside the recovery window, and after the earliest moment the policy allows, are candidates
@@ -147,6 +150,21 @@ def _moments(alpha: float, beta: float) -> tuple[float, float]:
     return mean, mean * (1 - mean) / (alpha + beta + 1)
 
 
+def _credibly_worse(
+    parts: list[tuple[float, float]], base_parts: list[tuple[float, float]]
+) -> bool:
+    """Whether one of a candidate's cells (its day of the month, its weekday) is worse than
+    the default's by more than a standard deviation of the difference. The two cells are not
+    independent (the same retries fill both: a payday that fell on a Friday lifts both its
+    date and Fridays), so their product can count one event twice; a weekday's lift must not
+    buy a move to a day of the month the merchant's own outcomes say is worse, nor the
+    reverse (decision 0024)."""
+    return any(
+        base_m - m > sqrt(v + base_v)
+        for (m, v), (base_m, base_v) in zip(parts, base_parts, strict=True)
+    )
+
+
 def choose(
     timing: Timing,
     default_at: datetime,
@@ -172,25 +190,31 @@ def choose(
     rate = (wins + 1) / (sum(v.successes + v.failures for v in doms) + 2)
     draws: dict[str, float] = {}
 
-    def score(moment: datetime) -> tuple[float, float, float]:
+    def score(moment: datetime) -> tuple[float, float, float, list[tuple[float, float]]]:
         mean, var, draw = 1.0, 0.0, 1.0
-        for cell in cells(moment, timezone):
+        parts = []
+        # A payday policy's money comes by the date: the weekday it fell on while the
+        # merchant learned moves every month, so it does not score a payday retry.
+        for cell in cells(moment, timezone)[: 1 if monthly else 2]:
             alpha, beta = _posterior(stats.get(cell, SlotStat()), rate)
             m, v = _moments(alpha, beta)
+            parts.append((m, v))
             var = mean * mean * v + m * m * var
             mean *= m
             if cell not in draws:
                 draws[cell] = timing.rng.betavariate(alpha, beta)
             draw *= draws[cell]
-        return mean, var, draw
+        return mean, var, draw, parts
 
-    base_mean, base_var, base_draw = score(slots[default_name])
+    base_mean, base_var, base_draw, base_parts = score(slots[default_name])
     best = (base_draw, default_name)
     for name, moment in slots.items():
         if name == default_name or moment.hour != slots[default_name].hour:
             continue  # the calendar says which day, not which hour: the policy's hour stays
-        mean, var, draw = score(moment)
+        mean, var, draw, parts = score(moment)
         if mean - base_mean <= sqrt(var + base_var) or not allowed(moment):
+            continue
+        if _credibly_worse(parts, base_parts):
             continue
         best = max(best, (draw, name))
     draw, name = best
