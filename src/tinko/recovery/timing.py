@@ -7,13 +7,12 @@ has a Beta posterior whose prior is centred on the category's pooled rate, so th
 only what the merchant's own outcomes say: "our customers' retries succeed on the 7th" or
 "on Fridays". Candidate moments are the policy's own, the same hour on each of the six days
 after it, and for payday policies the next 1st, 5th, 7th, 10th, 15th, 20th, 25th or last day.
-A candidate competes only if the merchant's outcomes say, by more than a standard deviation,
-that its day beats the policy's, and that neither of its cells is worse than the policy's by
-as much; Thompson sampling then picks among the policy's moment and those (Russo et al., "A
-Tutorial on Thompson Sampling", https://arxiv.org/abs/1707.02038). Without history the
-policy's moment is always kept. A payday policy's retry is scored by its day of the month
-alone: the weekday a payday fell on while the merchant learned moves every month (decision
-0024).
+Since decision 0024 only a payday retry moves, scored by its day of the month alone; both
+cells are still counted, for the reason and for a reward that sees the window. A candidate
+competes only if the merchant's outcomes say, by more than a standard deviation, that its day
+beats the policy's; Thompson sampling then picks among the policy's moment and those (Russo
+et al., "A Tutorial on Thompson Sampling", https://arxiv.org/abs/1707.02038). Without history
+the policy's moment is always kept.
 
 Guardrails: only moments the retry windows and the network-rule guard allow as they are,
 inside the recovery window, and after the earliest moment the policy allows, are candidates
@@ -150,21 +149,6 @@ def _moments(alpha: float, beta: float) -> tuple[float, float]:
     return mean, mean * (1 - mean) / (alpha + beta + 1)
 
 
-def _credibly_worse(
-    parts: list[tuple[float, float]], base_parts: list[tuple[float, float]]
-) -> bool:
-    """Whether one of a candidate's cells (its day of the month, its weekday) is worse than
-    the default's by more than a standard deviation of the difference. The two cells are not
-    independent (the same retries fill both: a payday that fell on a Friday lifts both its
-    date and Fridays), so their product can count one event twice; a weekday's lift must not
-    buy a move to a day of the month the merchant's own outcomes say is worse, nor the
-    reverse (decision 0024)."""
-    return any(
-        base_m - m > sqrt(v + base_v)
-        for (m, v), (base_m, base_v) in zip(parts, base_parts, strict=True)
-    )
-
-
 def choose(
     timing: Timing,
     default_at: datetime,
@@ -174,14 +158,20 @@ def choose(
     *,
     monthly: bool = False,
 ) -> Choice:
-    """When money arrives for this merchant's customers: each candidate moment is scored by
-    the merchant's own success rate on its day of the month and its weekday (Beta posteriors
-    over every retry of the category, successes and failures). A candidate other than the
-    policy's own moment competes only when its expected rate beats the default's by more
-    than one standard deviation of the difference (bounded exploration: without history, or
-    with a flat calendar, the policy's moment is kept, so week 1 equals the defaults); among
-    those, Thompson sampling takes the best draw. The default always competes (the planner
-    moves it to the next allowed moment as it always did)."""
+    """When money arrives for this merchant's customers: each candidate moment of a payday
+    retry is scored by the merchant's own success rate on its day of the month (a Beta
+    posterior over every retry of the category, successes and failures). A candidate other
+    than the policy's own moment competes only when its expected rate beats the default's by
+    more than one standard deviation of the difference (bounded exploration: without history,
+    or with a flat calendar, the policy's moment is kept, so week 1 equals the defaults);
+    among those, Thompson sampling takes the best draw. The default always competes (the
+    planner moves it to the next allowed moment as it always did).
+
+    Decision 0024: the weekday does not score (the weekday a payday fell on while the
+    merchant learned moves every month: April's payday on a Friday made Fridays look like
+    paydays in May), and a backoff retry keeps the policy's moment (a later day succeeds
+    more often per try because a hold had longer to clear, but the retries it pushes out of
+    the window are not in the reward)."""
     slots = candidates(default_at, earliest, timezone, monthly=monthly)
     default_name = next(iter(slots))
     stats = timing.stats
@@ -190,31 +180,22 @@ def choose(
     rate = (wins + 1) / (sum(v.successes + v.failures for v in doms) + 2)
     draws: dict[str, float] = {}
 
-    def score(moment: datetime) -> tuple[float, float, float, list[tuple[float, float]]]:
-        mean, var, draw = 1.0, 0.0, 1.0
-        parts = []
-        # A payday policy's money comes by the date: the weekday it fell on while the
-        # merchant learned moves every month, so it does not score a payday retry.
-        for cell in cells(moment, timezone)[: 1 if monthly else 2]:
-            alpha, beta = _posterior(stats.get(cell, SlotStat()), rate)
-            m, v = _moments(alpha, beta)
-            parts.append((m, v))
-            var = mean * mean * v + m * m * var
-            mean *= m
-            if cell not in draws:
-                draws[cell] = timing.rng.betavariate(alpha, beta)
-            draw *= draws[cell]
-        return mean, var, draw, parts
+    def score(moment: datetime) -> tuple[float, float, float]:
+        cell = cells(moment, timezone)[0]
+        alpha, beta = _posterior(stats.get(cell, SlotStat()), rate)
+        if cell not in draws:
+            draws[cell] = timing.rng.betavariate(alpha, beta)
+        mean, var = _moments(alpha, beta)
+        return mean, var, draws[cell]
 
-    base_mean, base_var, base_draw, base_parts = score(slots[default_name])
+    base_mean, base_var, base_draw = score(slots[default_name])
     best = (base_draw, default_name)
-    for name, moment in slots.items():
+    movable = slots.items() if monthly else ()
+    for name, moment in movable:
         if name == default_name or moment.hour != slots[default_name].hour:
             continue  # the calendar says which day, not which hour: the policy's hour stays
-        mean, var, draw, parts = score(moment)
+        mean, var, draw = score(moment)
         if mean - base_mean <= sqrt(var + base_var) or not allowed(moment):
-            continue
-        if _credibly_worse(parts, base_parts):
             continue
         best = max(best, (draw, name))
     draw, name = best
