@@ -21,7 +21,7 @@ from tinko.policies.paydays import (
 from tinko.policies.windows import zone
 from tinko.reasons.codes import ReasonCode
 from tinko.reasons.render import explain
-from tinko.recovery.planner import CaseFacts, plan_next
+from tinko.recovery.planner import CaseFacts, PlannedStep, plan_next
 
 DEFAULTS = Path(__file__).parents[2] / "src/tinko/policies/data/default_policies.yaml"
 CALENDARS = Path(__file__).parents[2] / "src/tinko/policies/data/pay_calendars.yaml"
@@ -185,11 +185,12 @@ def test_no_pay_event_before_the_deadline_gives_none() -> None:
     assert last_of_pay_event(after, IST, "IN", after + timedelta(days=5)) is None
 
 
-def test_the_planner_retries_a_mandate_on_the_last_day_of_the_pay_event() -> None:
-    policy = default_policy("insufficient_funds", "emandate", "UTC")
+def _first_mandate_retry(method: str) -> PlannedStep:
+    """The planned retry of a funds decline on a mandate, failed on 20 July in India."""
+    policy = default_policy("insufficient_funds", method, "UTC")
     failed = datetime(2026, 7, 20, 6, 0, tzinfo=UTC)
     facts = _facts(
-        payment_method_type="emandate",
+        payment_method_type=method,
         card_network=None,
         failed_at=failed,
         expires_at=failed + timedelta(days=28),
@@ -197,6 +198,11 @@ def test_the_planner_retries_a_mandate_on_the_last_day_of_the_pay_event() -> Non
         pay_calendar="IN",
     )
     [retry] = plan_next(facts, policy, (), None, [], failed).steps
+    return retry
+
+
+def test_the_planner_retries_a_mandate_on_the_last_day_of_the_pay_event() -> None:
+    retry = _first_mandate_retry("emandate")
     assert _local(retry.at, IST) == (date(2026, 8, 1), time(9))
 
 
@@ -211,17 +217,7 @@ def test_a_card_still_retries_on_the_first_day_of_the_pay_event() -> None:
 
 
 def test_the_pay_event_reason_says_once_per_payday_in_every_language() -> None:
-    policy = default_policy("insufficient_funds", "upi", "UTC")
-    failed = datetime(2026, 7, 20, 6, 0, tzinfo=UTC)
-    facts = _facts(
-        payment_method_type="upi",
-        card_network=None,
-        failed_at=failed,
-        expires_at=failed + timedelta(days=28),
-        timezone=IST,
-        pay_calendar="IN",
-    )
-    [retry] = plan_next(facts, policy, (), None, [], failed).steps
+    retry = _first_mandate_retry("upi")
     assert retry.why is not None
     assert retry.why["code"] == ReasonCode.PLANNED_ON_CALENDAR_PAYDAY
     assert retry.why["params"]["pattern"] == "pay_event"
