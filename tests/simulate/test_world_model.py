@@ -151,3 +151,18 @@ def test_the_switches_are_off_by_default() -> None:
     assert scenario.issuers.stop_links is False
     assert scenario.responses.willingness_half_life_days is None
     assert all(k.willingness is None for k in scenario.failure_mix)
+
+
+def test_the_oracle_counts_the_wear_of_the_messages_before_the_one_that_is_read() -> None:
+    # Read only at the second message: by then one message has worn willingness down by
+    # ``fatigue``, so a customer willing only at the full willingness never pays.
+    mix = "[{code: expired_card, share: 1, behaviour: expired_card}]"
+    world = _world("responses: {willingness: 0.5, fatigue: 0.5, reachable: {email: 1}}\n", mix)
+    failure = world.failures[0]
+    failure.read_draws = (1.0, 0.0, *failure.read_draws[2:])
+    failure.response_delays = (60.0,) * len(failure.response_delays)
+    failure.funds_at_failure = NEVER  # the balance never stands in the way
+    failure.willing_draw = 0.3  # under 0.5, over 0.5 * 0.5
+    assert oracle_time(world, failure) is None
+    failure.willing_draw = 0.2  # under 0.5 * 0.5: the second message collects
+    assert oracle_time(world, failure) is not None

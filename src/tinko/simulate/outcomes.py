@@ -181,7 +181,8 @@ def _earliest_answer(world: World, failure: Failure) -> float:
         for sent in sends:
             if not failure.failed_at <= sent <= failure.window_end:
                 continue
-            if failure.willing_draw >= willingness(world, failure, sent):
+            # Message k comes after k others, each of which wore the customer down.
+            if failure.willing_draw >= willingness(world, failure, sent) * responses.fatigue**k:
                 continue
             best = min(best, link_paid_at(world, failure, sent, delay))
     return best
