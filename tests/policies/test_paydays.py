@@ -16,6 +16,7 @@ from tinko.policies.paydays import (
     next_calendar_payday,
     pay_calendar_key,
     pay_events,
+    pay_events_between,
     read_calendars,
 )
 from tinko.policies.windows import zone
@@ -138,8 +139,9 @@ def test_the_planner_retries_on_the_calendars_next_payday() -> None:
 
 def test_the_reason_names_the_calendar_and_renders_in_every_language() -> None:
     policy = default_policy("insufficient_funds", "card", "UTC")
-    facts = _facts(timezone="Asia/Tokyo", pay_calendar="JP")
-    [retry] = plan_next(facts, policy, (), None, [], FAILED).steps
+    failed = datetime(2026, 7, 20, 6, 0, tzinfo=UTC)  # four days before Japan's payday
+    facts = _facts(failed_at=failed, timezone="Asia/Tokyo", pay_calendar="JP")
+    [retry] = plan_next(facts, policy, (), None, [], failed).steps
     assert retry.why is not None
     assert retry.why["code"] == ReasonCode.PLANNED_ON_CALENDAR_PAYDAY
     assert (retry.why["params"]["calendar"], retry.why["params"]["pattern"]) == ("JP", "monthly")
@@ -206,14 +208,16 @@ def test_the_planner_retries_a_mandate_on_the_last_day_of_the_pay_event() -> Non
     assert _local(retry.at, IST) == (date(2026, 8, 1), time(9))
 
 
-def test_a_card_still_retries_on_the_first_day_of_the_pay_event() -> None:
+def test_a_card_too_retries_on_the_last_day_of_the_pay_event() -> None:
+    # Decision 0025: a card's retries are few too (four for funds); 31 July and 1 August are
+    # the same month's money.
     policy = default_policy("insufficient_funds", "card", "UTC")
     failed = datetime(2026, 7, 20, 6, 0, tzinfo=UTC)
     facts = _facts(
         failed_at=failed, expires_at=failed + timedelta(days=28), timezone=IST, pay_calendar="IN"
     )
     [retry] = plan_next(facts, policy, (), None, [], failed).steps
-    assert _local(retry.at, IST) == (date(2026, 7, 31), time(9))
+    assert _local(retry.at, IST) == (date(2026, 8, 1), time(9))
 
 
 def test_the_pay_event_reason_says_once_per_payday_in_every_language() -> None:
@@ -223,3 +227,30 @@ def test_the_pay_event_reason_says_once_per_payday_in_every_language() -> None:
     assert retry.why["params"]["pattern"] == "pay_event"
     assert "once per payday" in explain(retry.why, "en", timezone=IST)
     assert len({explain(retry.why, lang, timezone=IST) for lang in ("en", "hi", "ta")}) == 3
+
+
+# --- a card's retries between paydays (decision 0025) ------------------------------------------
+
+
+def test_the_month_end_and_the_1st_count_as_one_pay_event_between_two_moments() -> None:
+    first = datetime(2026, 7, 20, tzinfo=UTC)
+    last = datetime(2026, 8, 10, tzinfo=UTC)
+    # 31 July + 1 August, and 7 August: two pay events.
+    assert pay_events_between(first, last, IST, "IN") == 2
+
+
+def test_the_last_retry_waits_for_the_payday_rather_than_go_between() -> None:
+    # One retry left and a pay event before the window ends: it is kept for the payday.
+    policy = default_policy("insufficient_funds", "card", "UTC")
+    failed = datetime(2026, 7, 8, 6, 0, tzinfo=UTC)
+    facts = _facts(
+        failed_at=failed,
+        expires_at=failed + timedelta(days=28),
+        timezone=IST,
+        pay_calendar="IN",
+        retries_done=3,
+        last_retry_at=failed,
+    )
+    steps = plan_next(facts, policy, (), None, [], failed).steps
+    [retry] = [step for step in steps if step.kind == "psp_retry"]
+    assert _local(retry.at, IST) == (date(2026, 8, 1), time(9))

@@ -1,4 +1,5 @@
-"""The live engine retries a mandate once per pay event (decision 0021)."""
+"""The live engine retries once per pay event (decisions 0021, 0025) and, for a card, between
+paydays when the next one is far off (decision 0025)."""
 
 from __future__ import annotations
 
@@ -48,13 +49,32 @@ def test_a_mandate_is_retried_on_the_last_day_of_the_pay_event(
     assert retry["reason"]["params"]["pattern"] == "pay_event"
 
 
-def test_a_card_is_retried_on_the_first_day_of_the_pay_event(
+def test_a_card_is_retried_once_per_pay_event_on_its_last_day(
     client: TestClient, key_headers: dict[str, str], clock: FrozenClock
 ) -> None:
     clock.set(NOW)
     posted = client.post(URL, json=_failure("pe2", "card", "visa"), headers=key_headers)
     assert posted.status_code < 300, posted.text
     retry = _retry(client, key_headers, "pe2")
+    # Ten days after the failure is within two days of the pay event: no retry between.
     assert datetime.fromisoformat(retry["scheduled_for"]) == datetime(
-        2026, 11, 30, 3, 30, tzinfo=UTC
+        2026, 12, 1, 3, 30, tzinfo=UTC
     )
+    assert retry["reason"]["params"]["pattern"] == "monthly"  # the day's own pattern
+
+
+def test_a_card_far_from_the_next_payday_is_retried_ten_days_after_the_failure(
+    client: TestClient, key_headers: dict[str, str], clock: FrozenClock
+) -> None:
+    # Sunday 8 November: India's next pay event is 30 November-1 December, 22 days off, and
+    # three retries are left for it after one in between.
+    failed = datetime(2026, 11, 8, 6, 0, tzinfo=UTC)
+    clock.set(failed + timedelta(minutes=1))
+    body = _failure("pe3", "card", "visa")
+    body["occurred_at"] = failed.isoformat()
+    posted = client.post(URL, json=body, headers=key_headers)
+    assert posted.status_code < 300, posted.text
+    retry = _retry(client, key_headers, "pe3")
+    assert datetime.fromisoformat(retry["scheduled_for"]) == failed + timedelta(days=10)
+    assert retry["reason"]["code"] == "planned_by_policy"
+    assert retry["reason"]["params"]["delay_minutes"] == 10 * 24 * 60

@@ -128,6 +128,25 @@ def last_of_pay_event(
     return None
 
 
+def pay_events_between(
+    first: datetime, last: datetime, timezone: str, calendar_key: str | None, hour: int = 9
+) -> int:
+    """How many pay events of the calendar have a day whose ``hour`` local time falls in
+    [first, last]: the retries a payday schedule still needs before ``last``."""
+    if first.tzinfo is None or last.tzinfo is None:
+        raise ValueError("first and last must be aware datetimes")
+    if last < first:
+        return 0
+    cal = calendar_for(calendar_key)
+    tz = zone(timezone)
+    start, end = first.astimezone(tz).date(), last.astimezone(tz).date()
+    count = 0
+    for event in pay_events(cal.dates(start, end)):
+        moments = (resolve_local(datetime(d.year, d.month, d.day, hour, tzinfo=tz)) for d in event)
+        count += any(first <= m <= last for m in moments)
+    return count
+
+
 def next_calendar_payday(
     after: datetime, timezone: str, calendar_key: str | None, hour: int = 9
 ) -> CalendarPayday:

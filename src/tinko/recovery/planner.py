@@ -16,6 +16,7 @@ from tinko.policies.paydays import (
     CalendarPayday,
     last_of_pay_event,
     next_calendar_payday,
+    pay_events_between,
 )
 from tinko.policies.windows import (
     UPI_AUTOPAY_NON_PEAK,
@@ -39,6 +40,13 @@ MAX_MESSAGES_PER_CASE = 2
 MIN_HOURS_BETWEEN_MESSAGES = 24
 _WINDOW_AND_GUARD_ROUNDS = 8
 _WAKING_ROUNDS = 3  # passes over the customer's possible zones before giving up on them all
+# A pay calendar is a guess at when the customer is paid: weekly, fortnightly and irregular
+# earners are paid between its dates (BLS: biweekly and weekly are the commonest US pay
+# periods). When the next calendar payday is further off than a week after the last try (and
+# the margin), a retry a week after it reaches them, as long as the retries left still cover
+# every pay event before the deadline (decision 0025).
+BETWEEN_PAYDAYS = timedelta(days=10)
+BETWEEN_PAYDAYS_MARGIN = timedelta(days=2)
 
 
 class PolicyLike(Protocol):
@@ -312,13 +320,20 @@ def _retry_time(
         after = max(earliest, since + timedelta(seconds=1))
         if policy.paydays == AUTO:
             found: CalendarPayday | None
-            if facts.payment_method_type in MANDATE_METHODS:
-                # A mandate has three retries a cycle: one per pay event (decision 0021).
-                found = last_of_pay_event(
-                    after, local_zone(facts, policy), facts.pay_calendar, deadline
-                )
-            else:
-                found = next_calendar_payday(after, local_zone(facts, policy), facts.pay_calendar)
+            # One retry per pay event, on its last day (decisions 0021, 0025).
+            zone_name = local_zone(facts, policy)
+            found = last_of_pay_event(after, zone_name, facts.pay_calendar, deadline)
+            if found is not None and facts.payment_method_type not in MANDATE_METHODS:
+                # A card's reason names the day's own pattern (monthly, weekly).
+                found = next_calendar_payday(found.at, zone_name, facts.pay_calendar)
+                between = None
+                if rule_retry is None:
+                    between = _between_paydays(facts, policy, after, since, found.at, deadline)
+                if between is not None:
+                    gap = BETWEEN_PAYDAYS.days
+                    why = f"no payday within {gap} days: retry {gap} days after the last try"
+                    minutes = round((between - since).total_seconds() / 60)
+                    return between, why, by_rule, minutes, None
             if found is not None and found.at <= deadline:
                 # The last word names the calendar and pattern the reason records.
                 why = (
@@ -338,6 +353,25 @@ def _retry_time(
     at = max(earliest, since + timedelta(minutes=delay))
     timing = _timing(facts, at, by_rule, delay)
     return at, f"retry after {round(delay)} min of backoff", *timing, "backoff"
+
+
+def _between_paydays(
+    facts: CaseFacts,
+    policy: PolicyLike,
+    after: datetime,
+    since: datetime,
+    payday: datetime,
+    deadline: datetime,
+) -> datetime | None:
+    """A retry between calendar paydays (see BETWEEN_PAYDAYS), or None when the next payday
+    is near enough or the retries left are all needed for the pay events to come."""
+    at = max(after, since + BETWEEN_PAYDAYS)
+    if payday - at < BETWEEN_PAYDAYS_MARGIN or at > deadline:
+        return None
+    left = policy.max_attempts - facts.retries_done - 1
+    zone_name = local_zone(facts, policy)
+    needed = pay_events_between(at + timedelta(seconds=1), deadline, zone_name, facts.pay_calendar)
+    return at if left >= needed else None
 
 
 def _timing(facts: CaseFacts, at: datetime, code: R, delay: float) -> tuple[R, int]:
