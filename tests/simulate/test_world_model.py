@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from tests.simulate.conftest import SMALL
+from tinko.simulate.matrix import worlds
 from tinko.simulate.outcomes import link_paid_at, oracle_time, willingness
 from tinko.simulate.run import simulate
 from tinko.simulate.scenario import Income, ScenarioError, parse_scenario
@@ -166,3 +167,15 @@ def test_the_oracle_counts_the_wear_of_the_messages_before_the_one_that_is_read(
     assert oracle_time(world, failure) is None
     failure.willing_draw = 0.2  # under 0.5 * 0.5: the second message collects
     assert oracle_time(world, failure) is not None
+
+
+@pytest.mark.parametrize("name", [name for name, _, _ in worlds()])
+def test_the_oracle_bounds_every_strategy_on_every_shipped_and_held_out_world(name: str) -> None:
+    [scenario] = [s for n, _, s in worlds() if n == name]
+    sim = simulate(
+        scenario.with_failures(300, max(1, 300 * scenario.customers // scenario.failures)),
+        1,
+        workers=1,
+    )
+    for result in sim.results.values():
+        assert set(result.recovered) <= set(sim.oracle), result.name
