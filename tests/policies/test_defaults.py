@@ -65,7 +65,7 @@ def test_transient_declines_back_off_from_hours_to_days(category: str) -> None:
     spec = default_policy(category, "card", "UTC")
     assert spec.strategy == "backoff"
     assert (spec.initial_delay_minutes, spec.backoff_multiplier, spec.max_delay_minutes) == (
-        240,
+        480,
         4.0,
         2880,
     )

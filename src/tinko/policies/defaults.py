@@ -7,7 +7,7 @@ organisation's time zone. Pure: no database, no clock.
 Defaults at a glance (see the data file for the numbers and the reasons):
 
 * insufficient_funds, limit_exceeded: ``payday``, 4 silent retries in 28 days, link after 3.
-* issuer_unavailable, processing_error: ``backoff`` 4 h, x4, up to 48 h, 4 retries.
+* issuer_unavailable, processing_error: ``backoff`` 8 h, x4, up to 48 h, 4 retries.
 * do_not_honor, upi_pending_timeout: ``backoff`` 1 day, x2.5, up to 14 days (days 1, 3.5,
   about 10 and 24), link after 2.
 * authentication_required, expired_card, invalid_card_data: ``customer_only``, link at once.
