@@ -9,7 +9,7 @@ import pytest
 
 from tests.simulate.conftest import SMALL
 from tinko.simulate.matrix import worlds
-from tinko.simulate.outcomes import link_paid_at, oracle_time, willingness
+from tinko.simulate.outcomes import link_paid_at, oracle_time, remembered, willingness
 from tinko.simulate.run import simulate
 from tinko.simulate.scenario import Income, ScenarioError, parse_scenario
 from tinko.simulate.world import DAY, NEVER, _paydates, build_world
@@ -151,6 +151,7 @@ def test_the_switches_are_off_by_default() -> None:
     assert scenario.balance.income is None
     assert scenario.issuers.stop_links is False
     assert scenario.responses.willingness_half_life_days is None
+    assert scenario.responses.fatigue_memory_days is None
     assert all(k.willingness is None for k in scenario.failure_mix)
 
 
@@ -179,3 +180,15 @@ def test_the_oracle_bounds_every_strategy_on_every_shipped_and_held_out_world(na
     )
     for result in sim.results.values():
         assert set(result.recovered) <= set(sim.oracle), result.name
+
+
+def test_every_earlier_message_wears_the_customer_down_by_default() -> None:
+    world = _world("")
+    at = world.failures[0].failed_at
+    assert remembered(world, [at - 300 * DAY, at - DAY], at) == 2
+
+
+def test_with_a_fatigue_memory_older_messages_are_forgotten() -> None:
+    world = _world("responses: {fatigue_memory_days: 30}\n")
+    at = world.failures[0].failed_at
+    assert remembered(world, [at - 31 * DAY, at - 29 * DAY, at - DAY], at) == 2

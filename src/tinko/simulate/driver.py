@@ -27,7 +27,7 @@ from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import PastAttempt, ProposedAttempt
 from tinko.recovery.transient import keeps_category
 from tinko.simulate.ledger import Ledger
-from tinko.simulate.outcomes import charge, reachable, react
+from tinko.simulate.outcomes import charge, reachable, react, remembered
 from tinko.simulate.strategies import Strategy
 from tinko.simulate.world import Failure, World, debit_notice
 
@@ -162,7 +162,7 @@ class Driver:
         self.ledger = Ledger()
         self.result = StrategyResult(strategy.name)
         self.cards: dict[str, list[PastAttempt]] = {}
-        self.customer_messages: dict[int, int] = {}
+        self.customer_messages: dict[int, list[float]] = {}  # send times per customer
         self.opted_out: set[int] = set()
         self.cases: list[SimCase] = []
         self.queue: list[tuple[float, int, int, int, int]] = []
@@ -416,9 +416,10 @@ class Driver:
             attempt.outcome = "skipped"
             self._plan(case)
             return
-        prior = self.customer_messages.get(customer.index, 0)
+        sent = self.customer_messages.setdefault(customer.index, [])
+        prior = remembered(self.world, sent, at)
         reaction = react(self.world, failure, channel, at, case.messages_sent, prior)
-        self.customer_messages[customer.index] = prior + 1
+        sent.append(at)
         case.messages_sent += 1
         self.result.messages_sent += 1
         by_channel = self.result.messages_by_channel

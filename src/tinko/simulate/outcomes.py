@@ -8,6 +8,7 @@ seeded draw below the best chance any strategy could get) followed by a payment 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -90,6 +91,16 @@ def react(
         return Reaction(None if paid == NEVER else paid, False)
     chance_out = min(1.0, responses.opt_out_first + responses.opt_out_per_message * prior)
     return Reaction(None, failure.opt_out_draws[in_case] < chance_out)
+
+
+def remembered(world: World, sent: Sequence[float], at: float) -> int:
+    """How many of the messages sent to a customer (their times, ``sent``) still wear them
+    down at ``at``: all of them, or with ``fatigue_memory_days`` those of the last so many
+    days."""
+    memory = world.scenario.responses.fatigue_memory_days
+    if memory is None:
+        return len(sent)
+    return sum(1 for t in sent if t > at - memory * DAY)
 
 
 def willingness(world: World, failure: Failure, at: float) -> float:

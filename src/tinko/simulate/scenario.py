@@ -146,6 +146,8 @@ class Responses:
     opt_out_first: float
     opt_out_per_message: float
     willingness_half_life_days: float | None = None  # willingness halves every so many days
+    # Messages older than this no longer wear the customer down (None: they always do).
+    fatigue_memory_days: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -385,9 +385,11 @@ def _responses(value: object) -> Responses:
         "delay_hours",
         "opt_out",
         "willingness_half_life_days",
+        "fatigue_memory_days",
     )
     item = mapping(value, where, (), keys)
     half_life = item.get("willingness_half_life_days")
+    memory = item.get("fatigue_memory_days")
     reach = mapping(item.get("reachable", {}), f"{where}.reachable", (), ("email", "phone"))
     chan_raw: dict[str, Any] = mapping(
         item.get("channels", {"email": 0.45, "sms": 0.75, "whatsapp": 0.85}),
@@ -429,6 +431,9 @@ def _responses(value: object) -> Responses:
             None
             if half_life is None
             else number(half_life, f"{where}.willingness_half_life_days", 0.1, 365)
+        ),
+        fatigue_memory_days=(
+            None if memory is None else number(memory, f"{where}.fatigue_memory_days", 1, 3650)
         ),
     )
 
