@@ -7,7 +7,11 @@ For each week of failures it prints the oracle share (revenue- and count-weighte
 so the learning curve shows; the last column is the share of week ``--weeks``.
 
     .venv/bin/python -m bench.learning [--worlds gig_marketplace jp_fitness] [--weeks 8]
-        [--per-week 400] [--seeds 1 2 3]
+        [--per-week 400] [--seeds 1 2 3] [--fatigue-memory-days 30]
+
+``--fatigue-memory-days`` sets the worlds' ``responses.fatigue_memory_days`` (by default every
+message a customer ever had wears them down, so week after week of renewals wears the same
+customers down further).
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--per-week", type=int, default=400)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--fatigue-memory-days", type=float, default=None)
     args = parser.parse_args(argv)
     out = sys.stdout
     out.write(f"{args.per_week} failures a week for {args.weeks} weeks; oracle share by week ")
@@ -60,8 +65,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             continue
         failures = args.per_week * args.weeks
         customers = max(1, round(failures * scenario.customers / scenario.failures))
+        responses = scenario.responses
+        if args.fatigue_memory_days is not None:
+            responses = dataclasses.replace(responses, fatigue_memory_days=args.fatigue_memory_days)
         scaled = dataclasses.replace(
-            scenario, days=7 * args.weeks, failures=failures, customers=customers
+            scenario,
+            days=7 * args.weeks,
+            failures=failures,
+            customers=customers,
+            responses=responses,
         )
         for seed in args.seeds:
             sim = simulate(scaled, seed, workers=args.workers, learned=True)
