@@ -39,10 +39,16 @@ def _facts(**changes: object) -> CaseFacts:
     return replace(facts, **changes)  # type: ignore[arg-type]
 
 
-def _choose(stats: dict[str, SlotStat], rng: random.Random, *, allowed: object = None) -> str:
+def _choose(
+    stats: dict[str, SlotStat],
+    rng: random.Random,
+    *,
+    allowed: object = None,
+    default_at: datetime = DEFAULT_AT,
+) -> str:
     timing = Timing(SCOPE, stats, rng)
     ok = allowed if callable(allowed) else (lambda _: True)
-    choice = choose(timing, DEFAULT_AT, FAILED, "UTC", ok, monthly=True)
+    choice = choose(timing, default_at, FAILED, "UTC", ok, monthly=True)
     return choice.key.rsplit("/", 1)[-1]
 
 
@@ -61,10 +67,20 @@ def test_a_flat_calendar_keeps_the_policys_moment() -> None:
     assert {_choose(flat, rng) for _ in range(200)} == {"d0h09"}
 
 
+# The policy's next payday after the 25th: the last day of June.
+END_OF_JUNE = datetime(2026, 6, 30, 9, 0, tzinfo=UTC)
+
+
 def test_the_merchants_pay_day_is_learned_from_its_outcomes() -> None:
     rng = random.Random(3)
-    chosen = Counter(_choose(PAID_ON_25TH, rng) for _ in range(200))
+    chosen = Counter(_choose(PAID_ON_25TH, rng, default_at=END_OF_JUNE) for _ in range(200))
     assert chosen["m25"] >= 150
+
+
+def test_a_learned_pay_day_more_than_a_week_after_the_policys_is_not_chosen() -> None:
+    # The 25th is ten days after the policy's 15th: moving there would skip a payday.
+    rng = random.Random(7)
+    assert {_choose(PAID_ON_25TH, rng) for _ in range(200)} == {"d0h09"}
 
 
 def test_a_retrys_outcome_counts_for_its_slot_and_its_calendar_cells() -> None:
@@ -79,7 +95,10 @@ def test_a_retrys_outcome_counts_for_its_slot_and_its_calendar_cells() -> None:
 def test_a_better_day_the_window_or_guard_refuses_is_not_chosen() -> None:
     refuse_25th = lambda moment: moment.day != 25  # noqa: E731
     rng = random.Random(4)
-    assert {_choose(PAID_ON_25TH, rng, allowed=refuse_25th) for _ in range(50)} == {"d0h09"}
+    chosen = {
+        _choose(PAID_ON_25TH, rng, allowed=refuse_25th, default_at=END_OF_JUNE) for _ in range(50)
+    }
+    assert chosen == {"d0h09"}
 
 
 def test_the_same_seed_chooses_the_same_slots() -> None:

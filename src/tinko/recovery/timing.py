@@ -45,6 +45,10 @@ CALENDAR: Final = "cal"
 # Pseudo-observations of a calendar cell's prior (centred on the pooled rate): a few dozen
 # outcomes of the merchant's own move a cell, a handful do not.
 PRIOR_WEIGHT: Final = 10.0
+# How much later than the policy's own moment a learned payday retry may move (decision
+# 0027): further than a week skips one of the policy's paydays, and a day that wins per try
+# then loses the case the window no longer has room for.
+MAX_LATER: Final = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +175,8 @@ def choose(
     merchant learned moves every month: April's payday on a Friday made Fridays look like
     paydays in May), and a backoff retry keeps the policy's moment (a later day succeeds
     more often per try because a hold had longer to clear, but the retries it pushes out of
-    the window are not in the reward)."""
+    the window are not in the reward). Decision 0027: nor does a payday retry move more than
+    ``MAX_LATER`` past the policy's moment."""
     slots = candidates(default_at, earliest, timezone, monthly=monthly)
     default_name = next(iter(slots))
     stats = timing.stats
@@ -194,6 +199,8 @@ def choose(
     for name, moment in movable:
         if name == default_name or moment.hour != slots[default_name].hour:
             continue  # the calendar says which day, not which hour: the policy's hour stays
+        if moment > slots[default_name] + MAX_LATER:
+            continue
         mean, var, draw = score(moment)
         if mean - base_mean <= sqrt(var + base_var) or not allowed(moment):
             continue
