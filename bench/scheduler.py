@@ -6,7 +6,7 @@ processes running the sweep/run loop of `recovery.sweep_due` + `recovery.run_bat
 In the same run it times one `UPDATE recovery_attempt SET status = 'done' …` over the same
 rows, the floor for touching them at all, and reports attempts/s and the ratio.
 
-    .venv/bin/python -m bench.scheduler [--count 100000] [--workers 1 2]
+    .venv/bin/python -m bench.scheduler [--count 100000] [--workers 1 2] [--issuers 20]
     scripts/with-postgres .venv/bin/python -m bench.scheduler   # adds PostgreSQL
 """
 
@@ -42,7 +42,7 @@ NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 BATCH = 500
 
 
-def seed(url: str, count: int) -> None:
+def seed(url: str, count: int, issuers: int = 0) -> None:
     engine = make_engine(url)
     with engine.begin() as connection:
         org_id = new_id("org")
@@ -62,7 +62,7 @@ def seed(url: str, count: int) -> None:
         for start in range(0, count, 5000):
             size = min(5000, count - start)
             txns, cases, attempts = [], [], []
-            for _ in range(size):
+            for n in range(size):
                 txn, case = new_id("txn"), new_id("rec")
                 txns.append(
                     {
@@ -75,6 +75,8 @@ def seed(url: str, count: int) -> None:
                         "payment_method_type": "card",
                         "payment_method_ref": f"pm_sandbox_success_{txn}",
                         "card_network": None,
+                        # With --issuers, each claim also reads its issuers' signals.
+                        "card_issuer": f"Bank {(start + n) % issuers}" if issuers else None,
                         "metadata": {},
                         "status": "failed",
                         "last_failed_at": NOW - timedelta(days=1),
@@ -202,6 +204,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--issuers", type=int, default=0, help="spread the cards over this many issuers"
+    )
     args = parser.parse_args(argv)
     kinds = ["sqlite"]
     if os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TINKO_TEST_DATABASE_URL"):
@@ -212,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
             for workers in args.workers:
                 url = fresh_database(kind, tmp, f"{kind}_{workers}")
                 upgrade(url)
-                seed(url, args.count)
+                seed(url, args.count, args.issuers)
                 raw = raw_update_seconds(url)
                 drained = drain_seconds(url, workers, tmp)
                 report.append(

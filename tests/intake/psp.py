@@ -77,7 +77,7 @@ def stripe_payment_intent_failed(
                 "object": "payment_method",
                 "type": "card",
                 "billing_details": {"email": None, "name": "Ada Payer", "phone": None},
-                "card": {"brand": "visa", "country": "US", "last4": "4242"},
+                "card": {"brand": "visa", "country": "US", "last4": "4242", "issuer": "Chase"},
             },
         },
     }

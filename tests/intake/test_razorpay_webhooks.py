@@ -50,6 +50,17 @@ def test_payment_failed_opens_a_upi_case(
     assert case.category == "upi_pending_timeout"
 
 
+def test_a_card_payments_issuer_is_kept_for_outage_holds(
+    client: TestClient, app: FastAPI, endpoint: dict[str, Any]
+) -> None:
+    payment = psp.razorpay_payment("pay_9", method="card", error_reason="bank_technical_error")
+    payment["entity"]["card"] = {"network": "Visa", "issuer": "HDFC", "last4": "1111"}
+    body = psp.razorpay_event("payment.failed", {"payment": payment}, created_at=T0)
+    assert _post(client, endpoint, body, "evt_rzp_9").status_code == 200
+    [txn] = _rows(app, Transaction)
+    assert (txn.card_network, txn.card_issuer) == ("visa", "HDFC")
+
+
 def test_notes_transaction_ref_wins(
     client: TestClient, app: FastAPI, endpoint: dict[str, Any]
 ) -> None:

@@ -52,6 +52,17 @@ def test_payment_intent_failed_opens_a_case(
     assert case.status == "scheduled"
 
 
+def test_the_cards_issuer_is_kept_for_outage_holds(
+    client: TestClient, app: FastAPI, endpoint: dict[str, Any]
+) -> None:
+    body = psp.stripe_event(
+        "payment_intent.payment_failed", psp.stripe_payment_intent_failed("pi_9"), created=T0
+    )
+    _post(client, endpoint, body)
+    [txn] = _rows(app, Transaction)
+    assert txn.card_issuer == "Chase"
+
+
 def test_metadata_transaction_ref_wins(
     client: TestClient, app: FastAPI, endpoint: dict[str, Any]
 ) -> None:

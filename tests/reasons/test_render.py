@@ -60,6 +60,8 @@ SAMPLES: dict[str, Any] = {
     "tries": 40,
     "calendar": "IN",
     "pattern": "monthly",
+    "issuer": "HDFC Bank",
+    "seen_at": datetime(2026, 12, 5, 1, 0, tzinfo=UTC),
 }
 
 

@@ -30,14 +30,23 @@ from tinko.psp.base import (
 )
 from tinko.psp.registry import provider_for
 from tinko.psp.sandbox import SandboxPSP
-from tinko.recovery import lifecycle, locks, manual, outreach, planning, slot_stats, timeline
+from tinko.recovery import (
+    issuer_health,
+    lifecycle,
+    locks,
+    manual,
+    outreach,
+    planning,
+    slot_stats,
+    timeline,
+)
 from tinko.recovery.card_history import card_histories, lock_payment_methods
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
 from tinko.recovery.planner import blocked_reason
 from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus
-from tinko.recovery.transient import keeps_category
+from tinko.recovery.transient import IssuerSignal, keeps_category
 
 log = structlog.get_logger("tinko.recovery")
 
@@ -133,8 +142,31 @@ def _claim(session: Session, ctx: JobContext, attempt_ids: list[str]) -> list[Wo
         refs = [ref for _, ref in group]
         found = card_histories(session, org_id, refs, ctx.clock.now())
         histories.update({(org_id, ref): past for ref, past in found.items()})
-    works = (_claim_one(session, ctx, *row, histories) for row in locked)
+    signals = _issuer_signals(session, ctx, locked)
+    works = (_claim_one(session, ctx, *row, histories, signals) for row in locked)
     return [work for work in works if work is not None]
+
+
+def _issuer_signals(
+    session: Session,
+    ctx: JobContext,
+    locked: Sequence[tuple[RecoveryAttempt, RecoveryCase, Transaction]],
+) -> dict[tuple[str, str], IssuerSignal]:
+    """What each organisation's payments last said about the issuers of the retries about to
+    start, read once per organisation."""
+    issuers = sorted(
+        {
+            (attempt.org_id, transaction.card_issuer)
+            for attempt, _, transaction in locked
+            if attempt.kind == "psp_retry" and not attempt.started_at and transaction.card_issuer
+        }
+    )
+    signals: dict[tuple[str, str], IssuerSignal] = {}
+    for org_id, group in groupby(issuers, key=lambda pair: pair[0]):
+        names = [name for _, name in group]
+        found = issuer_health.issuer_signals(session, org_id, names, ctx.clock.now())
+        signals.update({(org_id, name): signal for name, signal in found.items()})
+    return signals
 
 
 def _claim_one(
@@ -144,6 +176,7 @@ def _claim_one(
     case: RecoveryCase,
     transaction: Transaction,
     histories: dict[tuple[str, str], list[PastAttempt]],
+    signals: dict[tuple[str, str], IssuerSignal],
 ) -> Work | None:
     now = ctx.clock.now()
     if attempt.status in (AttemptStatus.DONE, AttemptStatus.CANCELLED):
@@ -165,6 +198,20 @@ def _claim_one(
         attempt.kind == "psp_retry"
         and not attempt.started_at
         and manual.hold_back(session, ctx.clock, attempt, case)
+    ):
+        return None
+    if (
+        attempt.kind == "psp_retry"
+        and not attempt.started_at
+        and attempt.planned_by != manual.MANUAL  # the merchant asked for this one now
+        and issuer_health.hold_while_down(
+            session,
+            ctx.clock,
+            attempt,
+            case,
+            transaction.card_issuer,
+            signals.get((attempt.org_id, transaction.card_issuer or "")),
+        )
     ):
         return None
     silent_for = now - attempt.started_at if attempt.started_at else timedelta(0)

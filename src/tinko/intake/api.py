@@ -58,6 +58,7 @@ def _report(body: PaymentFailedIn) -> FailureReport:
         payment_method_type=body.payment_method_type,
         payment_method_ref=body.payment_method_ref,
         card_network=body.card_network,
+        card_issuer=body.card_issuer or None,
         customer=Customer(
             ref=customer.id,
             email=customer.email,

@@ -91,6 +91,13 @@ class PaymentFailedIn(BaseModel):
     payment_method_type: PaymentMethodType | None = None
     payment_method_ref: Ref | None = None
     card_network: Annotated[str, StringConstraints(to_lower=True, max_length=16)] | None = None
+    card_issuer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = (
+        Field(
+            default=None,
+            description="The card's issuing bank (the PSP's card.issuer): retries wait while it "
+            "is seen down.",
+        )
+    )
     customer: CustomerIn = Field(default_factory=CustomerIn)
     occurred_at: AwareDatetime
     metadata: dict[str, Any] | None = None

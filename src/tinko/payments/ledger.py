@@ -281,6 +281,7 @@ def _failure_fields(report: FailureReport, gateway: str) -> dict[str, Any]:
         "payment_method_type": report.payment_method_type,
         "payment_method_ref": report.payment_method_ref,
         "card_network": report.card_network,
+        "card_issuer": report.card_issuer,
         "psp_object_id": report.psp_object_id,
         "country": customer.country.upper() if customer.country else None,
         "customer_ref": customer.ref,

@@ -32,6 +32,8 @@ class Transaction(Base):
     payment_method_type: Mapped[str | None] = mapped_column(String(16))
     payment_method_ref: Mapped[str | None] = mapped_column(String(200))
     card_network: Mapped[str | None] = mapped_column(String(16))
+    # The card's issuing bank as the PSP names it: retries wait while it is seen down.
+    card_issuer: Mapped[str | None] = mapped_column(String(100))
     country: Mapped[str | None] = mapped_column(String(2))
     psp_object_id: Mapped[str | None] = mapped_column(String(200))
     customer_ref: Mapped[str | None] = mapped_column(String(200))
@@ -55,6 +57,8 @@ class PaymentEvent(Base):
     __table_args__ = (
         UniqueConstraint("org_id", "source", "external_id"),
         Index("ix_payment_event_transaction", "transaction_id", "occurred_at"),
+        # The last hours of an organisation's events (recovery.issuer_health).
+        Index("ix_payment_event_org_time", "org_id", "occurred_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

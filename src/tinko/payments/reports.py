@@ -33,6 +33,7 @@ class FailureReport:
     payment_method_type: str | None = None
     payment_method_ref: str | None = None
     card_network: str | None = None
+    card_issuer: str | None = None
     customer: Customer = field(default_factory=Customer)
     metadata: dict[str, Any] = field(default_factory=dict)
     # The PSP's payment object (PaymentIntent, order) and this try at it (charge, payment).

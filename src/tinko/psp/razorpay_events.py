@@ -128,6 +128,9 @@ def _payment_failed(payment: dict[str, Any], at: datetime, event_type: str) -> F
         payment_method_type=_METHODS.get(method),
         payment_method_ref=payment.get("token_id") or payment.get("vpa"),
         card_network=str(card.get("network")).lower() if card.get("network") else None,
+        # The card's issuer ("HDFC"), or the bank of a net-banking or mandate payment:
+        # https://razorpay.com/docs/api/payments/ (card.issuer, bank).
+        card_issuer=str(card.get("issuer") or payment.get("bank") or "")[:100] or None,
         customer=Customer(
             ref=payment.get("customer_id"),
             email=payment.get("email") or None,

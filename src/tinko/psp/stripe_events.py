@@ -118,6 +118,13 @@ def _metadata(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in (obj.get("metadata") or {}).items() if k != "transaction_ref"}
 
 
+def _issuer(card: dict[str, Any]) -> str | None:
+    """The issuing bank's name (``card.issuer``, in API versions from 2023:
+    https://docs.stripe.com/api/charges/object#charge_object-payment_method_details-card-issuer)."""
+    issuer = card.get("issuer")
+    return str(issuer).strip()[:100] or None if issuer else None
+
+
 def _payment_intent_failed(pi: dict[str, Any], at: datetime, event_type: str) -> FailureReport:
     error = pi.get("last_payment_error") or {}
     method = error.get("payment_method") or {}
@@ -138,6 +145,7 @@ def _payment_intent_failed(pi: dict[str, Any], at: datetime, event_type: str) ->
         payment_method_type=_method_type(method.get("type")),
         payment_method_ref=_id_of(method) or _id_of(pi.get("payment_method")),
         card_network=card.get("brand"),
+        card_issuer=_issuer(card),
         customer=Customer(
             ref=_id_of(pi.get("customer")),
             email=pi.get("receipt_email") or billing.get("email"),
@@ -176,6 +184,7 @@ def _charge_failed(charge: dict[str, Any], at: datetime, event_type: str) -> Fai
         payment_method_type=_method_type(details.get("type")),
         payment_method_ref=_id_of(charge.get("payment_method")),
         card_network=card.get("brand") or card.get("network"),
+        card_issuer=_issuer(card),
         customer=Customer(
             ref=_id_of(charge.get("customer")),
             email=charge.get("receipt_email") or billing.get("email"),

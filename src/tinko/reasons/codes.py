@@ -30,6 +30,7 @@ class ReasonCode(StrEnum):
     RETRY_NOW_BY_MERCHANT = "retry_now_by_merchant"
     HELD_BACK_CHARGE_IN_FLIGHT = "held_back_charge_in_flight"
     HELD_BACK_SPACING = "held_back_spacing"
+    HELD_BACK_ISSUER_DOWN = "held_back_issuer_down"
     # a message with a payment link was planned or sent ...
     LINK_BY_RULE = "link_by_rule"
     LINK_HARD_DECLINE = "link_hard_decline"
@@ -86,6 +87,7 @@ PARAMS: Final[Mapping[ReasonCode, tuple[str, ...]]] = {
     C.RETRY_NOW_BY_MERCHANT: ("at",),
     C.HELD_BACK_CHARGE_IN_FLIGHT: ("until", "waiting_for"),
     C.HELD_BACK_SPACING: ("until", "spacing_minutes"),
+    C.HELD_BACK_ISSUER_DOWN: ("until", "issuer", "seen_at"),
     C.LINK_BY_RULE: _LINK,
     C.LINK_HARD_DECLINE: _LINK,
     C.LINK_NO_SAVED_METHOD: _LINK,
@@ -120,7 +122,7 @@ PARAMS: Final[Mapping[ReasonCode, tuple[str, ...]]] = {
 }
 
 # Params that hold a moment: stored as ISO-8601 UTC, shown in the reader's time zone.
-MOMENTS: Final = frozenset({"at", "from", "to", "until", "previous_at", "expires_at"})
+MOMENTS: Final = frozenset({"at", "from", "to", "until", "previous_at", "expires_at", "seen_at"})
 # Params that may be null (a built-in policy has no id or version; no rule matched; a block
 # that never ends; a customer-only step has no retry number).
 NULLABLE: Final = frozenset({*BASIS, "until", "detail", "attempt_number", "waiting_for"})

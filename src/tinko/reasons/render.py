@@ -62,6 +62,8 @@ SENTENCES: Final[Mapping[ReasonCode, str]] = {
     "recovery is still with the payment provider.",
     C.HELD_BACK_SPACING: "This retry waits until %(until)s: a charge was sent on this payment "
     "method less than %(spacing)s ago.",
+    C.HELD_BACK_ISSUER_DOWN: "This retry waits until %(until)s: a payment with the same card "
+    "issuer (%(issuer)s) met an outage at %(seen_at)s and none has been approved by it since.",
     C.LINK_BY_RULE: "A payment link goes by %(channel)s at %(at)s, as %(by)s asks.",
     C.LINK_HARD_DECLINE: "A payment link goes by %(channel)s at %(at)s: this decline "
     "(%(category)s) must not be retried on the same card, so the customer must pay another way.",

@@ -80,6 +80,8 @@ class RecoveryAttempt(Base):
         Index("ix_recovery_attempt_due", "status", "scheduled_for"),
         Index("ix_recovery_attempt_case", "org_id", "case_id"),
         Index("ix_recovery_attempt_method", "org_id", "payment_method_ref", "started_at"),
+        # The last hours of an organisation's retries (recovery.issuer_health).
+        Index("ix_recovery_attempt_org_started", "org_id", "started_at"),
         # Never two PSP charges of one case in flight, whoever planned them.
         Index(
             "uq_recovery_attempt_charge_in_flight",

@@ -11,7 +11,8 @@ Pure: the live runner, the intake and the simulator all ask the same questions.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Final
 
 TRANSIENT_CATEGORIES: Final = frozenset({"issuer_unavailable", "processing_error"})
@@ -40,3 +41,39 @@ def keeps_category(case_category: str | None, new_category: str | None) -> bool:
 def transient_wait(streak: int) -> timedelta:
     """The wait before the next try after ``streak`` (≥ 1) outage declines in a row."""
     return TRANSIENT_BACKOFF[min(streak, len(TRANSIENT_BACKOFF)) - 1]
+
+
+# Across payments (issue #16, outage-aware retries): an issuer seen down on any payment of the
+# merchant (a failure or a retry declined as issuer_unavailable) is down for every payment on
+# it. A retry due while it is seen down waits instead of going out to meet the same outage:
+# it looks again every LOOK_AGAIN, and the sign counts for SEEN_DOWN_FOR after the newest
+# outage decline unless an approval on the issuer came after it. Once no payment has met the
+# outage for that long, the held retries go out and the first answers tell again. tinko
+# simulate (shipped worlds, seeds 1-3, 2000 failures): the same revenue at two decimals,
+# 0.00-0.01 fewer retries per recovery; their outages last at most 10 h. Decision 0028.
+ISSUER_OUTAGE: Final = "issuer_unavailable"
+ISSUER_SEEN_DOWN_FOR: Final = timedelta(hours=6)
+ISSUER_LOOK_AGAIN: Final = timedelta(hours=2)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerSignal:
+    """What the merchant's own payments last said about one issuer."""
+
+    down_at: datetime | None = None  # the newest outage decline on it
+    up_at: datetime | None = None  # the newest approval on it
+
+
+def issuer_hold(signal: IssuerSignal | None, now: datetime) -> datetime | None:
+    """Until when a retry to this issuer, due ``now``, waits; None: it may go."""
+    if signal is None or signal.down_at is None:
+        return None
+    if signal.up_at is not None and signal.up_at >= signal.down_at:
+        return None
+    if now - signal.down_at >= ISSUER_SEEN_DOWN_FOR:
+        return None
+    return now + ISSUER_LOOK_AGAIN
+
+
+def newer(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else max(a, b)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import heapq
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
@@ -25,7 +25,13 @@ from tinko.policies.paydays import pay_calendar_key
 from tinko.recovery.decide import AttemptView, PaymentView
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import PastAttempt, ProposedAttempt
-from tinko.recovery.transient import keeps_category
+from tinko.recovery.transient import (
+    ISSUER_OUTAGE,
+    IssuerSignal,
+    issuer_hold,
+    keeps_category,
+    newer,
+)
 from tinko.simulate.ledger import Ledger
 from tinko.simulate.outcomes import charge, reachable, react, remembered
 from tinko.simulate.strategies import Strategy
@@ -89,6 +95,7 @@ class StrategyResult:
     network_fees_usd_cents: int = 0
     attempt_fees_minor: int = 0
     runaway_cases: int = 0
+    retries_held: int = 0  # retries held back while their issuer was seen down
 
     def merge(self, other: StrategyResult) -> None:
         self.recovered.update(other.recovered)
@@ -103,6 +110,7 @@ class StrategyResult:
         self.network_fees_usd_cents += other.network_fees_usd_cents
         self.attempt_fees_minor += other.attempt_fees_minor
         self.runaway_cases += other.runaway_cases
+        self.retries_held += other.retries_held
 
 
 def utc(at: float) -> datetime:
@@ -172,6 +180,10 @@ class Driver:
         self._merchant_tz = world.scenario.merchant_timezone
         # A strategy that learns from outcomes (learned timing) is told each retry's result.
         self._learn: Callable[[str, bool], None] | None = getattr(strategy, "learn", None)
+        # What this merchant's payments last said about each issuer (recovery.transient), for
+        # a strategy that holds retries while an issuer is seen down, as the live runner does.
+        self._watches_issuers = bool(getattr(strategy, "watches_issuers", False))
+        self.issuers: dict[int, IssuerSignal] = {}
 
     def _push(self, at: float, kind: int, case: int, attempt: int = -1) -> None:
         self.seq += 1
@@ -207,6 +219,7 @@ class Driver:
         failure = case.failure
         self.ledger.original(failure)
         case.classification = classify_code(self.world, failure, failure.kind.code, at)
+        self._issuer_said(failure, at, approved=False, category=case.classification["category"])
         # The failed payment itself reached the network: the guard's rules count it (a
         # mandate's first execution of the cycle), so it is card history like any retry, as
         # recovery.card_history reads it from the payment_failed events.
@@ -315,6 +328,8 @@ class Driver:
             self._message(case, attempt, at, now)
 
     def _retry(self, case: SimCase, attempt: SimAttempt, at: float, now: datetime) -> None:
+        if self._hold_for_issuer(case, attempt, now):
+            return
         failure = case.failure
         customer = failure.customer
         history = self._history(customer.payment_method_ref)
@@ -354,6 +369,28 @@ class Driver:
         self.clock.set(utc(at + PSP_SECONDS))
         self._answer(case, attempt, code, at, at)
 
+    def _issuer_said(
+        self, failure: Failure, at: float, *, approved: bool, category: object
+    ) -> None:
+        issuer = failure.customer.issuer
+        old = self.issuers.get(issuer, IssuerSignal())
+        if approved:
+            self.issuers[issuer] = replace(old, up_at=newer(old.up_at, utc(at)))
+        elif category == ISSUER_OUTAGE:
+            self.issuers[issuer] = replace(old, down_at=newer(old.down_at, utc(at)))
+
+    def _hold_for_issuer(self, case: SimCase, attempt: SimAttempt, now: datetime) -> bool:
+        """As the live claim: a retry due while its issuer is seen down waits."""
+        if not self._watches_issuers:
+            return False
+        until = issuer_hold(self.issuers.get(case.failure.customer.issuer), now)
+        if until is None:
+            return False
+        self.result.retries_held += 1
+        attempt.scheduled_for = until
+        self._push(until.timestamp(), _DUE, case.slot, case.attempts.index(attempt))
+        return True
+
     def _notice(self, case: SimCase, attempt: SimAttempt, at: float) -> None:
         """A bank debit's answer arrives: settled (recovered now) or returned (re-plan)."""
         if attempt.status != "running":
@@ -379,6 +416,7 @@ class Driver:
         now = self.clock.now()
         attempt.status, attempt.finished_at = "done", now
         if code is None:
+            self._issuer_said(case.failure, sent, approved=True, category=None)
             if attempt.slot is not None and self._learn is not None:
                 self._learn(attempt.slot, True)
             attempt.outcome = "succeeded"
@@ -389,6 +427,7 @@ class Driver:
             self._recovered(case, at, "retry")
             return
         declined = classify_code(self.world, case.failure, code, sent)
+        self._issuer_said(case.failure, sent, approved=False, category=declined["category"])
         attempt.outcome, attempt.decline_category = "declined", str(declined["category"])
         # As the live runner: an outage met on the way keeps the case's classification.
         if not keeps_category(str(case.classification["category"]), attempt.decline_category):

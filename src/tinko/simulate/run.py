@@ -1,8 +1,9 @@
 """A whole simulation: build the world, run every strategy over it, compute the oracle.
 
-Strategies never interact, and neither do customers (cards, messages and opt-outs are per
-customer), so the work splits into (strategy, shard of customers) tasks that run in worker
-processes; the results do not depend on how many workers there are.
+Strategies never interact, and customers only through their card's issuer (cards, messages
+and opt-outs are per customer; Tinko holds retries to an issuer another payment saw down), so
+the work splits into (strategy, shard of issuers) tasks that run in worker processes; the
+results do not depend on how many workers there are.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def _task(job: tuple[int, int, int, int]) -> StrategyResult:
         if days is not None:
             days[task_id] = (at - start) / DAY
 
-    failures = [f for f in world.failures if f.customer.index % shards == shard]
+    # By issuer: every customer of an issuer in one shard, as one merchant would see them.
+    failures = [f for f in world.failures if f.customer.issuer % shards == shard]
     return Driver(world, strategy, report).run(failures)
 
 

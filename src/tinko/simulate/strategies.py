@@ -120,6 +120,9 @@ class TinkoStrategy:
     rules: Sequence[RuleSpec] = ()
     name: str = "tinko"
     guarded: bool = True
+    # Holds a retry while another payment saw its issuer down (recovery.transient), as the
+    # live claim does; the simulator shards by issuer so that stays exact.
+    watches_issuers: bool = True
     seed: int = 0
     stats: dict[str, SlotStat] = field(default_factory=dict)
     _rng: random.Random | None = None
