@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,21 +27,29 @@ from tinko.recovery.transient import (
 def issuer_signals(
     session: Session, org_id: str, issuers: Iterable[str], now: datetime
 ) -> dict[str, IssuerSignal]:
-    """Issuer → its signal, from the organisation's failures, successes and retries of the
-    last ``ISSUER_SEEN_DOWN_FOR`` (older ones cannot hold a retry). Two queries."""
+    """Issuer → its signal, from the organisation's failures and retries of the last
+    ``ISSUER_SEEN_DOWN_FOR`` (older ones cannot hold a retry). Outages are rare: the common
+    case is two aggregate queries that find none; approvals are read only for issuers that
+    had one."""
     names = sorted(set(issuers))
     if not names:
         return {}
     since = now - ISSUER_SEEN_DOWN_FOR
-    down: dict[str, datetime | None] = {}
-    up: dict[str, datetime | None] = {}
-    retries = session.execute(
-        select(
-            Transaction.card_issuer,
-            RecoveryAttempt.started_at,
-            RecoveryAttempt.outcome,
-            RecoveryAttempt.decline,
-        )
+    down = _newest(session, org_id, names, since, approved=False)
+    if not down:
+        return {}
+    up = _newest(session, org_id, sorted(down), since, approved=True)
+    return {name: IssuerSignal(at, up.get(name)) for name, at in down.items()}
+
+
+def _newest(
+    session: Session, org_id: str, names: list[str], since: datetime, *, approved: bool
+) -> dict[str, datetime]:
+    """Per issuer, the newest approval (``approved``) or outage decline since ``since``,
+    among retries and the failures and successes we were told of."""
+    retry_at = func.max(RecoveryAttempt.started_at)
+    retries = (
+        select(Transaction.card_issuer, retry_at)
         .join(RecoveryCase, RecoveryCase.id == RecoveryAttempt.case_id)
         .join(Transaction, Transaction.id == RecoveryCase.transaction_id)
         .where(
@@ -51,51 +58,35 @@ def issuer_signals(
             Transaction.org_id == org_id,
             RecoveryAttempt.kind == "psp_retry",
             RecoveryAttempt.started_at >= since,
-            RecoveryAttempt.outcome.in_(("succeeded", "declined")),
             Transaction.card_issuer.in_(names),
         )
+        .group_by(Transaction.card_issuer)
     )
-    for issuer, at, outcome, decline in retries:
-        _note(down, up, issuer, at, outcome == "succeeded", _is_outage(decline))
-    events = session.execute(
-        select(
-            Transaction.card_issuer,
-            PaymentEvent.occurred_at,
-            PaymentEvent.kind,
-            PaymentEvent.classification,
-        )
+    event_at = func.max(PaymentEvent.occurred_at)
+    events = (
+        select(Transaction.card_issuer, event_at)
         .join(Transaction, Transaction.id == PaymentEvent.transaction_id)
         .where(
             PaymentEvent.org_id == org_id,
             Transaction.org_id == org_id,
             PaymentEvent.occurred_at >= since,
-            PaymentEvent.kind.in_(("payment_failed", "payment_succeeded")),
             Transaction.card_issuer.in_(names),
         )
+        .group_by(Transaction.card_issuer)
     )
-    for issuer, at, kind, classification in events:
-        _note(down, up, issuer, at, kind == "payment_succeeded", _is_outage(classification))
-    return {name: IssuerSignal(down.get(name), up.get(name)) for name in down.keys() | up.keys()}
-
-
-def _is_outage(classification: dict[str, Any] | None) -> bool:
-    return bool(classification) and (classification or {}).get("category") == ISSUER_OUTAGE
-
-
-def _note(
-    down: dict[str, datetime | None],
-    up: dict[str, datetime | None],
-    issuer: str,
-    at: datetime | None,
-    approved: bool,
-    outage: bool,
-) -> None:
-    if at is None:
-        return
     if approved:
-        up[issuer] = newer(up.get(issuer), at)
-    elif outage:
-        down[issuer] = newer(down.get(issuer), at)
+        retries = retries.where(RecoveryAttempt.outcome == "succeeded")
+        events = events.where(PaymentEvent.kind == "payment_succeeded")
+    else:
+        outage = RecoveryAttempt.decline["category"].as_string() == ISSUER_OUTAGE
+        retries = retries.where(RecoveryAttempt.outcome == "declined", outage)
+        failed = PaymentEvent.classification["category"].as_string() == ISSUER_OUTAGE
+        events = events.where(PaymentEvent.kind == "payment_failed", failed)
+    found: dict[str, datetime] = {}
+    for issuer, at in [*session.execute(retries), *session.execute(events)]:
+        if issuer is not None and at is not None:
+            found[issuer] = newer(found.get(issuer), at) or at
+    return found
 
 
 def hold_while_down(
