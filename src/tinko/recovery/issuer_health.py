@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 
 from tinko.kit.clock import Clock
 from tinko.payments.models import PaymentEvent, Transaction
-from tinko.reasons import ReasonCode, make
-from tinko.recovery import lifecycle, timeline
+from tinko.reasons import ReasonCode
+from tinko.recovery import lifecycle
 from tinko.recovery.models import RecoveryAttempt, RecoveryCase
-from tinko.recovery.statuses import AttemptStatus
 from tinko.recovery.transient import (
     ISSUER_OUTAGE,
     ISSUER_SEEN_DOWN_FOR,
@@ -102,28 +101,14 @@ def hold_while_down(
     until = issuer_hold(signal, clock.now()) if issuer else None
     if until is None or signal is None or signal.down_at is None:
         return False
-    lifecycle.hold(attempt, until)
-    session.flush()
-    case.next_action_at = session.scalar(
-        select(func.min(RecoveryAttempt.scheduled_for)).where(
-            RecoveryAttempt.org_id == case.org_id,
-            RecoveryAttempt.case_id == case.id,
-            RecoveryAttempt.status == AttemptStatus.SCHEDULED,
-        )
-    )
-    attempt.reason = make(
-        ReasonCode.HELD_BACK_ISSUER_DOWN,
-        until=attempt.scheduled_for,
-        issuer=issuer,
-        seen_at=signal.down_at,
-    )
-    timeline.log(
+    lifecycle.hold(
         session,
         clock,
+        attempt,
         case,
-        "retry_held_back",
-        attempt_id=attempt.id,
-        issuer_down_at=signal.down_at.isoformat(),
-        until=attempt.scheduled_for.isoformat(),
+        until,
+        ReasonCode.HELD_BACK_ISSUER_DOWN,
+        issuer=issuer,
+        seen_at=signal.down_at,
     )
     return True

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -194,11 +195,38 @@ def cancel_planned(
                 set_committed_value(loaded, key, value)
 
 
-def hold(attempt: RecoveryAttempt, until: datetime) -> None:
-    """Put an attempt about to start back in the queue until `until` (manual.hold_back)."""
+def hold(
+    session: Session,
+    clock: Clock,
+    attempt: RecoveryAttempt,
+    case: RecoveryCase,
+    until: datetime,
+    code: ReasonCode,
+    **params: Any,
+) -> None:
+    """Put a retry about to start back in the queue until ``until``, with the reason ``code``
+    (its ``until`` and ``params``), on the timeline and in the case's next action."""
     move_attempt(attempt, AttemptStatus.SCHEDULED)
     attempt.claimed_until = None
     attempt.scheduled_for = max(attempt.scheduled_for, until)
+    attempt.reason = make(code, until=attempt.scheduled_for, **params)
+    session.flush()
+    case.next_action_at = session.scalar(
+        select(func.min(RecoveryAttempt.scheduled_for)).where(
+            RecoveryAttempt.org_id == case.org_id,
+            RecoveryAttempt.case_id == case.id,
+            RecoveryAttempt.status == AttemptStatus.SCHEDULED,
+        )
+    )
+    log(
+        session,
+        clock,
+        case,
+        "retry_held_back",
+        attempt_id=attempt.id,
+        until=attempt.scheduled_for.isoformat(),
+        **{k: v.isoformat() if isinstance(v, datetime) else v for k, v in params.items()},
+    )
 
 
 def lease(session: Session, attempt_ids: Sequence[str], until: datetime) -> None:

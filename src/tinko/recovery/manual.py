@@ -191,28 +191,13 @@ def hold_back(session: Session, clock: Clock, attempt: RecoveryAttempt, case: Re
         until = free_at if free_at is not None and free_at > now else None
     if until is None:
         return False
-    lifecycle.hold(attempt, until)
+    params: dict[str, object]
     if waiting_for is not None:
-        why = make(
-            ReasonCode.HELD_BACK_CHARGE_IN_FLIGHT,
-            until=attempt.scheduled_for,
-            waiting_for=waiting_for,
-        )
+        code, params = ReasonCode.HELD_BACK_CHARGE_IN_FLIGHT, {"waiting_for": waiting_for}
     else:
         spacing = int(MANUAL_RETRY_SPACING.total_seconds() // 60)
-        why = make(
-            ReasonCode.HELD_BACK_SPACING, until=attempt.scheduled_for, spacing_minutes=spacing
-        )
-    attempt.reason = why
-    timeline.log(
-        session,
-        clock,
-        case,
-        "retry_held_back",
-        attempt_id=attempt.id,
-        waiting_for=waiting_for,
-        until=attempt.scheduled_for.isoformat(),
-    )
+        code, params = ReasonCode.HELD_BACK_SPACING, {"spacing_minutes": spacing}
+    lifecycle.hold(session, clock, attempt, case, until, code, **params)
     return True
 
 
