@@ -121,8 +121,8 @@ def _metadata(obj: dict[str, Any]) -> dict[str, Any]:
 def _issuer(card: dict[str, Any]) -> str | None:
     """The issuing bank's name (``card.issuer``, in API versions from 2023:
     https://docs.stripe.com/api/charges/object#charge_object-payment_method_details-card-issuer)."""
-    issuer = card.get("issuer")
-    return str(issuer).strip()[:100] or None if issuer else None
+    issuer = str(card.get("issuer") or "").strip()[:100]
+    return issuer or None
 
 
 def _payment_intent_failed(pi: dict[str, Any], at: datetime, event_type: str) -> FailureReport:

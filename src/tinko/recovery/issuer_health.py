@@ -19,7 +19,6 @@ from tinko.recovery.transient import (
     ISSUER_SEEN_DOWN_FOR,
     IssuerSignal,
     issuer_hold,
-    newer,
 )
 
 
@@ -84,7 +83,7 @@ def _newest(
     found: dict[str, datetime] = {}
     for issuer, at in [*session.execute(retries), *session.execute(events)]:
         if issuer is not None and at is not None:
-            found[issuer] = newer(found.get(issuer), at) or at
+            found[issuer] = max(found.get(issuer, at), at)
     return found
 
 
