@@ -63,6 +63,13 @@ def test_an_empty_amount_in_a_razorpay_report_is_a_bad_row() -> None:
     assert any(":8: amount '' is not a number" in r for r in _bad(RAZORPAY, "amount", DAY_FIRST))
 
 
+def test_a_failed_row_without_any_code_is_reported_with_its_seller_message() -> None:
+    assert _bad(STRIPE, "no decline code") == [
+        f"{STRIPE}:17: a failed payment without a code "
+        "(Seller Message: 'Blocked because Radar flagged it.')"
+    ]
+
+
 def test_bad_rows_leave_the_good_ones_to_simulate() -> None:
     export = read_export(STRIPE)
     assert len(export.failures) == 8  # 16 rows: 1 paid, 1 Radar block, 6 bad
@@ -72,7 +79,8 @@ def test_the_run_reports_each_reason_with_its_count_and_first_lines() -> None:
     result = runner.invoke(app, ["backtest", "--csv", str(STRIPE), "--json"])
     assert result.exit_code == 0, result.output
     assert "skipped 4 bad rows (amount), e.g. " in result.stderr
-    assert result.stderr.count(f"{STRIPE}:") == 3 + 1 + 1  # at most three examples a reason
+    # At most three examples a reason: amount, currency, date, no decline code.
+    assert result.stderr.count(f"{STRIPE}:") == 3 + 1 + 1 + 1
 
 
 # --- payment methods ------------------------------------------------------------------------

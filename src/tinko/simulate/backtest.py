@@ -267,8 +267,14 @@ def _read_rows(path: Path, reader: csv.DictReader[str], date_format: str | None)
         code = next((c for col in code_columns if (c := (row.get(col) or "").strip())), "")
         if not code and seller and (said := _SELLER_CODE.search(row.get(seller) or "")):
             code = said[1]
-        if not code or cell("status").lower() not in _FAILED:
-            continue  # a successful payment, or a failure without a reason to learn from
+        if cell("status").lower() not in _FAILED:
+            continue  # a successful (or refunded, pending) payment: not a failure
+        if not code:
+            # Nothing says why it failed: reported, not guessed (a retry plan depends on it).
+            message = (row.get(seller) or "").strip() if seller else ""
+            detail = f" (Seller Message: {message!r})" if message else ""
+            export.bad("no decline code", f"{where}: a failed payment without a code{detail}")
+            continue
         method = _method(cell("method"), cell("network"))
         if method is None:
             export.skipped_methods += 1
