@@ -143,7 +143,8 @@ def simulate_command(
     plot: PlotOption = None,
     workers: WorkersOption = None,
 ) -> None:
-    """Run Tinko's engine and two baselines over a simulated world; compare with the oracle."""
+    """Run Tinko's engine and five merchant baselines over a simulated world; compare with the
+    oracle and the strongest baseline."""
     try:
         world = load_scenario(scenario)
     except ScenarioError as exc:
