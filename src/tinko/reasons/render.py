@@ -49,6 +49,9 @@ SENTENCES: Final[Mapping[ReasonCode, str]] = {
     C.PLANNED_AFTER_OUTAGE: "Retry %(number)s (%(category)s) was planned by %(by)s for %(at)s, "
     "%(delay)s after the last try met a bank outage; that try does not count against the "
     "retries.",
+    C.PLANNED_LAST_CHANCE: "Retry %(number)s (%(category)s) was planned by %(by)s for %(at)s, "
+    "in the last hours of the recovery window (it ends %(expires_at)s): the schedule's next "
+    "moment comes after the window, and a last try at its end still has a chance.",
     C.PLANNED_LEARNED_SLOT: "Retry %(number)s (%(category)s) was planned by %(by)s for %(at)s, "
     "in slot %(slot)s learned from this organisation's own retries (%(successes)s of "
     "%(tries)s succeeded there).",

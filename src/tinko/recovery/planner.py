@@ -47,6 +47,11 @@ _WAKING_ROUNDS = 3  # passes over the customer's possible zones before giving up
 # every pay event before the deadline (decision 0025).
 BETWEEN_PAYDAYS = timedelta(days=10)
 BETWEEN_PAYDAYS_MARGIN = timedelta(days=2)
+# A retry the schedule puts after the window's end is not dropped: it goes this long before
+# the end (room for the PSP's answer), when that is at least LAST_CHANCE_SPACING after the
+# last try. A hold or a shortfall has had the longest to clear by then (decision 0029).
+LAST_CHANCE_BEFORE_END = timedelta(hours=1)
+LAST_CHANCE_SPACING = timedelta(hours=12)
 
 
 class PolicyLike(Protocol):
@@ -198,6 +203,11 @@ def _next_retry(
     # A bank debit sent later than this settles after the window closes.
     deadline = last_send_moment(facts.payment_method_type, facts.expires_at)
     at, why, code, delay, learnable = _retry_time(facts, policy, rule_retry, now, deadline)
+    if at > deadline and (rule_retry is None or rule_retry.after_minutes is None):
+        last = _last_chance(facts, now, deadline)
+        if last is not None:
+            why = "the schedule runs past the window: a last try before it ends"
+            at, code, delay, learnable = last, R.PLANNED_LAST_CHANCE, None, None
     planned_at, moved_by = at, None
     windows = _retry_windows(facts, policy, rule_retry)
     proposed = ProposedAttempt(
@@ -273,6 +283,8 @@ def _next_retry(
         )
     elif code == R.PLANNED_ON_PAYDAY:
         reason = make(code, basis, attempt_number=number, at=at)
+    elif code == R.PLANNED_LAST_CHANCE:
+        reason = make(code, basis, attempt_number=number, at=at, expires_at=facts.expires_at)
     elif code == R.PLANNED_ON_CALENDAR_PAYDAY:
         calendar, pattern = _calendar_of(why)
         reason = make(code, basis, attempt_number=number, at=at, calendar=calendar, pattern=pattern)
@@ -353,6 +365,15 @@ def _retry_time(
     at = max(earliest, since + timedelta(minutes=delay))
     timing = _timing(facts, at, by_rule, delay)
     return at, f"retry after {round(delay)} min of backoff", *timing, "backoff"
+
+
+def _last_chance(facts: CaseFacts, now: datetime, deadline: datetime) -> datetime | None:
+    """The window's last useful hour for a retry the schedule would send after it, or None
+    when that is too close to the last try (or the decline's cooldown) to be another chance."""
+    since = facts.last_retry_at or facts.failed_at
+    cooled = facts.failed_at + timedelta(seconds=facts.cooldown_seconds)
+    at = deadline - LAST_CHANCE_BEFORE_END
+    return at if at >= max(now, cooled, since + LAST_CHANCE_SPACING) else None
 
 
 def _between_paydays(
