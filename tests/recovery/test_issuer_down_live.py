@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from tests.recovery.conftest import Engine, sandbox_failure
 from tinko.psp.models import SandboxCharge
+from tinko.recovery.models import RecoveryCase
+from tinko.recovery.settlement import LAST_CHANCE_BEFORE_END
 from tinko.recovery.transient import ISSUER_LOOK_AGAIN
 
 URL = "/v1/events/payment_failed"
@@ -95,5 +97,26 @@ def test_an_approval_by_the_issuer_after_the_outage_lets_the_retry_go(
     assert response.status_code == 202, response.text
     assert _recovery(client, key_headers, "d")["status"] == "recovered"
     scheduler.clock.set(planned)
+    scheduler.sweep()
+    assert _recovery(client, key_headers, "b")["status"] == "recovered"
+
+
+def test_a_held_retry_waits_no_later_than_the_windows_last_try(
+    app: FastAPI, client: TestClient, key_headers: dict[str, str], scheduler: Engine
+) -> None:
+    # Case b's window ends 90 minutes after its retry was due: held past it, the retry would
+    # charge after the merchant's recovery ended. It goes at the window's last try instead.
+    planned = _due_after_an_outage_on(client, key_headers, scheduler, ISSUER)
+    with app.state.session_factory() as session:
+        case = session.get(RecoveryCase, _recovery(client, key_headers, "b")["id"])
+        assert case is not None
+        case.expires_at = planned + timedelta(minutes=90)
+        session.commit()
+    last_try = planned + timedelta(minutes=90) - LAST_CHANCE_BEFORE_END
+    scheduler.clock.set(planned)
+    scheduler.sweep()
+    held = _recovery(client, key_headers, "b")
+    assert datetime.fromisoformat(held["next_action_at"]) == last_try
+    scheduler.clock.set(last_try)
     scheduler.sweep()
     assert _recovery(client, key_headers, "b")["status"] == "recovered"

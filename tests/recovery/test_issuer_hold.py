@@ -37,3 +37,12 @@ def test_an_approval_before_the_outage_does_not_lift_it() -> None:
 def test_an_issuer_nothing_was_heard_of_holds_nothing() -> None:
     assert issuer_hold(None, NOW) is None
     assert issuer_hold(IssuerSignal(up_at=NOW), NOW) is None
+
+
+def test_a_hold_ends_at_the_windows_last_try() -> None:
+    signal = IssuerSignal(down_at=NOW - timedelta(hours=1))
+    assert issuer_hold(signal, NOW, NOW + timedelta(minutes=30)) == NOW + timedelta(minutes=30)
+
+
+def test_at_the_windows_last_try_the_retry_goes_whatever_the_issuer() -> None:
+    assert issuer_hold(IssuerSignal(down_at=NOW - timedelta(hours=1)), NOW, NOW) is None

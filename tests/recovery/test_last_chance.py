@@ -7,13 +7,8 @@ from datetime import datetime, timedelta
 
 from tests.recovery.test_planner import PAYDAY, _facts
 from tinko.policies.defaults import default_policy
-from tinko.recovery.planner import (
-    LAST_CHANCE_BEFORE_END,
-    LAST_CHANCE_SPACING,
-    CaseFacts,
-    Plan,
-    plan_next,
-)
+from tinko.recovery.planner import LAST_CHANCE_SPACING, CaseFacts, Plan, plan_next
+from tinko.recovery.settlement import LAST_CHANCE_BEFORE_END
 from tinko.rules import RetryAction
 
 FAILED = PAYDAY

@@ -45,6 +45,7 @@ from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import PastAttempt
 from tinko.recovery.models import OPEN_STATUSES, RecoveryAttempt, RecoveryCase
 from tinko.recovery.planner import blocked_reason
+from tinko.recovery.settlement import last_try_moment
 from tinko.recovery.statuses import AttemptOutcome, AttemptStatus, CaseStatus
 from tinko.recovery.transient import IssuerSignal, keeps_category
 
@@ -211,6 +212,9 @@ def _claim_one(
             case,
             transaction.card_issuer,
             signals.get((attempt.org_id, transaction.card_issuer or "")),
+            last_try_moment(transaction.payment_method_type, case.expires_at)
+            if case.expires_at
+            else None,
         )
     ):
         return None

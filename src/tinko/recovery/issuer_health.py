@@ -94,10 +94,11 @@ def hold_while_down(
     case: RecoveryCase,
     issuer: str | None,
     signal: IssuerSignal | None,
+    last: datetime | None = None,
 ) -> bool:
     """Put a retry about to start back in the queue while its card's issuer is seen down
     (recovery.transient.issuer_hold); the claim calls it under its locks."""
-    until = issuer_hold(signal, clock.now()) if issuer else None
+    until = issuer_hold(signal, clock.now(), last) if issuer else None
     if until is None or signal is None or signal.down_at is None:
         return False
     lifecycle.hold(

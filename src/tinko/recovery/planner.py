@@ -30,7 +30,7 @@ from tinko.reasons.codes import Basis, Reason, make
 from tinko.reasons.codes import ReasonCode as R
 from tinko.recovery.guard import check_attempt, earliest_allowed
 from tinko.recovery.guard.types import GuardDecision, PastAttempt, ProposedAttempt
-from tinko.recovery.settlement import last_send_moment
+from tinko.recovery.settlement import last_send_moment, last_try_moment
 from tinko.recovery.timing import Timing, cells, choose, explain
 from tinko.recovery.transient import transient_wait
 from tinko.rules import Action, RetryAction, RuleSpec, SendLinkAction, StopAction
@@ -47,10 +47,9 @@ _WAKING_ROUNDS = 3  # passes over the customer's possible zones before giving up
 # every pay event before the deadline (decision 0025).
 BETWEEN_PAYDAYS = timedelta(days=10)
 BETWEEN_PAYDAYS_MARGIN = timedelta(days=2)
-# A retry the schedule puts after the window's end is not dropped: it goes this long before
-# the end (room for the PSP's answer), when that is at least LAST_CHANCE_SPACING after the
-# last try. A hold or a shortfall has had the longest to clear by then (decision 0029).
-LAST_CHANCE_BEFORE_END = timedelta(hours=1)
+# A retry the schedule puts after the window's end is not dropped: it goes an hour before the
+# end (settlement.last_try_moment), when that is at least LAST_CHANCE_SPACING after the last
+# try. A hold or a shortfall has had the longest to clear by then (decision 0029).
 LAST_CHANCE_SPACING = timedelta(hours=12)
 
 
@@ -204,7 +203,7 @@ def _next_retry(
     deadline = last_send_moment(facts.payment_method_type, facts.expires_at)
     at, why, code, delay, learnable = _retry_time(facts, policy, rule_retry, now, deadline)
     if at > deadline and (rule_retry is None or rule_retry.after_minutes is None):
-        last = _last_chance(facts, now, deadline)
+        last = _last_chance(facts, now)
         if last is not None:
             why = "the schedule runs past the window: a last try before it ends"
             at, code, delay, learnable = last, R.PLANNED_LAST_CHANCE, None, None
@@ -367,12 +366,12 @@ def _retry_time(
     return at, f"retry after {round(delay)} min of backoff", *timing, "backoff"
 
 
-def _last_chance(facts: CaseFacts, now: datetime, deadline: datetime) -> datetime | None:
+def _last_chance(facts: CaseFacts, now: datetime) -> datetime | None:
     """The window's last useful hour for a retry the schedule would send after it, or None
     when that is too close to the last try (or the decline's cooldown) to be another chance."""
     since = facts.last_retry_at or facts.failed_at
     cooled = facts.failed_at + timedelta(seconds=facts.cooldown_seconds)
-    at = deadline - LAST_CHANCE_BEFORE_END
+    at = last_try_moment(facts.payment_method_type, facts.expires_at)
     return at if at >= max(now, cooled, since + LAST_CHANCE_SPACING) else None
 
 

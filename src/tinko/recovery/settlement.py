@@ -15,6 +15,9 @@ from datetime import datetime, timedelta
 from typing import Final
 
 SETTLEMENT_BUSINESS_DAYS: Final = {"ach_debit": 4, "sepa_debit": 7, "bacs_debit": 4}
+# The last retry of a window goes this long before its last send moment: room for the PSP's
+# answer (decision 0029).
+LAST_CHANCE_BEFORE_END: Final = timedelta(hours=1)
 
 
 def last_send_moment(payment_method_type: str | None, window_end: datetime) -> datetime:
@@ -28,3 +31,9 @@ def last_send_moment(payment_method_type: str | None, window_end: datetime) -> d
         if moment.weekday() < 5:
             days -= 1
     return moment
+
+
+def last_try_moment(payment_method_type: str | None, window_end: datetime) -> datetime:
+    """When a window's last retry goes: an hour before its last send moment. A retry held
+    back (the issuer seen down) waits no later than this, so it still runs inside the window."""
+    return last_send_moment(payment_method_type, window_end) - LAST_CHANCE_BEFORE_END

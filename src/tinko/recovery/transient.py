@@ -64,15 +64,20 @@ class IssuerSignal:
     up_at: datetime | None = None  # the newest approval on it
 
 
-def issuer_hold(signal: IssuerSignal | None, now: datetime) -> datetime | None:
-    """Until when a retry to this issuer, due ``now``, waits; None: it may go."""
+def issuer_hold(
+    signal: IssuerSignal | None, now: datetime, last: datetime | None = None
+) -> datetime | None:
+    """Until when a retry to this issuer, due ``now``, waits; None: it may go. Never past
+    ``last``, the window's last try (settlement.last_try_moment): a retry held beyond the
+    window would charge after the merchant's recovery ended, so by then it goes anyway."""
     if signal is None or signal.down_at is None:
         return None
     if signal.up_at is not None and signal.up_at >= signal.down_at:
         return None
     if now - signal.down_at >= ISSUER_SEEN_DOWN_FOR:
         return None
-    return now + ISSUER_LOOK_AGAIN
+    until = now + ISSUER_LOOK_AGAIN if last is None else min(now + ISSUER_LOOK_AGAIN, last)
+    return until if until > now else None
 
 
 def newer(a: datetime | None, b: datetime | None) -> datetime | None:

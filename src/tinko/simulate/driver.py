@@ -25,6 +25,7 @@ from tinko.policies.paydays import pay_calendar_key
 from tinko.recovery.decide import AttemptView, PaymentView
 from tinko.recovery.guard import check_attempt
 from tinko.recovery.guard.types import PastAttempt, ProposedAttempt
+from tinko.recovery.settlement import last_try_moment
 from tinko.recovery.transient import (
     ISSUER_OUTAGE,
     IssuerSignal,
@@ -383,7 +384,10 @@ class Driver:
         """As the live claim: a retry due while its issuer is seen down waits."""
         if not self._watches_issuers:
             return False
-        until = issuer_hold(self.issuers.get(case.failure.customer.issuer), now)
+        last = None
+        if case.expires_at is not None:
+            last = last_try_moment(case.failure.customer.payment_method_type, case.expires_at)
+        until = issuer_hold(self.issuers.get(case.failure.customer.issuer), now, last)
         if until is None:
             return False
         self.result.retries_held += 1
