@@ -184,3 +184,45 @@ def test_the_zone_and_payday_flags_shape_every_currencys_world() -> None:
     assert {(w.merchant_timezone, w.income[0].pattern) for w in worlds} == {
         ("Europe/Paris", "twice_monthly")
     }
+
+
+# --- amounts written by hand or by other tools ------------------------------------------------
+
+
+def _amount_read(tmp_path: Path, written: str, currency: str = "eur") -> int:
+    export = tmp_path / "amounts.csv"
+    export.write_text(
+        "id,Created date (UTC),Amount,Currency,Status,Decline Reason\n"
+        f'ch_1,2026-04-01 08:02,"{written}",{currency},Failed,insufficient_funds\n',
+        encoding="utf-8",
+    )
+    [failure] = read_export(export).failures
+    return failure.amount_minor
+
+
+def test_a_currency_symbol_is_read_past(tmp_path: Path) -> None:
+    assert _amount_read(tmp_path, "€12.50") == 1250
+
+
+def test_the_currency_code_beside_the_amount_is_read_past(tmp_path: Path) -> None:
+    assert _amount_read(tmp_path, "EUR 12.50") == 1250
+
+
+def test_a_decimal_comma_after_dot_grouping_is_the_decimal_point(tmp_path: Path) -> None:
+    assert _amount_read(tmp_path, "1.249,00") == 124900
+
+
+def test_a_lone_comma_before_two_digits_is_the_decimal_point(tmp_path: Path) -> None:
+    assert _amount_read(tmp_path, "49,90") == 4990
+
+
+def test_a_lone_comma_before_three_digits_groups_thousands(tmp_path: Path) -> None:
+    assert _amount_read(tmp_path, "1,249") == 124900
+
+
+def test_indian_digit_grouping_is_read(tmp_path: Path) -> None:
+    assert _amount_read(tmp_path, "₹1,24,999.00", "inr") == 12499900
+
+
+def test_grouping_spaces_are_read_past(tmp_path: Path) -> None:
+    assert _amount_read(tmp_path, "1 249,00") == 124900

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -135,11 +136,31 @@ def _method(method: str, network: str) -> str | None:
     return "visa_card"
 
 
+def _plain_number(raw: str, currency: str) -> str:
+    """The amount as a plain decimal: without a currency symbol or code ("$49.00",
+    "EUR 12.00"), grouping spaces or apostrophes ("1 249,00", "1'249.00"), and with a decimal
+    comma read as such ("1.249,00", "49,00"; a lone comma before three digits groups
+    thousands: "1,249")."""
+    text = "".join(c for c in raw if unicodedata.category(c) != "Sc" and not c.isspace())
+    text = text.replace("'", "")
+    if text[:3].upper() == currency:
+        text = text[3:]
+    elif text[-3:].upper() == currency:
+        text = text[:-3]
+    if "," in text and "." in text:
+        decimal = "," if text.rindex(",") > text.rindex(".") else "."
+        grouping = "." if decimal == "," else ","
+        return text.replace(grouping, "").replace(decimal, ".")
+    if text.count(",") == 1 and len(text.rpartition(",")[2]) != 3:
+        return text.replace(",", ".")
+    return text.replace(",", "")
+
+
 def _amount(raw: str, currency: str, flavour: str | None, where: str) -> int:
     """Minor units. Stripe's Dashboard export writes major units ("49.99", "¥3000" as 3000);
     Razorpay's report writes the API's subunits (paise) unless it shows a decimal point; an
     export of unknown origin is read like Razorpay's."""
-    text = raw.strip().replace(",", "")
+    text = _plain_number(raw, currency)
     try:
         value = Decimal(text)
     except InvalidOperation:
