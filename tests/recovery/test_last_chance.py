@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tests.recovery.test_planner import PAYDAY, _facts
 from tinko.policies.defaults import default_policy
@@ -59,3 +59,21 @@ def test_a_rules_own_delay_past_the_window_is_not_moved() -> None:
     # The merchant's rule names its delay: a retry it puts after the window is not sent.
     facts = _hold(FAILED + timedelta(days=3, hours=12))
     assert _retries(_plan(facts, (RetryAction(after_minutes=7 * 24 * 60),))) == []
+
+
+def test_a_mandates_last_chance_keeps_to_npcis_non_peak_hours() -> None:
+    # The window ends at 19:00 IST, inside NPCI's 17:00-21:30 peak: the last try goes at the
+    # latest non-peak moment before it, not after the window.
+    failed = datetime(2026, 6, 10, 13, 30, tzinfo=UTC)  # 19:00 IST
+    facts = _facts(
+        payment_method_type="upi",
+        card_network=None,
+        failed_at=failed,
+        expires_at=failed + timedelta(days=7),
+        cooldown_seconds=172_800,
+        retries_done=2,
+        last_retry_at=datetime(2026, 6, 15, 4, 0, tzinfo=UTC),
+        timezone="Asia/Kolkata",
+        pay_calendar="IN",
+    )
+    assert _retries(_plan(facts)) == [datetime(2026, 6, 17, 11, 15, tzinfo=UTC)]  # 16:45 IST

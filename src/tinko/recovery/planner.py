@@ -51,6 +51,10 @@ BETWEEN_PAYDAYS_MARGIN = timedelta(days=2)
 # end (settlement.last_try_moment), when that is at least LAST_CHANCE_SPACING after the last
 # try. A hold or a shortfall has had the longest to clear by then (decision 0029).
 LAST_CHANCE_SPACING = timedelta(hours=12)
+# Outside the retry windows (NPCI's peak hours, business hours) the last try steps back in
+# these steps, at most a day, to the latest allowed moment.
+_LAST_CHANCE_STEP = timedelta(minutes=15)
+_LAST_CHANCE_STEPS = 96
 
 
 class PolicyLike(Protocol):
@@ -202,13 +206,13 @@ def _next_retry(
     # A bank debit sent later than this settles after the window closes.
     deadline = last_send_moment(facts.payment_method_type, facts.expires_at)
     at, why, code, delay, learnable = _retry_time(facts, policy, rule_retry, now, deadline)
+    windows = _retry_windows(facts, policy, rule_retry)
     if at > deadline and (rule_retry is None or rule_retry.after_minutes is None):
-        last = _last_chance(facts, now)
+        last = _last_chance(facts, now, windows)
         if last is not None:
             why = "the schedule runs past the window: a last try before it ends"
             at, code, delay, learnable = last, R.PLANNED_LAST_CHANCE, None, None
     planned_at, moved_by = at, None
-    windows = _retry_windows(facts, policy, rule_retry)
     proposed = ProposedAttempt(
         at=at,
         initiator="merchant",
@@ -366,13 +370,21 @@ def _retry_time(
     return at, f"retry after {round(delay)} min of backoff", *timing, "backoff"
 
 
-def _last_chance(facts: CaseFacts, now: datetime) -> datetime | None:
-    """The window's last useful hour for a retry the schedule would send after it, or None
-    when that is too close to the last try (or the decline's cooldown) to be another chance."""
+def _last_chance(facts: CaseFacts, now: datetime, windows: WindowSpec) -> datetime | None:
+    """The window's last useful moment the retry windows allow, for a retry the schedule
+    would send after it; None when that is too close to the last try (or the decline's
+    cooldown) to be another chance."""
     since = facts.last_retry_at or facts.failed_at
-    cooled = facts.failed_at + timedelta(seconds=facts.cooldown_seconds)
+    earliest = max(now, facts.failed_at + timedelta(seconds=facts.cooldown_seconds))
+    earliest = max(earliest, since + LAST_CHANCE_SPACING)
     at = last_try_moment(facts.payment_method_type, facts.expires_at)
-    return at if at >= max(now, cooled, since + LAST_CHANCE_SPACING) else None
+    for _ in range(_LAST_CHANCE_STEPS):
+        if at < earliest:
+            return None
+        if next_allowed(at, windows) == at:
+            return at
+        at -= _LAST_CHANCE_STEP
+    return None
 
 
 def _between_paydays(
