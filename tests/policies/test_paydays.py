@@ -68,6 +68,24 @@ def test_wages_by_the_7th_are_a_candidate_in_india() -> None:
     assert (_local(found.at, "Asia/Kolkata")[0], found.pattern) == (date(2026, 7, 7), "monthly")
 
 
+def test_brazils_payday_is_the_fifth_business_day() -> None:
+    # 2026-08-01 is a Saturday: the 5th Monday-to-Friday is Friday the 7th.
+    found = next_calendar_payday(datetime(2026, 8, 1, tzinfo=UTC), "America/Sao_Paulo", "BR")
+    assert _local(found.at, "America/Sao_Paulo") == (date(2026, 8, 7), time(9))
+
+
+def test_mexicos_quincena_is_the_15th_and_the_last_day_before_a_weekend() -> None:
+    # 2026-08-15 is a Saturday: paid Friday the 14th.
+    dates = calendar_for("MXN").dates(date(2026, 8, 1), date(2026, 8, 31))
+    assert [d for d, _ in dates] == [date(2026, 8, 14), date(2026, 8, 31)]
+
+
+def test_a_business_day_some_months_do_not_have_is_refused() -> None:
+    text = "calendars:\n  default:\n    monthly: [{business_day: 21}]\n"
+    with pytest.raises(CalendarError, match="business_day 1-20"):
+        read_calendars(text)
+
+
 def test_biweekly_pay_makes_every_such_weekday_a_candidate() -> None:
     text = "calendars:\n  default:\n    monthly: [{day: -1}]\n    weekly: [{weekday: fri}]\n"
     cal = read_calendars(text)[0]["default"]

@@ -32,6 +32,7 @@ Roll = Literal["none", "previous", "next"]
 _ROLL_OF: Final[dict[str, Roll]] = {"none": "none", "previous": "previous", "next": "next"}
 _ROLLS: Final = tuple(_ROLL_OF)
 _SATURDAY: Final = 5
+_MAX_BUSINESS_DAY: Final = 20  # every month has at least 20 weekdays
 # Candidate paydays at most this many days apart are one pay event: a month-end salary rolled
 # back to the Friday and the 1st after the weekend (India's last working day and 1st, the
 # default calendar's last day and 1st) are the same month's money reaching different
@@ -49,8 +50,17 @@ class CalendarError(ValueError):
 class MonthlyPay:
     day: int  # 1-31, -1 the last day; past the month's end clamps to it
     roll: Roll = "none"
+    # The Nth Monday-to-Friday of the month instead of ``day`` (Brazil's "5th business day").
+    business_day: int | None = None
 
     def date_in(self, year: int, month: int) -> date:
+        if self.business_day is not None:
+            on, counted = date(year, month, 1), 0
+            while True:
+                counted += on.weekday() < _SATURDAY
+                if counted == self.business_day:
+                    return on
+                on += timedelta(days=1)
         last = calendar.monthrange(year, month)[1]
         on = date(year, month, last if self.day == -1 else min(self.day, last))
         if on.weekday() >= _SATURDAY and self.roll == "previous":
@@ -243,18 +253,27 @@ def read_calendars(text: str) -> tuple[dict[str, PayCalendar], dict[str, str]]:
     return calendars, aliases
 
 
+def _monthly(item: object, where: str) -> MonthlyPay:
+    if isinstance(item, dict) and set(item) == {"business_day"}:
+        nth = item["business_day"]
+        if not isinstance(nth, int) or not 1 <= nth <= _MAX_BUSINESS_DAY:
+            raise CalendarError(f"{where}.monthly: {item!r}: business_day 1-{_MAX_BUSINESS_DAY}")
+        return MonthlyPay(1, "none", nth)
+    day, roll = item.get("day") if isinstance(item, dict) else None, "none"
+    if isinstance(item, dict):
+        roll = item.get("roll", "none")
+    if not isinstance(day, int) or not (day == -1 or 1 <= day <= 31) or roll not in _ROLLS:
+        raise CalendarError(f"{where}.monthly: {item!r}: day 1-31 or -1, roll {_ROLLS}")
+    return MonthlyPay(day, _ROLL_OF[roll])
+
+
 def _calendar(key: str, entry: object) -> PayCalendar:
     where = f"{_FILE}: calendars.{key}"
     if not isinstance(entry, dict) or set(entry) - {"monthly", "weekly"}:
         raise CalendarError(f"{where}: only monthly and weekly lists are allowed")
     monthly = []
     for item in entry.get("monthly") or []:
-        day, roll = item.get("day") if isinstance(item, dict) else None, "none"
-        if isinstance(item, dict):
-            roll = item.get("roll", "none")
-        if not isinstance(day, int) or not (day == -1 or 1 <= day <= 31) or roll not in _ROLLS:
-            raise CalendarError(f"{where}.monthly: {item!r}: day 1-31 or -1, roll {_ROLLS}")
-        monthly.append(MonthlyPay(day, _ROLL_OF[roll]))
+        monthly.append(_monthly(item, where))
     weekdays = set()
     for item in entry.get("weekly") or []:
         name = item.get("weekday") if isinstance(item, dict) else None
