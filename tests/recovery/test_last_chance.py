@@ -15,7 +15,7 @@ FAILED = PAYDAY
 WINDOW_END = FAILED + timedelta(days=7)  # a merchant with a one-week window
 
 
-def _hold(last_retry_at: datetime, retries_done: int = 2) -> CaseFacts:
+def _hold(last_retry_at: datetime) -> CaseFacts:
     # An issuer hold retries about 1, 3.5 and 10 days after the failure: the third is past
     # a one-week window.
     return _facts(
@@ -23,7 +23,7 @@ def _hold(last_retry_at: datetime, retries_done: int = 2) -> CaseFacts:
         failed_at=FAILED,
         expires_at=WINDOW_END,
         cooldown_seconds=86_400,
-        retries_done=retries_done,
+        retries_done=2,
         last_retry_at=last_retry_at,
     )
 
