@@ -14,12 +14,13 @@ import csv
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from tinko.kit.money import is_known_currency, minor_unit_exponent
 from tinko.payments.models import PaymentEvent, Transaction
 from tinko.simulate.minimums import minimum_charge
-from tinko.simulate.scenario import DEFAULT_START, GATEWAYS
+from tinko.simulate.scenario import GATEWAYS
 from tinko.simulate.scenario_codes import canonical_code
 
 # Header names as the exports spell them, lower-cased with spaces, dashes and brackets folded
@@ -51,7 +52,7 @@ _COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
     ),
     "method": ("method", "payment_method_type", "payment_source_type", "payment_method"),
     "network": ("card_brand", "card_network", "network", "brand"),
-    "created": ("created_date_utc", "created_utc", "created_at", "created", "date"),
+    "created": ("created_at", "created", "date"),  # after a `Created … (ZONE)` column
     "status": ("status",),
 }
 # Columns only one PSP's export has: they tell whose export it is, hence the amounts' units
@@ -105,6 +106,7 @@ class Export:
     gateway: str | None  # stripe | razorpay, from the columns; None when they do not say
     skipped_methods: int  # failed rows on methods the world cannot simulate
     bad_rows: dict[str, list[str]] = field(default_factory=dict)  # reason -> "FILE:LINE: …"
+    rows_read: int = 0  # data rows, blank lines aside
 
     def bad(self, reason: str, where: str) -> None:
         self.bad_rows.setdefault(reason, []).append(where)
@@ -204,24 +206,90 @@ def slash_order(texts: Iterable[str]) -> str | None:
     )
 
 
-def _day(raw: str, order: str | None = "day", layout: str | None = None) -> date:
+# Digit-only dates are read by magnitude: Excel's serial day numbers (day 1 is 1900-01-01, so
+# day 0 is 1899-12-30 with Excel's 1900 leap-year bug; "1/1/2008" is 39448, see
+# https://support.microsoft.com/en-us/office/datevalue-function-df8b07d4-7761-4a93-bc33-b7471bbff252),
+# else Unix seconds, milliseconds, microseconds or nanoseconds since 1970.
+_EXCEL_DAY_ZERO: Final = date(1899, 12, 30)
+_PLAUSIBLE: Final = (date(1990, 1, 1), date(2100, 12, 31))  # a payment outside is a typo
+_EXCEL_SERIALS: Final = (
+    (_PLAUSIBLE[0] - _EXCEL_DAY_ZERO).days,
+    (_PLAUSIBLE[1] - _EXCEL_DAY_ZERO).days + 1,
+)
+_EPOCH_SCALES: Final = ((10**11, 1), (10**14, 10**3), (10**17, 10**6), (10**20, 10**9))
+_NUMBER: Final = re.compile(r"\d+(\.\d+)?")
+
+
+def _numeric_day(text: str) -> date:
+    value = Decimal(text)
+    if _EXCEL_SERIALS[0] <= value < _EXCEL_SERIALS[1]:
+        return _EXCEL_DAY_ZERO + timedelta(days=int(value))
+    scale = next((s for limit, s in _EPOCH_SCALES if value < limit), None)
+    if scale is None:
+        raise ValueError(f"{text} is too large for a date")
+    try:  # fromtimestamp raises OverflowError or OSError past the platform's range
+        return datetime.fromtimestamp(float(value / scale), UTC).date()
+    except (OverflowError, OSError) as exc:
+        raise ValueError(f"{text} is not a date") from exc
+
+
+def _day(
+    raw: str, order: str | None = "day", layout: str | None = None, zone: tzinfo = UTC
+) -> date:
+    """The UTC day of ``raw``; a time without an offset is in ``zone`` (the column's)."""
     text = raw.strip()
     if layout is not None:
-        return datetime.strptime(text, layout).replace(tzinfo=UTC).date()
-    if text.isdigit():  # Unix seconds, as the PSPs' APIs write them
-        return datetime.fromtimestamp(int(text), UTC).date()
+        moment = datetime.strptime(text, layout)  # noqa: DTZ007 (naive: the zone is set below)
+    elif _NUMBER.fullmatch(text):
+        return _checked(_numeric_day(text))
+    else:
+        moment = _text_moment(text, order)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return _checked(moment.astimezone(UTC).date())
+
+
+def _checked(day: date) -> date:
+    if not _PLAUSIBLE[0] <= day <= _PLAUSIBLE[1]:
+        raise ValueError(f"{day} is not between {_PLAUSIBLE[0].year} and {_PLAUSIBLE[1].year}")
+    return day
+
+
+def _text_moment(text: str, order: str | None) -> datetime:
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         pass
     for pattern in _DAY_FIRST:
         if order == "month":
             pattern = pattern.replace("%d/%m", "%m/%d").replace("%d-%m", "%m-%d")
         try:
-            return datetime.strptime(text, pattern).replace(tzinfo=UTC).date()
+            return datetime.strptime(text, pattern)  # noqa: DTZ007 (the caller sets the zone)
         except ValueError:
             continue
-    return date.fromisoformat(text[:10])
+    return datetime.fromisoformat(text[:10])
+
+
+# Stripe's export names the zone of its dates in the header: "Created date (UTC)", "Created
+# (UTC)", or the zone chosen when exporting, "Created date (America/New_York)".
+_ZONED_DATE: Final = re.compile(r"created(?: date)?\s*\((?P<zone>[^)]+)\)", re.IGNORECASE)
+
+
+def _date_column(path: Path, header: list[str]) -> tuple[int, tzinfo] | None:
+    for i, name in enumerate(header):
+        match = _ZONED_DATE.fullmatch(name.strip())
+        if match is None:
+            continue
+        zone = match["zone"].strip()
+        if zone.upper() in ("UTC", "GMT"):
+            return i, UTC
+        try:
+            return i, ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BacktestError(
+                f"{path}: the date column {name!r} names {zone!r}, not an IANA time zone"
+            ) from None
+    return None
 
 
 def _flavour(keys: set[str]) -> str | None:
@@ -245,7 +313,7 @@ def read_csv(path: Path) -> list[FailedPayment]:
 def read_export(path: Path, date_format: str | None = None) -> Export:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            return _read_rows(path, csv.DictReader(handle), date_format)
+            return _read_rows(path, csv.reader(handle), date_format)
     except OSError as exc:
         raise BacktestError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
@@ -261,70 +329,146 @@ def read_export(path: Path, date_format: str | None = None) -> Export:
 _SELLER_CODE: Final = re.compile(r"`([A-Za-z0-9_]+)`")
 
 
-def _read_rows(path: Path, reader: csv.DictReader[str], date_format: str | None) -> Export:
-    headers = {_key(h): h for h in reader.fieldnames or () if h}
-    found = {
-        k: next((headers[c] for c in names if c in headers), None) for k, names in _COLUMNS.items()
-    }
-    seller = headers.get("seller_message")
+class _Columns:
+    """Where each field is in a row. For each field the first spelling present in the header
+    wins; a row's value is the first non-empty cell among that spelling's columns, so a
+    repeated header ("Status" twice) reads the first one and an empty copy shadows nothing."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        keys = [_key(h) for h in header]
+        self.at: dict[str, list[int]] = {}
+        for wanted, names in _COLUMNS.items():
+            name = next((n for n in names if n in keys), None)
+            self.at[wanted] = [i for i, k in enumerate(keys) if k == name]
+        self.codes = [i for n in _COLUMNS["code"] for i, k in enumerate(keys) if k == n]
+        self.seller = [i for i, k in enumerate(keys) if k == "seller_message"]
+        self.zone: tzinfo = UTC
+        if (zoned := _date_column(path, header)) is not None:
+            self.at["created"], self.zone = [zoned[0]], zoned[1]
+        self.keys = set(keys)
+
+    def cell(self, row: list[str], field: str) -> str:
+        return _first_filled(row, self.at[field])
+
+    def code(self, row: list[str]) -> str:
+        code = _first_filled(row, self.codes)
+        if not code and (said := _SELLER_CODE.search(self.seller_message(row))):
+            code = said[1]
+        return code
+
+    def seller_message(self, row: list[str]) -> str:
+        return _first_filled(row, self.seller)
+
+
+def _first_filled(row: list[str], columns: list[int]) -> str:
+    return next((v for i in columns if i < len(row) and (v := row[i].strip())), "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    where: str
+    code: str
+    currency: str
+    method: str
+    created: str
+    amount: str
+
+
+def _read_rows(path: Path, reader: Iterator[list[str]], date_format: str | None) -> Export:
+    header = next(reader, None)
+    if header is None:
+        raise BacktestError(f"{path}: the file is empty")
+    columns = _Columns(path, header)
     for needed in ("amount", "currency", "code"):
-        if found[needed] is None and not (needed == "code" and seller):
+        if not columns.at[needed] and not (needed == "code" and columns.seller):
             raise BacktestError(
                 f"{path}: no {needed} column (looked for {', '.join(_COLUMNS[needed])})"
             )
-    code_columns = [headers[c] for c in _COLUMNS["code"] if c in headers]
-    flavour = _flavour(set(headers))
+    flavour = _flavour(columns.keys)
     gateway = flavour or "stripe"
     export = Export([], flavour, 0)
-    kept: list[tuple[str, str, str, str, str]] = []  # where, code, currency, method, date
-    amounts: list[str] = []
-    for n, row in enumerate(reader, start=2):
-        where = f"{path}:{n}"
-
-        def cell(field: str, row: Mapping[str, str | None] = row) -> str:
-            column = found[field]
-            return (row.get(column) or "").strip() if column else ""
-
-        code = next((c for col in code_columns if (c := (row.get(col) or "").strip())), "")
-        if not code and seller and (said := _SELLER_CODE.search(row.get(seller) or "")):
-            code = said[1]
-        if cell("status").lower() not in _FAILED:
+    kept: list[_Kept] = []
+    line_num = getattr(reader, "line_num", 1)
+    for row in reader:
+        # The row starts on the line after the previous row ended: a quoted field may span
+        # several lines.
+        line, line_num = line_num + 1, getattr(reader, "line_num", line_num + 1)
+        if not any(cell.strip() for cell in row):
+            continue
+        export.rows_read += 1
+        where = f"{path}:{line}"
+        code = columns.code(row)
+        if columns.cell(row, "status").lower() not in _FAILED:
             continue  # a successful (or refunded, pending) payment: not a failure
         if not code:
             # Nothing says why it failed: reported, not guessed (a retry plan depends on it).
-            message = (row.get(seller) or "").strip() if seller else ""
+            message = columns.seller_message(row)
             detail = f" (Seller Message: {message!r})" if message else ""
             export.bad("no decline code", f"{where}: a failed payment without a code{detail}")
             continue
-        method = _method(cell("method"), cell("network"))
+        method = _method(columns.cell(row, "method"), columns.cell(row, "network"))
         if method is None:
             export.skipped_methods += 1
             continue
-        kept.append((where, code, cell("currency"), method, cell("created")))
-        amounts.append(cell("amount"))
-    order = None if date_format else slash_order(k[4] for k in kept)
-    for (where, code, raw_currency, method, created), raw_amount in zip(kept, amounts, strict=True):
-        currency = raw_currency.upper()
+        kept.append(
+            _Kept(
+                where,
+                code,
+                columns.cell(row, "currency"),
+                method,
+                columns.cell(row, "created"),
+                columns.cell(row, "amount"),
+            )
+        )
+    order = None if date_format else slash_order(k.created for k in kept)
+    dated: list[tuple[str, FailedPayment]] = []
+    for k in kept:
+        currency = k.currency.upper()
         if not is_known_currency(currency):
-            export.bad("currency", f"{where}: {raw_currency!r} is not an ISO 4217 code")
+            export.bad("currency", f"{k.where}: {k.currency!r} is not an ISO 4217 code")
+            continue
+        if not k.created:
+            export.bad("no date", f"{k.where}: the date is empty")
             continue
         try:
-            at = _day(created, order, date_format) if created else DEFAULT_START
+            at = _day(k.created, order, date_format, columns.zone)
         except ValueError:
-            export.bad("date", f"{where}: {created!r} is not readable")
+            export.bad("date", f"{k.where}: {k.created!r} is not readable")
             continue
         try:
-            amount = _amount(raw_amount, currency, flavour, where)
+            amount = _amount(k.amount, currency, flavour, k.where)
         except BacktestError as exc:
             export.bad("amount", str(exc))
             continue
         if amount < minimum_charge(gateway, currency):
-            export.bad("amount", f"{where}: {raw_amount} is below {gateway}'s minimum charge")
+            export.bad("amount", f"{k.where}: {k.amount} is below {gateway}'s minimum charge")
             continue
-        export.failures.append(
-            FailedPayment(_known_code(code, gateway), amount, currency, method, at)
-        )
+        failure = FailedPayment(_known_code(k.code, gateway), amount, currency, k.method, at)
+        dated.append((k.where, failure))
+    _keep_newest_year(export, dated)
     return export
+
+
+# A simulated world spans at most 366 days (docs/simulator.md, `days`): an export covering
+# more is simulated on its newest year of failures, the older ones reported.
+YEAR_DAYS: Final = 366
+OLDER_THAN_A_YEAR: Final = f"older than the newest {YEAR_DAYS} days"
+
+
+def _keep_newest_year(export: Export, dated: list[tuple[str, FailedPayment]]) -> None:
+    if not dated:
+        return
+    newest = max(f.at for _, f in dated)
+    first = newest - timedelta(days=YEAR_DAYS - 1)
+    for where, failure in dated:
+        if failure.at < first:
+            export.bad(
+                OLDER_THAN_A_YEAR,
+                f"{where}: {failure.at} is before {first}, {YEAR_DAYS} days before the "
+                f"newest failure ({newest})",
+            )
+        else:
+            export.failures.append(failure)
 
 
 def read_org(session: Session, org_id: str) -> Export:
@@ -340,7 +484,7 @@ def read_org(session: Session, org_id: str) -> Export:
         )
         .order_by(PaymentEvent.occurred_at, PaymentEvent.id)
     ).all()
-    failures: list[FailedPayment] = []
+    dated: list[tuple[str, FailedPayment]] = []
     gateways: Counter[str] = Counter()
     seen: set[str] = set()
     skipped = 0
@@ -356,17 +500,22 @@ def read_org(session: Session, org_id: str) -> Export:
             skipped += 1
             continue
         gateways[txn.gateway] += 1
-        failures.append(
-            FailedPayment(
-                code=event.decline_code
-                or event.failure_code
-                or event.network_decline_code
-                or "unknown",
-                amount_minor=event.amount_minor,
-                currency=event.currency,
-                method=method,
-                at=event.occurred_at.date(),
+        dated.append(
+            (
+                f"event {event.id}",
+                FailedPayment(
+                    code=event.decline_code
+                    or event.failure_code
+                    or event.network_decline_code
+                    or "unknown",
+                    amount_minor=event.amount_minor,
+                    currency=event.currency,
+                    method=method,
+                    at=event.occurred_at.date(),
+                ),
             )
         )
     known = [g for g, _ in gateways.most_common() if g in GATEWAYS]
-    return Export(failures, known[0] if known else None, skipped)
+    export = Export([], known[0] if known else None, skipped)
+    _keep_newest_year(export, dated)
+    return export

@@ -163,4 +163,5 @@ def calibrated_scenario(
         flag = flag or ("--paydays" if exc.where.startswith("income") else None)
         if flag is not None:
             raise BacktestError(f"{flag}: {exc.problem}") from None
-        raise BacktestError(f"the derived scenario is invalid: {exc}") from None
+        # Not the merchant's doing: the reader should have kept such rows out.
+        raise BacktestError(f"cannot simulate these failures: {exc.problem}") from None
