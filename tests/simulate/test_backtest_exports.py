@@ -226,3 +226,37 @@ def test_indian_digit_grouping_is_read(tmp_path: Path) -> None:
 
 def test_grouping_spaces_are_read_past(tmp_path: Path) -> None:
     assert _amount_read(tmp_path, "1 249,00") == 124900
+
+
+# --- whose export: --gateway decides --------------------------------------------------------
+
+# A Razorpay report with a column only Stripe's export has (Customer Email), amounts in paise
+# as the payment entity's `amount` (https://razorpay.com/docs/api/payments/).
+RAZORPAY_WITH_EMAIL = (
+    "id,amount,currency,status,method,error_code,created_at,customer_email\n"
+    "pay_1,49900,INR,failed,card,BAD_REQUEST_ERROR,1772085557,a@example.in\n"
+)
+
+
+def test_the_gateway_option_decides_the_amount_units(tmp_path: Path) -> None:
+    export = tmp_path / "razorpay.csv"
+    export.write_text(RAZORPAY_WITH_EMAIL, encoding="utf-8")
+    [failure] = read_export(export, gateway="razorpay").failures
+    assert failure.amount_minor == 49900
+
+
+def test_the_gateway_option_decides_whose_export_it_is(tmp_path: Path) -> None:
+    export = tmp_path / "razorpay.csv"
+    export.write_text(RAZORPAY_WITH_EMAIL, encoding="utf-8")
+    assert read_export(export, gateway="razorpay").gateway == "razorpay"
+
+
+def test_the_run_passes_the_gateway_option_to_the_reader(tmp_path: Path) -> None:
+    export = tmp_path / "razorpay.csv"
+    export.write_text(RAZORPAY_WITH_EMAIL, encoding="utf-8")
+    result = runner.invoke(
+        app, ["backtest", "--csv", str(export), "--gateway", "razorpay", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    # ₹499.00 once: 49900 paise, not 4,990,000 (read as rupees it would be 100x).
+    assert json.loads(result.stdout)["strategies"]["tinko"]["failed_revenue"] == 49900

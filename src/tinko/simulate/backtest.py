@@ -292,6 +292,9 @@ def _date_column(path: Path, header: list[str]) -> tuple[int, tzinfo] | None:
     return None
 
 
+_FLAVOURS: Final = ("stripe", "razorpay")
+
+
 def _flavour(keys: set[str]) -> str | None:
     if keys & _STRIPE_ONLY:
         return "stripe"
@@ -310,10 +313,12 @@ def read_csv(path: Path) -> list[FailedPayment]:
     return read_export(path).failures
 
 
-def read_export(path: Path, date_format: str | None = None) -> Export:
+def read_export(path: Path, date_format: str | None = None, gateway: str | None = None) -> Export:
+    """``gateway`` (`--gateway`), when it is Stripe or Razorpay, says whose export it is and
+    so the amounts' units; otherwise the columns tell."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            return _read_rows(path, csv.reader(handle), date_format)
+            return _read_rows(path, csv.reader(handle), date_format, gateway)
     except OSError as exc:
         raise BacktestError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
@@ -374,7 +379,9 @@ class _Kept:
     amount: str
 
 
-def _read_rows(path: Path, reader: Iterator[list[str]], date_format: str | None) -> Export:
+def _read_rows(
+    path: Path, reader: Iterator[list[str]], date_format: str | None, given: str | None
+) -> Export:
     header = next(reader, None)
     if header is None:
         raise BacktestError(f"{path}: the file is empty")
@@ -384,7 +391,7 @@ def _read_rows(path: Path, reader: Iterator[list[str]], date_format: str | None)
             raise BacktestError(
                 f"{path}: no {needed} column (looked for {', '.join(_COLUMNS[needed])})"
             )
-    flavour = _flavour(columns.keys)
+    flavour = given if given in _FLAVOURS else _flavour(columns.keys)
     gateway = flavour or "stripe"
     export = Export([], flavour, 0)
     kept: list[_Kept] = []

@@ -213,7 +213,7 @@ def backtest_command(
         raise fail(f"--gateway: {gateway!r} is not one of {', '.join(GATEWAYS)}")
     try:
         if csv_file is not None:
-            export = read_export(csv_file, date_format)
+            export = read_export(csv_file, date_format, gateway)
             name = f"backtest-{csv_file.stem}"
         else:
             assert org is not None
