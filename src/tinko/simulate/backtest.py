@@ -73,16 +73,26 @@ _RAZORPAY_ONLY: Final = frozenset(
     {"error_code", "error_description", "error_reason", "card_network", "vpa", "created_at"}
 )
 _FAILED: Final = frozenset({"failed", "declined", "requires_payment_method", "canceled", ""})
-# Payment methods the world cannot simulate (one-off, customer-present): their rows are left out.
-_NOT_SIMULATED: Final = frozenset(
-    {"netbanking", "wallet", "emi", "cardless_emi", "paylater", "bank_transfer", "app"}
-    | {"ach_credit_transfer", "customer_balance"}  # the customer pushes these: no retry
-)
-# Stripe's payment method types for bank debits (https://docs.stripe.com/api/payment_methods/object
-# `type`), and the legacy source type "ach_debit". ACH has NACHA's reinitiation limit; the
-# other debits (Bacs, BECS, ACSS) are simulated like SEPA's: days to answer, no scheme cap.
+# Payment methods are matched by word ("ACH Direct Debit", "us_bank_account", "UPI AutoPay"):
+# cards, bank debits, UPI and e-mandates are simulated; anything else (Klarna, iDEAL,
+# Bancontact, Afterpay, PayPal, Link and other wallets, netbanking, EMI, pay later) is a
+# one-off, customer-present payment the world cannot retry, so its rows are left out.
+# Stripe's payment method types: https://docs.stripe.com/api/payment_methods/object (`type`);
+# Razorpay's `method`: https://razorpay.com/docs/api/payments/ (card, netbanking, wallet, emi,
+# upi, emandate, nach...).
+# The customer pushes these: no retry, left out.
+_PUSHED: Final = frozenset({"ach_credit_transfer", "customer_balance", "bank_transfer"})
+# Stripe's bank debits and the legacy source type "ach_debit". ACH has NACHA's reinitiation
+# limit; the other debits (Bacs, BECS, ACSS) are simulated like SEPA's: days to answer, no
+# scheme cap.
 _ACH: Final = frozenset({"us_bank_account", "ach_debit", "ach"})
 _OTHER_DEBITS: Final = frozenset({"sepa_debit", "bacs_debit", "au_becs_debit", "acss_debit"})
+_DEBIT_SCHEMES: Final = frozenset({"sepa", "bacs", "becs", "acss"})
+_CARD_WORDS: Final = frozenset({"card", "cards", "credit", "debit"})
+_NETWORKS: Final = frozenset(
+    {"visa", "mastercard", "master", "amex", "american", "express", "discover", "jcb"}
+    | {"rupay", "diners", "club", "unionpay", "maestro", "cartes", "bancaires", "eftpos"}
+)
 
 
 class BacktestError(ValueError):
@@ -107,6 +117,11 @@ class Export:
     skipped_methods: int  # failed rows on methods the world cannot simulate
     bad_rows: dict[str, list[str]] = field(default_factory=dict)  # reason -> "FILE:LINE: …"
     rows_read: int = 0  # data rows, blank lines aside
+    left_out: Counter[str] = field(default_factory=Counter)  # method -> failures left out
+
+    def leave_out(self, method: str) -> None:
+        self.skipped_methods += 1
+        self.left_out[_key(method) or "unknown"] += 1
 
     def bad(self, reason: str, where: str) -> None:
         self.bad_rows.setdefault(reason, []).append(where)
@@ -118,22 +133,26 @@ def _key(header: str) -> str:
 
 
 def _method(method: str, network: str) -> str | None:
-    """The scenario's payment method; None for one the world cannot simulate. Card brands
-    other than Mastercard and RuPay are simulated as Visa cards."""
-    method, network = method.strip().lower(), network.lower()
-    if method in _NOT_SIMULATED:
+    """The scenario's payment method; None for one the world cannot simulate. No method
+    means a card; card brands other than Mastercard and RuPay are simulated as Visa cards."""
+    key = _key(method)
+    words = set(key.split("_")) - {""}
+    if key in _PUSHED or "transfer" in words:
         return None
-    if method in _ACH:
+    if key in _ACH or "ach" in words:
         return "ach_debit"
-    if method in _OTHER_DEBITS:
+    if key in _OTHER_DEBITS or words & _DEBIT_SCHEMES or {"direct", "debit"} <= words:
         return "sepa_debit"
-    if "upi" in method:
+    if "upi" in words:
         return "upi_autopay"
-    if "emandate" in method or "nach" in method:
+    if words & {"emandate", "mandate", "nach"}:
         return "emandate"
-    if "master" in network:
+    if words and not words & _CARD_WORDS and not words <= _NETWORKS:
+        return None
+    brand = f"{network} {method}".lower()
+    if "master" in brand:
         return "mastercard_card"
-    if "rupay" in network:
+    if "rupay" in brand:
         return "rupay_card"
     return "visa_card"
 
@@ -415,7 +434,7 @@ def _read_rows(
             continue
         method = _method(columns.cell(row, "method"), columns.cell(row, "network"))
         if method is None:
-            export.skipped_methods += 1
+            export.leave_out(columns.cell(row, "method"))
             continue
         kept.append(
             _Kept(
@@ -494,7 +513,7 @@ def read_org(session: Session, org_id: str) -> Export:
     dated: list[tuple[str, FailedPayment]] = []
     gateways: Counter[str] = Counter()
     seen: set[str] = set()
-    skipped = 0
+    export = Export([], None, 0)
     for event, txn in rows:
         if txn.id in seen:
             continue
@@ -504,7 +523,7 @@ def read_org(session: Session, org_id: str) -> Export:
             stored = "us_bank_account"
         method = _method(stored, txn.card_network or "")
         if method is None:
-            skipped += 1
+            export.leave_out(stored)
             continue
         gateways[txn.gateway] += 1
         dated.append(
@@ -523,6 +542,6 @@ def read_org(session: Session, org_id: str) -> Export:
             )
         )
     known = [g for g, _ in gateways.most_common() if g in GATEWAYS]
-    export = Export([], known[0] if known else None, skipped)
+    export.gateway = known[0] if known else None
     _keep_newest_year(export, dated)
     return export

@@ -247,9 +247,10 @@ def backtest_command(
 
 def _report_input(export: Export, as_json: bool) -> None:
     if export.skipped_methods and not as_json:
+        methods = ", ".join(f"{m} {n}" for m, n in export.left_out.most_common())
         err.print(
             f"note: {export.skipped_methods} failures on payment methods the simulator "
-            "does not model (netbanking, wallets, EMI, pay later) were left out",
+            f"does not model ({methods}) were left out",
             highlight=False,
             soft_wrap=True,
         )
