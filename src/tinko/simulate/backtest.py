@@ -54,6 +54,7 @@ _COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
     "network": ("card_brand", "card_network", "network", "brand"),
     "created": ("created_at", "created", "date"),  # after a `Created … (ZONE)` column
     "status": ("status",),
+    "id": ("id", "payment_id", "charge_id"),
 }
 # Columns only one PSP's export has: they tell whose export it is, hence the amounts' units
 # and whose decline codes the rows hold.
@@ -72,7 +73,14 @@ _STRIPE_ONLY: Final = frozenset(
 _RAZORPAY_ONLY: Final = frozenset(
     {"error_code", "error_description", "error_reason", "card_network", "vpa", "created_at"}
 )
+# Statuses, folded like headers. A failed row must have a code; a row with a code and any
+# status that is not a known success (Stripe's "Blocked", Adyen's "Refused"…) is a failure
+# too. Stripe's statuses: https://docs.stripe.com/api/charges/object (`status`, `refunded`,
+# `disputed`); Razorpay's: https://razorpay.com/docs/payments/payments/ ("Payment Life Cycle").
 _FAILED: Final = frozenset({"failed", "declined", "requires_payment_method", "canceled", ""})
+_SUCCEEDED: Final = frozenset(
+    {"paid", "succeeded", "captured", "authorized", "refunded", "partially_refunded"} | {"disputed"}
+)
 # Payment methods are matched by word ("ACH Direct Debit", "us_bank_account", "UPI AutoPay"):
 # cards, bank debits, UPI and e-mandates are simulated; anything else (Klarna, iDEAL,
 # Bancontact, Afterpay, PayPal, Link and other wallets, netbanking, EMI, pay later) is a
@@ -414,6 +422,7 @@ def _read_rows(
     gateway = flavour or "stripe"
     export = Export([], flavour, 0)
     kept: list[_Kept] = []
+    first_seen: dict[str, int] = {}  # payment id -> line
     line_num = getattr(reader, "line_num", 1)
     for row in reader:
         # The row starts on the line after the previous row ended: a quoted field may span
@@ -423,8 +432,17 @@ def _read_rows(
             continue
         export.rows_read += 1
         where = f"{path}:{line}"
+        if (payment := columns.cell(row, "id")) in first_seen:
+            # The same export pasted twice: each payment counts once.
+            export.bad(
+                DUPLICATE, f"{where}: {payment} was already read on line {first_seen[payment]}"
+            )
+            continue
+        if payment:
+            first_seen[payment] = line
         code = columns.code(row)
-        if columns.cell(row, "status").lower() not in _FAILED:
+        status = _key(columns.cell(row, "status"))
+        if status in _SUCCEEDED or (status not in _FAILED and not code):
             continue  # a successful (or refunded, pending) payment: not a failure
         if not code:
             # Nothing says why it failed: reported, not guessed (a retry plan depends on it).
@@ -475,6 +493,7 @@ def _read_rows(
     return export
 
 
+DUPLICATE: Final = "duplicate payment id"
 # A simulated world spans at most 366 days (docs/simulator.md, `days`): an export covering
 # more is simulated on its newest year of failures, the older ones reported.
 YEAR_DAYS: Final = 366

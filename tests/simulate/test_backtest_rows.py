@@ -1,0 +1,96 @@
+"""`tinko backtest --csv`: which rows are failures, and each payment counted once.
+
+Statuses as Stripe's charges (https://docs.stripe.com/api/charges/object) and Razorpay's
+payments (https://razorpay.com/docs/payments/payments/) write them, and other PSPs' (Adyen's
+"Refused").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tinko.simulate.backtest import Export, read_export
+
+HEAD = "id,Created date (UTC),Amount,Currency,Status,Decline Reason\n"
+
+
+def _read(tmp_path: Path, text: str) -> Export:
+    path = tmp_path / "payments.csv"
+    path.write_text(text, encoding="utf-8")
+    return read_export(path)
+
+
+@pytest.mark.parametrize("status", ["Blocked", "Canceled", "Refused", "requires_action"])
+def test_a_coded_row_whose_status_is_no_success_is_a_failure(tmp_path: Path, status: str) -> None:
+    export = _read(tmp_path, HEAD + f"ch_1,2026-03-01,49.00,usd,{status},do_not_honor\n")
+    assert [f.code for f in export.failures] == ["do_not_honor"]
+
+
+@pytest.mark.parametrize(
+    "status",
+    ["Paid", "succeeded", "captured", "authorized", "Refunded", "Partially refunded", "Disputed"],
+)
+def test_a_known_success_is_not_a_failure_even_with_a_code(tmp_path: Path, status: str) -> None:
+    export = _read(tmp_path, HEAD + f"ch_1,2026-03-01,49.00,usd,{status},do_not_honor\n")
+    assert (export.failures, export.bad_rows) == ([], {})
+
+
+def test_a_pending_row_without_a_code_is_not_a_failure(tmp_path: Path) -> None:
+    export = _read(tmp_path, HEAD + "ch_1,2026-03-01,49.00,usd,Pending,\n")
+    assert (export.failures, export.bad_rows) == ([], {})
+
+
+def test_the_first_of_two_status_columns_wins(tmp_path: Path) -> None:
+    export = _read(
+        tmp_path,
+        "id,Created date (UTC),Amount,Currency,Status,Decline Reason,Status\n"
+        "ch_1,2026-03-01,49.00,usd,Failed,do_not_honor,active\n",
+    )
+    assert len(export.failures) == 1
+
+
+def test_an_empty_duplicate_column_does_not_shadow_a_filled_one(tmp_path: Path) -> None:
+    export = _read(
+        tmp_path,
+        "id,Created date (UTC),Amount,Currency,Status,Decline Reason,Amount\n"
+        "ch_1,2026-03-01,49.00,usd,Failed,do_not_honor,\n",
+    )
+    assert [f.amount_minor for f in export.failures] == [4900]
+
+
+# --- duplicates -----------------------------------------------------------------------------
+
+TWICE = (
+    HEAD
+    + (
+        "ch_1,2026-03-01,49.00,usd,Failed,do_not_honor\nch_2,2026-03-02,19.00,usd,Failed,do_not_honor\n"
+    )
+    * 2
+)
+
+
+def test_a_payment_id_read_twice_counts_once(tmp_path: Path) -> None:
+    assert [f.amount_minor for f in _read(tmp_path, TWICE).failures] == [4900, 1900]
+
+
+def test_the_repeated_rows_are_reported_with_the_first_line(tmp_path: Path) -> None:
+    repeated = _read(tmp_path, TWICE).bad_rows["duplicate payment id"]
+    assert len(repeated) == 2
+    assert repeated[0].endswith(":4: ch_1 was already read on line 2")
+
+
+# --- line numbers ---------------------------------------------------------------------------
+
+
+def test_bad_row_lines_count_multi_line_fields_and_blank_lines(tmp_path: Path) -> None:
+    export = _read(
+        tmp_path,
+        "id,Description,Created date (UTC),Amount,Currency,Status,Decline Reason\n"
+        'ch_1,"two\nlines",2026-03-01,49.00,usd,Failed,do_not_honor\n'
+        "\n"
+        "ch_2,x,2026-03-01,abc,usd,Failed,do_not_honor\n",
+    )
+    [bad] = export.bad_rows["amount"]
+    assert ":5: amount 'abc'" in bad
