@@ -7,11 +7,17 @@ payments (https://razorpay.com/docs/payments/payments/) write them, and other PS
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
+from tinko.cli import app
 from tinko.simulate.backtest import Export, read_export
+
+runner = CliRunner()
 
 HEAD = "id,Created date (UTC),Amount,Currency,Status,Decline Reason\n"
 
@@ -94,3 +100,58 @@ def test_bad_row_lines_count_multi_line_fields_and_blank_lines(tmp_path: Path) -
     )
     [bad] = export.bad_rows["amount"]
     assert ":5: amount 'abc'" in bad
+
+
+# --- what the run reports about its input ---------------------------------------------------
+
+
+def _run(tmp_path: Path, text: str, *args: str) -> Result:
+    path = tmp_path / "payments.csv"
+    path.write_text(text, encoding="utf-8")
+    return runner.invoke(app, ["backtest", "--csv", str(path), *args])
+
+
+MIXED = HEAD.replace("\n", ",Payment Method Type\n") + (
+    "ch_1,2026-03-01,49.00,usd,Failed,do_not_honor,card\n"
+    "ch_2,2026-03-02,abc,usd,Failed,do_not_honor,card\n"
+    "ch_3,2026-03-03,19.00,usd,Failed,do_not_honor,klarna\n"
+    "ch_1,2026-03-01,49.00,usd,Failed,do_not_honor,card\n"
+    "ch_4,2026-03-04,19.00,usd,Failed,insufficient_funds,card\n"
+)
+
+
+def test_the_json_report_keeps_the_simulate_keys_and_adds_the_input(tmp_path: Path) -> None:
+    data = json.loads(_run(tmp_path, MIXED, "--json").stdout)
+    assert {"scenario", "oracle", "strategies", "input"} <= set(data)
+
+
+def test_the_json_input_counts_rows_read_and_failures_kept(tmp_path: Path) -> None:
+    summary = json.loads(_run(tmp_path, MIXED, "--json").stdout)["input"]
+    assert (summary["rows_read"], summary["failures_kept"]) == (5, 2)
+
+
+def test_the_json_input_counts_skipped_rows_by_reason_with_examples(tmp_path: Path) -> None:
+    skipped = json.loads(_run(tmp_path, MIXED, "--json").stdout)["input"]["skipped"]
+    assert {r: s["count"] for r, s in skipped.items()} == {
+        "amount": 1,
+        "duplicate payment id": 1,
+    }
+    assert skipped["amount"]["examples"][0].endswith(":3: amount 'abc' is not a number")
+
+
+def test_the_json_input_counts_left_out_methods(tmp_path: Path) -> None:
+    summary = json.loads(_run(tmp_path, MIXED, "--json").stdout)["input"]
+    assert summary["left_out_methods"] == {"klarna": 1}
+
+
+def test_the_json_input_holds_the_files_failed_amounts(tmp_path: Path) -> None:
+    summary = json.loads(_run(tmp_path, MIXED, "--json").stdout)["input"]
+    assert summary["failed_amounts"] == {"USD": 6800}
+
+
+def test_the_text_report_gives_the_files_total_and_says_amounts_are_resampled(
+    tmp_path: Path,
+) -> None:
+    result = _run(tmp_path, MIXED, "--plot", str(tmp_path / "p.svg"))
+    assert result.exit_code == 0, result.output
+    assert "the file's 2 USD failures total $68.00; the simulation draws amounts" in (result.stdout)

@@ -516,6 +516,29 @@ def _keep_newest_year(export: Export, dated: list[tuple[str, FailedPayment]]) ->
             export.failures.append(failure)
 
 
+def failed_amounts(export: Export) -> dict[str, int]:
+    """The kept failures' total amount per currency, in minor units, most failures first."""
+    totals: Counter[str] = Counter()
+    counts = Counter(f.currency for f in export.failures)
+    for failure in export.failures:
+        totals[failure.currency] += failure.amount_minor
+    return {currency: totals[currency] for currency, _ in counts.most_common()}
+
+
+def input_summary(export: Export, examples: int = 3) -> dict[str, object]:
+    """What the input held and what was left out, for `--json` (its ``input`` object)."""
+    return {
+        "rows_read": export.rows_read,
+        "failures_kept": len(export.failures),
+        "skipped": {
+            reason: {"count": len(rows), "examples": rows[:examples]}
+            for reason, rows in sorted(export.bad_rows.items())
+        },
+        "left_out_methods": dict(export.left_out.most_common()),
+        "failed_amounts": failed_amounts(export),
+    }
+
+
 def read_org(session: Session, org_id: str) -> Export:
     """Each transaction's first failure: later ones on the same transaction are retries (ours
     or the PSP's), which the simulation makes itself."""

@@ -203,7 +203,7 @@ def backtest_command(
 ) -> None:
     """What would this policy have recovered of our own failures? The same comparison as
     `simulate`, on a world calibrated on the organisation's decline mix and amounts."""
-    from tinko.simulate.backtest import BacktestError, read_export
+    from tinko.simulate.backtest import BacktestError, input_summary, read_export
     from tinko.simulate.calibrate import calibrated_scenarios
     from tinko.simulate.scenario import GATEWAYS
 
@@ -231,8 +231,9 @@ def backtest_command(
     except BacktestError as exc:
         raise fail(str(exc)) from None
     chosen_policy, chosen_rules = engine_config(policy, rules)
-    if len(worlds) == 1:  # one currency: the same output as `simulate`
-        run_and_report(
+    summary = input_summary(export)
+    if len(worlds) == 1:  # one currency: `simulate`'s output, and the input's summary
+        sim = run_and_report(
             worlds[0],
             seed,
             chosen_policy,
@@ -240,12 +241,28 @@ def backtest_command(
             as_json=as_json,
             plot=plot,
             workers=workers,
+            emit=False,
         )
+        if as_json:
+            sys.stdout.write(json.dumps({**to_json(sim), "input": summary}) + "\n")
         return
-    _per_currency(name, worlds, seed, chosen_policy, chosen_rules, as_json, plot, workers)
+    _per_currency(name, worlds, seed, chosen_policy, chosen_rules, as_json, plot, workers, summary)
 
 
 def _report_input(export: Export, as_json: bool) -> None:
+    from tinko.kit.money import format_money
+    from tinko.simulate.backtest import failed_amounts
+
+    if not as_json:  # on stdout, beside the simulated failed revenue
+        for currency, total in failed_amounts(export).items():
+            count = sum(1 for f in export.failures if f.currency == currency)
+            Console().print(
+                f"the file's {count} {currency} failures total "
+                f"{format_money(total, currency, 'en')}; the simulation draws amounts from "
+                "their distribution, so its failed revenue differs",
+                highlight=False,
+                soft_wrap=True,
+            )
     if export.skipped_methods and not as_json:
         methods = ", ".join(f"{m} {n}" for m, n in export.left_out.most_common())
         err.print(
@@ -272,9 +289,10 @@ def _per_currency(
     as_json: bool,
     plot: Path | None,
     workers: int | None,
+    summary: dict[str, object],
 ) -> None:
     """Several currencies: each is its own world and report, never summed across currencies.
-    JSON: ``{"scenario", "seed", "currencies": {"USD": <the simulate object>, ...}}``."""
+    JSON: ``{"scenario", "seed", "currencies": {"USD": <the simulate object>, ...}, "input"}``."""
     reports: dict[str, object] = {}
     for world in worlds:
         target = plot.with_stem(f"{plot.stem}-{world.currency.lower()}") if plot else None
@@ -286,7 +304,7 @@ def _per_currency(
         )
         reports[world.currency] = to_json(sim)
     if as_json:
-        doc = {"scenario": name, "seed": seed, "currencies": reports}
+        doc = {"scenario": name, "seed": seed, "currencies": reports, "input": summary}
         sys.stdout.write(json.dumps(doc, sort_keys=False) + "\n")
 
 
