@@ -62,6 +62,7 @@ SAMPLES: dict[str, Any] = {
     "pattern": "monthly",
     "issuer": "HDFC Bank",
     "seen_at": datetime(2026, 12, 5, 1, 0, tzinfo=UTC),
+    "retries_left": 3,
 }
 
 

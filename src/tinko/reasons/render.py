@@ -52,6 +52,9 @@ SENTENCES: Final[Mapping[ReasonCode, str]] = {
     C.PLANNED_LAST_CHANCE: "Retry %(number)s (%(category)s) was planned by %(by)s for %(at)s, "
     "in the last hours of the recovery window (it ends %(expires_at)s): the schedule's next "
     "moment comes after the window, and a last try at its end still has a chance.",
+    C.PLANNED_SPREAD_IN_WINDOW: "Retry %(number)s (%(category)s) was planned by %(by)s for "
+    "%(at)s: no payday is left before the recovery window ends (%(expires_at)s), so the "
+    "%(retries_left)s retries left are spread evenly over the rest of it.",
     C.PLANNED_LEARNED_SLOT: "Retry %(number)s (%(category)s) was planned by %(by)s for %(at)s, "
     "in slot %(slot)s learned from this organisation's own retries (%(successes)s of "
     "%(tries)s succeeded there).",

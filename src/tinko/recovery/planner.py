@@ -207,7 +207,12 @@ def _next_retry(
     deadline = last_send_moment(facts.payment_method_type, facts.expires_at)
     at, why, code, delay, learnable = _retry_time(facts, policy, rule_retry, now, deadline)
     windows = _retry_windows(facts, policy, rule_retry)
-    if at > deadline and (rule_retry is None or rule_retry.after_minutes is None):
+    # A spread retry at the window's end that the retry windows would push past it steps
+    # back into them as the last chance does.
+    past_end = at > deadline or (
+        code == R.PLANNED_SPREAD_IN_WINDOW and next_allowed(at, windows) > deadline
+    )
+    if past_end and (rule_retry is None or rule_retry.after_minutes is None):
         last = _last_chance(facts, now, windows)
         if last is not None:
             why = "the schedule runs past the window: a last try before it ends"
@@ -288,6 +293,12 @@ def _next_retry(
         reason = make(code, basis, attempt_number=number, at=at)
     elif code == R.PLANNED_LAST_CHANCE:
         reason = make(code, basis, attempt_number=number, at=at, expires_at=facts.expires_at)
+    elif code == R.PLANNED_SPREAD_IN_WINDOW:
+        left = policy.max_attempts - facts.retries_done
+        expires = facts.expires_at
+        reason = make(
+            code, basis, attempt_number=number, at=at, retries_left=left, expires_at=expires
+        )
     elif code == R.PLANNED_ON_CALENDAR_PAYDAY:
         calendar, pattern = _calendar_of(why)
         reason = make(code, basis, attempt_number=number, at=at, calendar=calendar, pattern=pattern)
@@ -361,6 +372,11 @@ def _retry_time(
             if at <= deadline:
                 why = "retry on the next payday, when balances are replenished"
                 return at, why, R.PLANNED_ON_PAYDAY, None, "payday"
+        if rule_retry is None and facts.payment_method_type not in MANDATE_METHODS:
+            at = _spread_to_window_end(facts, policy, earliest, since)
+            left = policy.max_attempts - facts.retries_done
+            why = f"no payday left in the window: {left} retries spread evenly to its end"
+            return at, why, R.PLANNED_SPREAD_IN_WINDOW, None, None
     delay = min(
         policy.initial_delay_minutes * policy.backoff_multiplier**facts.retries_done,
         policy.max_delay_minutes,
@@ -385,6 +401,24 @@ def _last_chance(facts: CaseFacts, now: datetime, windows: WindowSpec) -> dateti
             return at
         at -= _LAST_CHANCE_STEP
     return None
+
+
+def _spread_to_window_end(
+    facts: CaseFacts, policy: PolicyLike, earliest: datetime, since: datetime
+) -> datetime:
+    """A payday retry when no payday is left in the window (decision 0030): the retries left
+    share the rest of it evenly, the last one at the window's last try, never sooner than the
+    policy's backoff. Backoff alone (2, 4, 7, 7 days) spends them in the window's first three
+    weeks; money that comes later (a payday the calendar does not know, irregular income)
+    then meets no retry."""
+    left = max(1, policy.max_attempts - facts.retries_done)
+    backoff = min(
+        policy.initial_delay_minutes * policy.backoff_multiplier**facts.retries_done,
+        policy.max_delay_minutes,
+    )
+    end = last_try_moment(facts.payment_method_type, facts.expires_at)
+    gap = max(timedelta(minutes=backoff), (end - since) / left)
+    return max(earliest, since + gap)
 
 
 def _between_paydays(
