@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from tinko.classifier import DeclineSignal, classify
+from tinko.policies.paydays import pay_calendar_key
 from tinko.simulate.backtest import BacktestError, FailedPayment
 from tinko.simulate.scenario import Scenario, ScenarioError
 from tinko.simulate.scenario_read import read_document
@@ -78,6 +79,22 @@ def calibrated_scenarios(
         )
         for currency, rows in groups
     ]
+
+
+# A currency that names a single pay calendar names the customers' country
+# (src/tinko/policies/data/pay_calendars.yaml: INR -> IN, BRL -> BR...); the euro's calendar
+# is France's (both pay on the 1st and the last day), so EUR customers are French.
+_EURO_COUNTRY: Final = "FR"
+
+
+def customers_country(currency: str, gateway: str) -> str:
+    """The country of a currency's customers; else India on Razorpay, the US elsewhere."""
+    key = pay_calendar_key(None, None, currency)
+    if key == "EUR":
+        return _EURO_COUNTRY
+    if len(key) == 2 and key.isalpha() and key.isupper():
+        return key
+    return "IN" if gateway == "razorpay" else "US"
 
 
 def paydays_income(text: str) -> list[dict[str, Any]]:
@@ -150,9 +167,14 @@ def calibrated_scenario(
     }
     if merchant_tz is not None:
         doc["merchant_timezone"] = merchant_tz
-    if customer_tz is not None:  # the country only matters to India's rules
-        country = "IN" if gateway == "razorpay" else "US"
-        doc["countries"] = [{"code": country, "timezone": customer_tz}]
+    # The customers live in the merchant's zone unless told otherwise, in the country the
+    # currency names (their pay calendar and India's rules follow it).
+    doc["countries"] = [
+        {
+            "code": customers_country(currency, gateway),
+            "timezone": customer_tz or merchant_tz or "UTC",
+        }
+    ]
     if paydays is not None:
         doc["income"] = paydays_income(paydays)
     try:
