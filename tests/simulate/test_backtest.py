@@ -68,7 +68,9 @@ def test_a_razorpay_report_is_read_in_paise_with_day_first_dates() -> None:
 def test_a_razorpay_report_prefers_the_error_reason_to_the_generic_code() -> None:
     codes = [f.code for f in read_export(RAZORPAY_REPORT).failures]
     assert codes[0] == "insufficient_funds"
-    assert codes[-1] == "BAD_REQUEST_ERROR"  # no reason given: the code is all there is
+    # No reason given: the description ("Payment failed.") is read, a decline like the
+    # generic BAD_REQUEST_ERROR.
+    assert codes[-1] == "do_not_honor"
 
 
 def test_a_razorpay_report_maps_methods_and_leaves_netbanking_out() -> None:

@@ -155,3 +155,39 @@ def test_the_text_report_gives_the_files_total_and_says_amounts_are_resampled(
     result = _run(tmp_path, MIXED, "--plot", str(tmp_path / "p.svg"))
     assert result.exit_code == 0, result.output
     assert "the file's 2 USD failures total $68.00; the simulation draws amounts" in (result.stdout)
+
+
+# --- codes ----------------------------------------------------------------------------------
+
+
+def test_a_razorpay_description_classifies_a_row_without_a_reason(tmp_path: Path) -> None:
+    export = _read(
+        tmp_path,
+        "id,amount,currency,status,method,error_code,error_description,created_at\n"
+        "pay_1,49900,INR,failed,card,BAD_REQUEST_ERROR,"
+        "Payment failed due to insufficient balance,1772085557\n",
+    )
+    assert [f.code for f in export.failures] == ["insufficient_funds"]
+
+
+def test_stripes_no_further_details_seller_message_is_a_generic_decline(tmp_path: Path) -> None:
+    export = _read(
+        tmp_path,
+        "id,Created date (UTC),Amount,Currency,Status,Seller Message\n"
+        "ch_1,2026-03-01,49.00,usd,Failed,"
+        "The bank did not return any further details with this decline.\n",
+    )
+    assert [f.code for f in export.failures] == ["generic_decline"]
+
+
+def test_codes_the_classifier_does_not_know_are_counted(tmp_path: Path) -> None:
+    data = json.loads(
+        _run(tmp_path, HEAD + "ch_1,2026-03-01,49.00,usd,Failed,zz_mystery\n", "--json").stdout
+    )
+    assert data["input"]["unknown_codes"]["count"] == 1
+    assert data["input"]["unknown_codes"]["examples"][0].endswith(":2: 'zz_mystery'")
+
+
+def test_the_text_report_notes_unknown_codes(tmp_path: Path) -> None:
+    result = _run(tmp_path, HEAD + "ch_1,2026-03-01,49.00,usd,Failed,zz_mystery\n", "--json")
+    assert "note: 1 failures have codes the classifier does not know" in result.stderr

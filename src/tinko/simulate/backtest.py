@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tinko.classifier import DeclineSignal, classify
 from tinko.kit.money import is_known_currency, minor_unit_exponent
 from tinko.payments.models import PaymentEvent, Transaction
 from tinko.simulate.minimums import minimum_charge
@@ -126,6 +127,7 @@ class Export:
     bad_rows: dict[str, list[str]] = field(default_factory=dict)  # reason -> "FILE:LINE: …"
     rows_read: int = 0  # data rows, blank lines aside
     left_out: Counter[str] = field(default_factory=Counter)  # method -> failures left out
+    unknown_codes: list[str] = field(default_factory=list)  # "FILE:LINE: 'code'", kept
 
     def leave_out(self, method: str) -> None:
         self.skipped_methods += 1
@@ -330,12 +332,6 @@ def _flavour(keys: set[str]) -> str | None:
     return None
 
 
-def _known_code(code: str, gateway: str) -> str:
-    """The code as the classifier's table spells it, so that "Insufficient funds" and
-    "insufficient_funds" in one export are one entry of the mix."""
-    return canonical_code(gateway, code) or code
-
-
 def read_csv(path: Path) -> list[FailedPayment]:
     return read_export(path).failures
 
@@ -359,6 +355,12 @@ def read_export(path: Path, date_format: str | None = None, gateway: str | None 
 # Stripe's Seller Message names the code when no decline column does:
 # "The bank returned the decline code `insufficient_funds`."
 _SELLER_CODE: Final = re.compile(r"`([A-Za-z0-9_]+)`")
+# …or says the bank gave no reason: Stripe's generic_decline ("declined for an unknown
+# reason", https://docs.stripe.com/declines/codes).
+_SELLER_GENERIC: Final = re.compile(r"did not return any further details", re.IGNORECASE)
+# Razorpay's error_code is a type, not a reason (https://razorpay.com/docs/errors): without an
+# error_reason, the error_description's text says more.
+_RAZORPAY_TYPES: Final = frozenset({"BAD_REQUEST_ERROR", "GATEWAY_ERROR", "SERVER_ERROR"})
 
 
 class _Columns:
@@ -374,6 +376,7 @@ class _Columns:
             self.at[wanted] = [i for i, k in enumerate(keys) if k == name]
         self.codes = [i for n in _COLUMNS["code"] for i, k in enumerate(keys) if k == n]
         self.seller = [i for i, k in enumerate(keys) if k == "seller_message"]
+        self.description = [i for i, k in enumerate(keys) if k == "error_description"]
         self.zone: tzinfo = UTC
         if (zoned := _date_column(path, header)) is not None:
             self.at["created"], self.zone = [zoned[0]], zoned[1]
@@ -382,14 +385,28 @@ class _Columns:
     def cell(self, row: list[str], field: str) -> str:
         return _first_filled(row, self.at[field])
 
-    def code(self, row: list[str]) -> str:
+    def code(self, row: list[str], gateway: str) -> str:
         code = _first_filled(row, self.codes)
-        if not code and (said := _SELLER_CODE.search(self.seller_message(row))):
+        message = self.seller_message(row)
+        if not code and (said := _SELLER_CODE.search(message)):
             code = said[1]
+        if not code and _SELLER_GENERIC.search(message):
+            code = "generic_decline"
+        if (not code or code.upper() in _RAZORPAY_TYPES) and self.description:
+            code = _described(_first_filled(row, self.description), gateway) or code
         return code
 
     def seller_message(self, row: list[str]) -> str:
         return _first_filled(row, self.seller)
+
+
+def _described(text: str, gateway: str) -> str | None:
+    """The code the classifier reads in an error message ("Payment failed due to insufficient
+    balance" is insufficient_funds); None when it reads none."""
+    if not text:
+        return None
+    category = classify(DeclineSignal(gateway=gateway, failure_message=text)).category
+    return category if category != "unknown" and canonical_code(gateway, category) else None
 
 
 def _first_filled(row: list[str], columns: list[int]) -> str:
@@ -440,7 +457,7 @@ def _read_rows(
             continue
         if payment:
             first_seen[payment] = line
-        code = columns.code(row)
+        code = columns.code(row, gateway)
         status = _key(columns.cell(row, "status"))
         if status in _SUCCEEDED or (status not in _FAILED and not code):
             continue  # a successful (or refunded, pending) payment: not a failure
@@ -487,7 +504,10 @@ def _read_rows(
         if amount < minimum_charge(gateway, currency):
             export.bad("amount", f"{k.where}: {k.amount} is below {gateway}'s minimum charge")
             continue
-        failure = FailedPayment(_known_code(k.code, gateway), amount, currency, k.method, at)
+        known = canonical_code(gateway, k.code)
+        if known is None:  # kept: it behaves as a temporary block
+            export.unknown_codes.append(f"{k.where}: {k.code!r}")
+        failure = FailedPayment(known or k.code, amount, currency, k.method, at)
         dated.append((k.where, failure))
     _keep_newest_year(export, dated)
     return export
@@ -536,6 +556,10 @@ def input_summary(export: Export, examples: int = 3) -> dict[str, object]:
         },
         "left_out_methods": dict(export.left_out.most_common()),
         "failed_amounts": failed_amounts(export),
+        "unknown_codes": {
+            "count": len(export.unknown_codes),
+            "examples": export.unknown_codes[:examples],
+        },
     }
 
 

@@ -271,6 +271,13 @@ def _report_input(export: Export, as_json: bool) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    if export.unknown_codes:
+        err.print(
+            f"note: {len(export.unknown_codes)} failures have codes the classifier does not "
+            f"know (simulated as temporary blocks), e.g. {'; '.join(export.unknown_codes[:3])}",
+            highlight=False,
+            soft_wrap=True,
+        )
     for reason, rows in sorted(export.bad_rows.items()):
         examples = "; ".join(rows[:3])
         err.print(
