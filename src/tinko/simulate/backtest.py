@@ -27,6 +27,7 @@ from tinko.simulate.export_amounts import minor_amount
 from tinko.simulate.export_columns import FLAVOURS, Columns
 from tinko.simulate.export_dates import read_day, slash_order
 from tinko.simulate.export_errors import BacktestError as BacktestError
+from tinko.simulate.export_file import export_rows
 from tinko.simulate.export_keys import key
 from tinko.simulate.export_methods import simulated_method
 from tinko.simulate.minimums import minimum_charge
@@ -80,14 +81,9 @@ def read_export(path: Path, date_format: str | None = None, gateway: str | None 
     """``gateway`` (`--gateway`), when it is Stripe or Razorpay, says whose export it is and
     so the amounts' units; otherwise the columns tell."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            return _read_rows(path, csv.reader(handle), date_format, gateway)
+        return _read_rows(path, export_rows(path), date_format, gateway)
     except OSError as exc:
         raise BacktestError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise BacktestError(
-            f"{path}: not UTF-8 text (byte {exc.start}); export it as CSV"
-        ) from None
     except csv.Error as exc:
         raise BacktestError(f"{path}: not a readable CSV file: {exc}") from None
 
