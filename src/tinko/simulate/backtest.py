@@ -25,7 +25,8 @@ from tinko.kit.money import is_known_currency
 from tinko.payments.models import PaymentEvent, Transaction
 from tinko.simulate.export_amounts import minor_amount
 from tinko.simulate.export_columns import FLAVOURS, Columns
-from tinko.simulate.export_dates import read_day, slash_order
+from tinko.simulate.export_date_formats import check_date_format, suggested_format
+from tinko.simulate.export_dates import DateOutOfRange, read_day, slash_order
 from tinko.simulate.export_errors import BacktestError as BacktestError
 from tinko.simulate.export_file import export_rows
 from tinko.simulate.export_keys import key
@@ -80,6 +81,8 @@ def read_csv(path: Path) -> list[FailedPayment]:
 def read_export(path: Path, date_format: str | None = None, gateway: str | None = None) -> Export:
     """``gateway`` (`--gateway`), when it is Stripe or Razorpay, says whose export it is and
     so the amounts' units; otherwise the columns tell."""
+    if date_format is not None:
+        check_date_format(date_format)
     try:
         return _read_rows(path, export_rows(path), date_format, gateway)
     except OSError as exc:
@@ -153,6 +156,8 @@ def _read_rows(
         )
     order = None if date_format else slash_order(k.created for k in kept)
     dated: list[tuple[str, FailedPayment]] = []
+    unreadable: list[str] = []  # the values no reading understood
+    first_unreadable, readable = 0, 0  # its place among the bad date rows; dates read
     for k in kept:
         currency = k.currency.upper()
         if not is_known_currency(currency):
@@ -163,8 +168,16 @@ def _read_rows(
             continue
         try:
             at = read_day(k.created, order, date_format, columns.zone)
+            readable += 1
+        except DateOutOfRange as exc:
+            export.bad("date", f"{k.where}: {k.created!r}: {exc}")
+            continue
         except ValueError:
-            export.bad("date", f"{k.where}: {k.created!r} is not readable")
+            if not unreadable:
+                first_unreadable = len(export.bad_rows.get("date", []))
+            unreadable.append(k.created)
+            matched = f"does not match --date-format {date_format!r}" if date_format else ""
+            export.bad("date", f"{k.where}: {k.created!r} {matched or 'is not readable'}")
             continue
         try:
             amount = minor_amount(k.amount, currency, flavour, k.where)
@@ -179,8 +192,22 @@ def _read_rows(
             export.unknown_codes.append(f"{k.where}: {k.code!r}")
         failure = FailedPayment(known or k.code, amount, currency, k.method, at)
         dated.append((k.where, failure))
+    if not date_format and len(unreadable) > readable:
+        _suggest_date_format(export, unreadable[0], first_unreadable)
     _keep_newest_year(export, dated)
     return export
+
+
+def _suggest_date_format(export: Export, value: str, at: int) -> None:
+    """Most dates were unreadable: the first bad date row (the first the report prints) says
+    which --date-format would read them, guessed from the first unreadable value."""
+    layout = suggested_format(value)
+    example = (
+        f"e.g. {layout!r} for {value!r}"
+        if layout
+        else f"a strptime format that reads {value!r} (such as '%d.%m.%Y %H:%M')"
+    )
+    export.bad_rows["date"][at] += f"; most dates are unreadable: give --date-format, {example}"
 
 
 DUPLICATE: Final = "duplicate payment id"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tinko.simulate.export_date_formats import suggested_format
 from tinko.simulate.export_errors import BacktestError
 
 # Razorpay's reports write day first (Indian convention); ISO and Unix seconds are tried first.
@@ -25,23 +26,34 @@ def slash_order(texts: Iterable[str]) -> str | None:
     """``day`` or ``month`` first, as the file's own dates show (a part above 12 can only be
     a day); None when no date is written with slashes. Every slashed date ≤ 12/12 leaves it
     undecidable: BacktestError asks for --date-format rather than guessing."""
-    firsts, seconds, example = [], [], None
+    firsts, seconds, slashed = [], [], []
     for text in texts:
         match = _SLASHED.match(text.strip())
         if match:
             firsts.append(int(match[1]))
             seconds.append(int(match[2]))
-            example = example or text.strip()
+            slashed.append(text.strip())
     if not firsts:
         return None
     if max(firsts) > 12:
         return "day"
     if max(seconds) > 12:
         return "month"
-    raise BacktestError(
-        f"dates such as {example!r} could be day-first or month-first; give "
-        "--date-format '%d/%m/%Y' (or '%d/%m/%Y %H:%M:%S') or '%m/%d/%Y'"
-    )
+    raise _ambiguous(slashed)
+
+
+def _ambiguous(slashed: list[str]) -> BacktestError:
+    """The error for dates that could be either order, with the --date-format that reads the
+    most of them as written (with their time, seconds or AM/PM) day-first and month-first."""
+    by_layout: dict[str | None, list[str]] = {}
+    for text in slashed:
+        by_layout.setdefault(suggested_format(text, "day"), []).append(text)
+    day_first, examples = max(by_layout.items(), key=lambda item: len(item[1]))
+    month_first = suggested_format(examples[0], "month")
+    said = f"dates such as {examples[0]!r} could be day-first or month-first; give --date-format"
+    if day_first is None or month_first is None:
+        return BacktestError(f"{said} '%d/%m/%Y' (or '%d/%m/%Y %H:%M:%S') or '%m/%d/%Y'")
+    return BacktestError(f"{said} {day_first!r} (day first) or {month_first!r} (month first)")
 
 
 # Digit-only dates are read by magnitude: Excel's serial day numbers (day 1 is 1900-01-01, so
@@ -87,9 +99,13 @@ def read_day(
     return _checked(moment.astimezone(UTC).date())
 
 
+class DateOutOfRange(ValueError):
+    """A date that reads, but outside the years a payment can be in."""
+
+
 def _checked(day: date) -> date:
     if not _PLAUSIBLE[0] <= day <= _PLAUSIBLE[1]:
-        raise ValueError(f"{day} is not between {_PLAUSIBLE[0].year} and {_PLAUSIBLE[1].year}")
+        raise DateOutOfRange(f"{day} is not between {_PLAUSIBLE[0].year} and {_PLAUSIBLE[1].year}")
     return day
 
 
