@@ -191,3 +191,23 @@ def test_codes_the_classifier_does_not_know_are_counted(tmp_path: Path) -> None:
 def test_the_text_report_notes_unknown_codes(tmp_path: Path) -> None:
     result = _run(tmp_path, HEAD + "ch_1,2026-03-01,49.00,usd,Failed,zz_mystery\n", "--json")
     assert "note: 1 failures have codes the classifier does not know" in result.stderr
+
+
+# --- absurd amounts -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("amount", ["1e30", "99999999999999999999", "1e999999999"])
+def test_an_absurd_amount_is_a_bad_row_not_the_end_of_the_run(tmp_path: Path, amount: str) -> None:
+    result = _run(
+        tmp_path,
+        HEAD
+        + f"ch_1,2026-03-01,{amount},usd,Failed,do_not_honor\n"
+        + "ch_2,2026-03-02,49.00,usd,Failed,do_not_honor\n",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    skipped = json.loads(result.stdout)["input"]["skipped"]
+    [example] = skipped["amount too large"]["examples"]
+    assert example.endswith(
+        f":2: amount {amount!r} is too large (more than 1,000,000,000,000 USD minor units)"
+    )

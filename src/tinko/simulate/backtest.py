@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from tinko.kit.money import is_known_currency
 from tinko.payments.models import PaymentEvent, Transaction
-from tinko.simulate.export_amounts import minor_amount
+from tinko.simulate.export_amounts import AmountTooLarge, minor_amount
 from tinko.simulate.export_columns import FLAVOURS, Columns
 from tinko.simulate.export_date_formats import check_date_format, suggested_format
 from tinko.simulate.export_dates import DateOutOfRange, read_day, slash_order
@@ -181,6 +181,9 @@ def _read_rows(
             continue
         try:
             amount = minor_amount(k.amount, currency, flavour, k.where)
+        except AmountTooLarge as exc:
+            export.bad(AMOUNT_TOO_LARGE, str(exc))
+            continue
         except BacktestError as exc:
             export.bad("amount", str(exc))
             continue
@@ -211,6 +214,7 @@ def _suggest_date_format(export: Export, value: str, at: int) -> None:
 
 
 DUPLICATE: Final = "duplicate payment id"
+AMOUNT_TOO_LARGE: Final = "amount too large"
 # A simulated world spans at most 366 days (docs/simulator.md, `days`): an export covering
 # more is simulated on its newest year of failures, the older ones reported.
 YEAR_DAYS: Final = 366

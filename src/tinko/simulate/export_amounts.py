@@ -6,8 +6,15 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from tinko.kit.money import minor_unit_exponent
+from tinko.kit.money import MAX_AMOUNT_MINOR, minor_unit_exponent
 from tinko.simulate.export_errors import BacktestError
+
+
+class AmountTooLarge(BacktestError):
+    """An amount above any real payment: a typo, a card number or an id in the amount column.
+    The ceiling is the service's own (MAX_AMOUNT_MINOR, 10^12 minor units, what its intake
+    and the scenario reader accept): a row above it is skipped rather than stopping the
+    world's calibration, and no large B2B invoice reaches it."""
 
 
 def _plain_number(raw: str, currency: str) -> str:
@@ -41,8 +48,14 @@ def minor_amount(raw: str, currency: str, flavour: str | None, where: str) -> in
         raise BacktestError(f"{where}: amount {raw!r} is not a number") from None
     if not value.is_finite() or value <= 0:
         raise BacktestError(f"{where}: amount {raw!r} must be a positive number")
-    if flavour == "stripe" or "." in text:
-        value *= 10 ** minor_unit_exponent(currency)
+    scale = 10 ** minor_unit_exponent(currency) if flavour == "stripe" or "." in text else 1
+    # Compared before scaling: "1e999999999" * 100 would overflow Decimal's context.
+    if value > Decimal(MAX_AMOUNT_MINOR) / scale:
+        raise AmountTooLarge(
+            f"{where}: amount {raw!r} is too large (more than {MAX_AMOUNT_MINOR:,} {currency} "
+            "minor units)"
+        )
+    value *= scale
     if value != value.to_integral_value():
         raise BacktestError(f"{where}: amount {raw!r} has more decimals than {currency} allows")
     return int(value)
