@@ -211,3 +211,10 @@ def test_an_absurd_amount_is_a_bad_row_not_the_end_of_the_run(tmp_path: Path, am
     assert example.endswith(
         f":2: amount {amount!r} is too large (more than 1,000,000,000,000 USD minor units)"
     )
+
+
+def test_a_file_with_no_usable_failure_says_which_rows_were_skipped(tmp_path: Path) -> None:
+    text = HEAD + "ch_1,2026-03-01,abc,usd,Failed,do_not_honor\n"
+    result = _run(tmp_path, text)
+    assert result.exit_code != 0
+    assert "of 1 rows, skipped: 1 amount" in " ".join(result.output.split())

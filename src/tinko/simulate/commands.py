@@ -220,6 +220,8 @@ def backtest_command(
             export = _org_failures(org)
             name = f"backtest-{org}"
         _report_input(export, as_json)
+        if not export.failures:
+            raise BacktestError(_nothing_to_learn(export))
         worlds = calibrated_scenarios(
             name,
             export.failures,
@@ -247,6 +249,17 @@ def backtest_command(
             sys.stdout.write(json.dumps({**to_json(sim), "input": summary}) + "\n")
         return
     _per_currency(name, worlds, seed, chosen_policy, chosen_rules, as_json, plot, workers, summary)
+
+
+def _nothing_to_learn(export: Export) -> str:
+    """Why no world can be calibrated, naming the rows that were read but not kept."""
+    why = "no failed payments with a decline code to learn from"
+    parts = [f"{len(rows)} {reason}" for reason, rows in export.bad_rows.items()]
+    if export.skipped_methods:
+        parts.append(f"{export.skipped_methods} on payment methods the simulator does not model")
+    if not parts:
+        return why
+    return f"{why}: of {export.rows_read} rows, skipped: {'; '.join(parts)} (reported above)"
 
 
 def _report_input(export: Export, as_json: bool) -> None:
