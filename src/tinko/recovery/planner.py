@@ -375,12 +375,9 @@ def _retry_time(
         if rule_retry is None and facts.payment_method_type not in MANDATE_METHODS:
             at = _spread_to_window_end(facts, policy, earliest, since)
             left = policy.max_attempts - facts.retries_done
-            why = f"no payday left in the window: {left} retries spread evenly to its end"
+            why = f"no payday left in the window: the retries left ({left}) spread to its end"
             return at, why, R.PLANNED_SPREAD_IN_WINDOW, None, None
-    delay = min(
-        policy.initial_delay_minutes * policy.backoff_multiplier**facts.retries_done,
-        policy.max_delay_minutes,
-    )
+    delay = _backoff_minutes(facts, policy)
     at = max(earliest, since + timedelta(minutes=delay))
     timing = _timing(facts, at, by_rule, delay)
     return at, f"retry after {round(delay)} min of backoff", *timing, "backoff"
@@ -412,13 +409,17 @@ def _spread_to_window_end(
     weeks; money that comes later (a payday the calendar does not know, irregular income)
     then meets no retry."""
     left = max(1, policy.max_attempts - facts.retries_done)
-    backoff = min(
+    end = last_try_moment(facts.payment_method_type, facts.expires_at)
+    gap = max(timedelta(minutes=_backoff_minutes(facts, policy)), (end - since) / left)
+    return max(earliest, since + gap)
+
+
+def _backoff_minutes(facts: CaseFacts, policy: PolicyLike) -> float:
+    """The policy's wait after the last try: its initial delay, growing with each retry."""
+    return min(
         policy.initial_delay_minutes * policy.backoff_multiplier**facts.retries_done,
         policy.max_delay_minutes,
     )
-    end = last_try_moment(facts.payment_method_type, facts.expires_at)
-    gap = max(timedelta(minutes=backoff), (end - since) / left)
-    return max(earliest, since + gap)
 
 
 def _between_paydays(
