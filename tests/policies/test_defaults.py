@@ -96,9 +96,14 @@ def test_messages_go_by_sms_before_email(category: str) -> None:
     assert channels.index("sms") < channels.index("email")
 
 
-def test_unknown_declines_retry_conservatively() -> None:
+def test_unknown_declines_retry_days_apart_over_the_window() -> None:
     spec = default_policy("unknown", None, "UTC")
-    assert (spec.strategy, spec.max_attempts) == ("backoff", 2)
+    hold = default_policy("do_not_honor", None, "UTC")
+    assert (spec.strategy, spec.max_attempts) == ("backoff", 4)
+    assert (spec.initial_delay_minutes, spec.backoff_multiplier) == (
+        hold.initial_delay_minutes,
+        hold.backoff_multiplier,
+    )
 
 
 def test_duplicates_are_left_alone() -> None:
@@ -175,7 +180,7 @@ def test_silent_retries_on_a_customer_only_entry_are_refused(tmp_path: Path) -> 
 
 def test_an_unknown_field_is_refused(tmp_path: Path) -> None:
     text = DATA.read_text().replace(
-        "unknown: {profile: conservative,", "unknown: {colour: red, profile: conservative,"
+        "unknown: {profile: issuer_hold,", "unknown: {colour: red, profile: issuer_hold,"
     )
     with pytest.raises(DefaultsError, match=r"categories\.unknown\.colour: unknown field"):
         read_defaults(_write(tmp_path, text))

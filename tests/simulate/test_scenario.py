@@ -94,6 +94,13 @@ def test_a_misspelt_decline_code_is_refused_with_a_suggestion() -> None:
     assert "'insufficient_funds'" in error.problem
 
 
+def test_another_psps_code_is_kept_with_the_worlds_behaviour() -> None:
+    # Nothing known resembles it: not a typo but a code the engine cannot read, as live.
+    text = SMALL.replace("code: do_not_honor", 'code: "Not enough balance"')
+    [kept] = [k for k in parse_scenario(text).failure_mix if k.code == "Not enough balance"]
+    assert kept.behaviour == "temporary_block"
+
+
 def test_an_unquoted_numeric_code_is_refused() -> None:
     # YAML reads 05 as the number 5: the ISO code "05" would silently become "5".
     error = error_of(SMALL.replace("code: do_not_honor", "code: 05"))

@@ -1,7 +1,10 @@
 """Checks a scenario's decline and advice codes against the classifier's own tables.
 
-A code the classifier does not know would be classified ``unknown`` live; in a scenario it is
-almost always a typo (``insufficent_funds``), so the scenario is refused with a suggestion.
+A code the classifier does not know is classified ``unknown`` live, and so it is in the
+simulator: another PSP's code ("Not enough balance", "20051") tests what the engine does with
+a decline it cannot read, while the world's ``behaviour`` says what the code really means.
+A code close to a known one (``insufficent_funds``) is a typo, and the scenario is refused
+with the suggestion.
 """
 
 from __future__ import annotations
@@ -38,15 +41,19 @@ def is_known(gateway: str, code: str) -> bool:
     return canonical_code(gateway, code) is not None
 
 
-def check_code(value: object, where: str, gateway: str) -> str:
+def check_code(value: object, where: str, gateway: str, *, known: bool = False) -> str:
+    """``value`` as a scenario's decline code. ``known``: it must be one the classifier knows
+    (the issuer-down code, which the engine must read as an outage)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ScenarioError(
             where, f'got the number {value}; quote codes, e.g. "05" (YAML reads 05 as the number 5)'
         )
     if not isinstance(value, str) or not value.strip():
         raise ScenarioError(where, "must be a non-empty string")
-    if not is_known(gateway, value):
-        close = difflib.get_close_matches(value, _decline_codes(), n=1, cutoff=0.75)
+    if is_known(gateway, value):
+        return value
+    close = difflib.get_close_matches(value, _decline_codes(), n=1, cutoff=0.75)
+    if close or known:
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ScenarioError(
             where,

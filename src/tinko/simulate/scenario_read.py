@@ -110,6 +110,7 @@ def read_document(doc: object, *, strict_codes: bool = True) -> Scenario:
             top.get("issuer_down_code", _ISSUER_DOWN.get(gateway, "issuer_not_available")),
             "issuer_down_code",
             gateway,
+            known=True,
         ),
         minimum_charge=minimum,
     )
