@@ -109,6 +109,8 @@ def paydays_income(text: str) -> list[dict[str, Any]]:
         days = [int(part) for part in spec.split(",")]
     except ValueError:
         raise BacktestError(f"--paydays: {text!r} is not a list of days of the month") from None
+    if any(not (1 <= day <= 31 or day == -1) for day in days):
+        raise BacktestError(f"--paydays: {text!r}: days are 1 to 31, or -1 for the last day")
     if len(days) == 1:
         return [{"pattern": "monthly", "day": days[0]}]
     if len(days) == 2:
