@@ -9,6 +9,12 @@ someone else; this is the nearest thing in the repository.
 
     .venv/bin/python -m bench.perturb [--count 40] [--seed 1] [--failures 1000]
         [--write DIR]   # keep each perturbed scenario as DIR/<n>.yaml to rerun it
+        [--foreign-codes]   # also give some declines codes no classifier table knows
+
+``--foreign-codes`` renames, in about half the worlds, each decline of the mix with a
+chance of one in three to an opaque code of another PSP ("psp7_refusal_3"): the world keeps
+its behaviour, the engine reads it as ``unknown`` (decision 0031). Without the flag the worlds
+are the same as before it existed.
 
 Same seed, same worlds. ``--write`` lets ``tinko simulate DIR/7.yaml`` or ``bench.gap``-style
 digging reproduce any row.
@@ -64,7 +70,9 @@ def documents() -> list[tuple[str, dict[str, Any]]]:
     return [(name, yaml.safe_load(path.read_text(encoding="utf-8"))) for name, path in found]
 
 
-def perturb(doc: dict[str, Any], rng: random.Random, failures: int) -> list[str]:
+def perturb(
+    doc: dict[str, Any], rng: random.Random, failures: int, foreign: bool = False
+) -> list[str]:
     """Change ``doc`` in place; return what was changed, in words."""
     doc["failures"] = failures
     doc["customers"] = round(failures * rng.choice((1.0, 0.7, 0.4)))
@@ -107,6 +115,15 @@ def perturb(doc: dict[str, Any], rng: random.Random, failures: int) -> list[str]
         balance["income_multiple"] = {"min": 0.2, "max": rng.choice((1.0, 3.0))}
         balance["spend_share"] = {"min": 0.9, "max": 1.5}
         changed.append("poor customers")
+    if foreign and rng.random() < 0.5:
+        renamed = 0
+        for n, item in enumerate(doc.get("failure_mix", [])):
+            if rng.random() < 1 / 3 and item.get("behaviour") != "issuer_outage":
+                item["code"] = f"psp7_refusal_{n}"
+                item.pop("advice_code", None)
+                renamed += 1
+        if renamed:
+            changed.append(f"{renamed} codes no classifier knows")
     return changed
 
 
@@ -117,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--failures", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--write", type=Path, default=None)
+    parser.add_argument("--foreign-codes", action="store_true")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     bases = documents()
@@ -130,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for n in range(args.count):
         name, base = rng.choice(bases)
         doc = yaml.safe_load(yaml.safe_dump(base))  # a deep copy
-        changed = perturb(doc, rng, args.failures)
+        changed = perturb(doc, rng, args.failures, args.foreign_codes)
         if args.write is not None:
             args.write.mkdir(parents=True, exist_ok=True)
             (args.write / f"{n}.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
