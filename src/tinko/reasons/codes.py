@@ -26,6 +26,7 @@ class ReasonCode(StrEnum):
     PLANNED_AFTER_OUTAGE = "planned_after_outage"  # the bank was down: a short wait, not counted
     PLANNED_LAST_CHANCE = "planned_last_chance"  # the schedule ran past the window: its end
     PLANNED_SPREAD_IN_WINDOW = "planned_spread_in_window"  # no payday left: spread to the end
+    PLANNED_SPREAD_UNKNOWN = "planned_spread_unknown"  # unknown decline: spread to the end
     PLANNED_LEARNED_SLOT = "planned_learned_slot"  # learned timing chose the moment
     SHIFTED_TO_WINDOW = "shifted_to_window"  # moved into the allowed retry window
     SHIFTED_BY_NETWORK_RULE = "shifted_by_network_rule"  # moved until a network rule allows it
@@ -85,6 +86,7 @@ PARAMS: Final[Mapping[ReasonCode, tuple[str, ...]]] = {
     C.PLANNED_AFTER_OUTAGE: (*_RETRY, "delay_minutes", "at"),
     C.PLANNED_LAST_CHANCE: (*_RETRY, "at", "expires_at"),
     C.PLANNED_SPREAD_IN_WINDOW: (*_RETRY, "at", "retries_left", "expires_at"),
+    C.PLANNED_SPREAD_UNKNOWN: (*_RETRY, "at", "retries_left", "expires_at"),
     C.PLANNED_LEARNED_SLOT: (*_RETRY, "at", "slot", "successes", "tries"),
     C.SHIFTED_TO_WINDOW: (*_RETRY, "from", "to", "window", "timezone"),
     C.SHIFTED_BY_NETWORK_RULE: (*_RETRY, "from", "to", "network", "rule"),

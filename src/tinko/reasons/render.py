@@ -55,6 +55,9 @@ SENTENCES: Final[Mapping[ReasonCode, str]] = {
     C.PLANNED_SPREAD_IN_WINDOW: "Retry %(number)s (%(category)s) was planned by %(by)s for "
     "%(at)s: no payday is left before the recovery window ends (%(expires_at)s), so the "
     "%(retries_left)s retries left are spread evenly over the rest of it.",
+    C.PLANNED_SPREAD_UNKNOWN: "Retry %(number)s (%(category)s) was planned by %(by)s for "
+    "%(at)s: nothing in the decline says when it clears, so the %(retries_left)s retries left "
+    "are spread evenly until the recovery window ends (%(expires_at)s).",
     C.PLANNED_LEARNED_SLOT: "Retry %(number)s (%(category)s) was planned by %(by)s for %(at)s, "
     "in slot %(slot)s learned from this organisation's own retries (%(successes)s of "
     "%(tries)s succeeded there).",

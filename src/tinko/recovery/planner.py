@@ -36,6 +36,10 @@ from tinko.recovery.transient import transient_wait
 from tinko.rules import Action, RetryAction, RuleSpec, SendLinkAction, StopAction
 
 MANDATE_METHODS = frozenset({"upi", "emandate"})
+# The built-in policy for a decline nobody can read spreads its retries over the window
+# (decision 0031); a merchant's own policy for it keeps its backoff as written.
+UNKNOWN_CATEGORY = "unknown"
+_SPREAD_CODES = frozenset({R.PLANNED_SPREAD_IN_WINDOW, R.PLANNED_SPREAD_UNKNOWN})
 MAX_MESSAGES_PER_CASE = 2
 MIN_HOURS_BETWEEN_MESSAGES = 24
 _WINDOW_AND_GUARD_ROUNDS = 8
@@ -209,9 +213,7 @@ def _next_retry(
     windows = _retry_windows(facts, policy, rule_retry)
     # A spread retry at the window's end that the retry windows would push past it steps
     # back into them as the last chance does.
-    past_end = at > deadline or (
-        code == R.PLANNED_SPREAD_IN_WINDOW and next_allowed(at, windows) > deadline
-    )
+    past_end = at > deadline or (code in _SPREAD_CODES and next_allowed(at, windows) > deadline)
     if past_end and (rule_retry is None or rule_retry.after_minutes is None):
         last = _last_chance(facts, now, windows)
         if last is not None:
@@ -293,7 +295,7 @@ def _next_retry(
         reason = make(code, basis, attempt_number=number, at=at)
     elif code == R.PLANNED_LAST_CHANCE:
         reason = make(code, basis, attempt_number=number, at=at, expires_at=facts.expires_at)
-    elif code == R.PLANNED_SPREAD_IN_WINDOW:
+    elif code in _SPREAD_CODES:
         left = policy.max_attempts - facts.retries_done
         expires = facts.expires_at
         reason = make(
@@ -377,6 +379,12 @@ def _retry_time(
             left = policy.max_attempts - facts.retries_done
             why = f"no payday left in the window: the retries left ({left}) spread to its end"
             return at, why, R.PLANNED_SPREAD_IN_WINDOW, None, None
+    if rule_retry is None and policy.id is None and facts.category == UNKNOWN_CATEGORY:
+        # A code nobody knows says nothing about when it clears (decision 0031).
+        at = _spread_to_window_end(facts, policy, earliest, since)
+        left = policy.max_attempts - facts.retries_done
+        why = f"unknown decline: the retries left ({left}) spread to the window's end"
+        return at, why, R.PLANNED_SPREAD_UNKNOWN, None, None
     delay = _backoff_minutes(facts, policy)
     at = max(earliest, since + timedelta(minutes=delay))
     timing = _timing(facts, at, by_rule, delay)
