@@ -30,18 +30,31 @@ def _retry(plan: Plan) -> datetime:
     return retry
 
 
-def test_the_built_in_policy_spreads_an_unknown_declines_retries_over_the_window() -> None:
+def _after_first_retry() -> CaseFacts:
+    return _unknown(retries_done=1, last_retry_at=FAILED + timedelta(days=1))
+
+
+def test_the_first_retry_of_an_unknown_decline_keeps_the_policys_backoff() -> None:
+    # A decline that clears within hours is met early.
+    policy = default_policy("unknown", "card", "UTC")
+    assert _retry(_plan(_unknown())) == FAILED + timedelta(minutes=policy.initial_delay_minutes)
+
+
+def test_the_other_retries_share_the_rest_of_the_window_evenly() -> None:
+    last = FAILED + timedelta(days=1)
     end = last_try_moment("card", WINDOW_END)
-    assert _retry(_plan(_unknown())) == FAILED + (end - FAILED) / 4
+    assert _retry(_plan(_after_first_retry())) == last + (end - last) / 3
 
 
 def test_a_spread_unknown_retry_says_why() -> None:
-    [retry, *_] = _plan(_unknown()).steps
+    [retry, *_] = _plan(_after_first_retry()).steps
     assert retry.why is not None
     assert retry.why["code"] == "planned_spread_unknown"
-    assert retry.why["params"]["retries_left"] == 4
+    assert retry.why["params"]["retries_left"] == 3
 
 
 def test_a_merchants_own_policy_for_unknown_declines_keeps_its_backoff() -> None:
     own = replace(default_policy("unknown", "card", "UTC"), id="pol_1", version=1)
-    assert _retry(_plan(_unknown(), own)) == FAILED + timedelta(minutes=own.initial_delay_minutes)
+    backoff = own.initial_delay_minutes * own.backoff_multiplier
+    expected = FAILED + timedelta(days=1, minutes=backoff)
+    assert _retry(_plan(_after_first_retry(), own)) == expected

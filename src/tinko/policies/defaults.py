@@ -13,8 +13,8 @@ Defaults at a glance (see the data file for the numbers and the reasons):
 * authentication_required, expired_card, invalid_card_data: ``customer_only``, link at once.
 * lost_stolen_fraud, account_closed, not_permitted, suspected_fraud, mandate_revoked:
   ``customer_only``, never retried; the link offers another method. duplicate: nothing at all.
-* unknown: do_not_honor's profile, its retries spread over the window by the planner (a
-  code nobody knows says nothing about when it clears).
+* unknown: do_not_honor's profile, its retries after the first spread over the window by
+  the planner (a code nobody knows says nothing about when it clears).
 * Messages go by SMS first, then email; every window is 28 days.
 * payment method upi/emandate: silent retries only in NPCI non-peak hours, at most 3.
 """

@@ -379,8 +379,15 @@ def _retry_time(
             left = policy.max_attempts - facts.retries_done
             why = f"no payday left in the window: the retries left ({left}) spread to its end"
             return at, why, R.PLANNED_SPREAD_IN_WINDOW, None, None
-    if rule_retry is None and policy.id is None and facts.category == UNKNOWN_CATEGORY:
-        # A code nobody knows says nothing about when it clears (decision 0031).
+    if (
+        rule_retry is None
+        and policy.id is None
+        and facts.category == UNKNOWN_CATEGORY
+        and facts.retries_done > 0
+    ):
+        # A code nobody knows says nothing about when it clears (decision 0031): the first
+        # retry keeps the profile's backoff (a decline that clears within hours is met early),
+        # the others share the rest of the window.
         at = _spread_to_window_end(facts, policy, earliest, since)
         left = policy.max_attempts - facts.retries_done
         why = f"unknown decline: the retries left ({left}) spread to the window's end"
