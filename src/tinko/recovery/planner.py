@@ -36,8 +36,8 @@ from tinko.recovery.transient import transient_wait
 from tinko.rules import Action, RetryAction, RuleSpec, SendLinkAction, StopAction
 
 MANDATE_METHODS = frozenset({"upi", "emandate"})
-# The built-in policy for a decline nobody can read spreads its retries over the window
-# (decision 0031); a merchant's own policy for it keeps its backoff as written.
+# The built-in policy for a decline nobody can read spreads its retries after the first over
+# the window (decision 0031); a merchant's own policy for it keeps its backoff as written.
 UNKNOWN_CATEGORY = "unknown"
 _SPREAD_CODES = frozenset({R.PLANNED_SPREAD_IN_WINDOW, R.PLANNED_SPREAD_UNKNOWN})
 MAX_MESSAGES_PER_CASE = 2
@@ -418,11 +418,12 @@ def _last_chance(facts: CaseFacts, now: datetime, windows: WindowSpec) -> dateti
 def _spread_to_window_end(
     facts: CaseFacts, policy: PolicyLike, earliest: datetime, since: datetime
 ) -> datetime:
-    """A payday retry when no payday is left in the window (decision 0030): the retries left
-    share the rest of it evenly, the last one at the window's last try, never sooner than the
-    policy's backoff. Backoff alone (2, 4, 7, 7 days) spends them in the window's first three
-    weeks; money that comes later (a payday the calendar does not know, irregular income)
-    then meets no retry."""
+    """A payday retry when no payday is left in the window (decision 0030), or an unknown
+    decline's retry after the first (decision 0031): the retries left share the rest of the
+    window evenly, the last one at its last try, never sooner than the policy's backoff.
+    Backoff alone (2, 4, 7, 7 days) spends them in the window's first three weeks; money or a
+    hold's end that comes later (a payday the calendar does not know, irregular income) then
+    meets no retry."""
     left = max(1, policy.max_attempts - facts.retries_done)
     end = last_try_moment(facts.payment_method_type, facts.expires_at)
     gap = max(timedelta(minutes=_backoff_minutes(facts, policy)), (end - since) / left)
