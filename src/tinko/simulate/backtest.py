@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from tinko.kit.money import is_known_currency
 from tinko.payments.models import PaymentEvent, Transaction
-from tinko.simulate.export_amounts import AmountTooLarge, minor_amount
+from tinko.simulate.export_amounts import AmountTooLarge, AmountUnits, file_units, minor_amount
 from tinko.simulate.export_columns import FLAVOURS, Columns
 from tinko.simulate.export_date_formats import check_date_format, suggested_format
 from tinko.simulate.export_dates import DateOutOfRange, read_day, slash_order
@@ -65,6 +65,7 @@ class Export:
     rows_read: int = 0  # data rows, blank lines aside
     left_out: Counter[str] = field(default_factory=Counter)  # method -> failures left out
     unknown_codes: list[str] = field(default_factory=list)  # "FILE:LINE: 'code'", kept
+    amount_units: AmountUnits | None = None  # how the file's amounts were read (None: stored)
 
     def leave_out(self, method: str) -> None:
         self.skipped_methods += 1
@@ -78,13 +79,19 @@ def read_csv(path: Path) -> list[FailedPayment]:
     return read_export(path).failures
 
 
-def read_export(path: Path, date_format: str | None = None, gateway: str | None = None) -> Export:
-    """``gateway`` (`--gateway`), when it is Stripe or Razorpay, says whose export it is and
-    so the amounts' units; otherwise the columns tell."""
+def read_export(
+    path: Path,
+    date_format: str | None = None,
+    gateway: str | None = None,
+    amount_units: str | None = None,
+) -> Export:
+    """``gateway`` (`--gateway`), when it is Stripe or Razorpay, says whose export it is;
+    otherwise the columns tell. ``amount_units`` (`--amount-units`: major or minor) says how
+    the amounts are written; otherwise the file tells (``export_amounts.file_units``)."""
     if date_format is not None:
         check_date_format(date_format)
     try:
-        return _read_rows(path, export_rows(path), date_format, gateway)
+        return _read_rows(path, export_rows(path), date_format, (gateway, amount_units))
     except OSError as exc:
         raise BacktestError(f"{path}: cannot read: {exc.strerror}") from None
     except csv.Error as exc:
@@ -102,13 +109,16 @@ class _Kept:
 
 
 def _read_rows(
-    path: Path, reader: Iterator[list[str]], date_format: str | None, given: str | None
+    path: Path,
+    reader: Iterator[list[str]],
+    date_format: str | None,
+    given: tuple[str | None, str | None],  # --gateway, --amount-units
 ) -> Export:
     header = next(reader, None)
     if header is None:
         raise BacktestError(f"{path}: the file is empty")
     columns = Columns(path, header)
-    flavour = given if given in FLAVOURS else columns.flavour()
+    flavour = given[0] if given[0] in FLAVOURS else columns.flavour()
     gateway = flavour or "stripe"
     export = Export([], flavour, 0)
     kept: list[_Kept] = []
@@ -155,6 +165,9 @@ def _read_rows(
             )
         )
     order = None if date_format else slash_order(k.created for k in kept)
+    amounts = ((k.amount, k.currency, k.where) for k in kept)
+    units = file_units(given[1], flavour, columns.named["amount"], amounts)
+    export.amount_units = units
     dated: list[tuple[str, FailedPayment]] = []
     unreadable: list[str] = []  # the values no reading understood
     first_unreadable, readable = 0, 0  # its place among the bad date rows; dates read
@@ -180,7 +193,7 @@ def _read_rows(
             export.bad("date", f"{k.where}: {k.created!r} {matched or 'is not readable'}")
             continue
         try:
-            amount = minor_amount(k.amount, currency, flavour, k.where)
+            amount = minor_amount(k.amount, currency, units.units, k.where)
         except AmountTooLarge as exc:
             export.bad(AMOUNT_TOO_LARGE, str(exc))
             continue
@@ -261,6 +274,9 @@ def input_summary(export: Export, examples: int = 3) -> dict[str, object]:
             "count": len(export.unknown_codes),
             "examples": export.unknown_codes[:examples],
         },
+        "amount_units": None
+        if (units := export.amount_units) is None
+        else {"read_as": units.units, "because": units.because, "guessed": units.guessed},
     }
 
 

@@ -179,6 +179,14 @@ def backtest_command(
             "its slashed dates could be day- or month-first).",
         ),
     ] = None,
+    amount_units: Annotated[
+        str | None,
+        typer.Option(
+            "--amount-units",
+            help="How the export writes amounts: major (49.99 or 49 for USD 49) or minor "
+            "(4999 cents) (default: read from the file; asked for when it cannot tell).",
+        ),
+    ] = None,
     merchant_tz: Annotated[
         str | None, typer.Option("--merchant-tz", help="IANA zone of the merchant (UTC).")
     ] = None,
@@ -205,15 +213,20 @@ def backtest_command(
     `simulate`, on a world calibrated on the organisation's decline mix and amounts."""
     from tinko.simulate.backtest import BacktestError, input_summary, read_export
     from tinko.simulate.calibrate import calibrated_scenarios
+    from tinko.simulate.export_amounts import UNITS
     from tinko.simulate.scenario import GATEWAYS
 
     if (csv_file is None) == (org is None):
         raise fail("give exactly one of --csv FILE or --org ORG_ID")
     if gateway is not None and gateway not in GATEWAYS:
         raise fail(f"--gateway: {gateway!r} is not one of {', '.join(GATEWAYS)}")
+    if amount_units is not None and amount_units not in UNITS:
+        raise fail(f"--amount-units: {amount_units!r} is not one of {', '.join(UNITS)}")
+    if amount_units is not None and csv_file is None:
+        raise fail("--amount-units reads a CSV export: stored failures are in minor units")
     try:
         if csv_file is not None:
-            export = read_export(csv_file, date_format, gateway)
+            export = read_export(csv_file, date_format, gateway, amount_units)
             name = f"backtest-{csv_file.stem}"
         else:
             assert org is not None
@@ -276,6 +289,17 @@ def _report_input(export: Export, as_json: bool) -> None:
                 highlight=False,
                 soft_wrap=True,
             )
+    units = export.amount_units
+    if units is not None and units.guessed and export.failures:
+        first = export.failures[0]
+        read = format_money(first.amount_minor, first.currency, "en")
+        err.print(
+            f"note: {units.because}, so amounts are read as minor units "
+            f"({first.amount_minor} is {read}); "
+            "if the file writes whole currency units, give --amount-units major",
+            highlight=False,
+            soft_wrap=True,
+        )
     if export.skipped_methods and not as_json:
         methods = ", ".join(f"{m} {n}" for m, n in export.left_out.most_common())
         err.print(

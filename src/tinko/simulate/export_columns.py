@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Final
 
 from tinko.classifier import DeclineSignal, classify
+from tinko.simulate.export_amounts import MINOR_COLUMNS
 from tinko.simulate.export_dates import zoned_date_column
 from tinko.simulate.export_errors import BacktestError
 from tinko.simulate.export_keys import key
@@ -25,7 +26,7 @@ from tinko.simulate.scenario_codes import canonical_code
 # For each field the first column present wins; for the code, the first non-empty one per row
 # (Razorpay's error_code is often the generic BAD_REQUEST_ERROR beside a precise error_reason).
 COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
-    "amount": ("amount", "amount_minor"),
+    "amount": ("amount", *sorted(MINOR_COLUMNS)),
     "currency": ("currency",),
     "code": (
         "decline_code",
@@ -80,9 +81,11 @@ class Columns:
     def __init__(self, path: Path, header: list[str]) -> None:
         keys = [key(h) for h in header]
         self.at: dict[str, list[int]] = {}
+        self.named: dict[str, str | None] = {}  # field -> the header spelling read
         for wanted, names in COLUMNS.items():
             name = next((n for n in names if n in keys), None)
             self.at[wanted] = [i for i, k in enumerate(keys) if k == name]
+            self.named[wanted] = name
         self.codes = [i for n in COLUMNS["code"] for i, k in enumerate(keys) if k == n]
         self.seller = [i for i, k in enumerate(keys) if k == "seller_message"]
         self.description = [i for i, k in enumerate(keys) if k == "error_description"]
