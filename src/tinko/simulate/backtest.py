@@ -65,6 +65,8 @@ class Export:
     rows_read: int = 0  # data rows, blank lines aside
     left_out: Counter[str] = field(default_factory=Counter)  # method -> failures left out
     unknown_codes: list[str] = field(default_factory=list)  # "FILE:LINE: 'code'", kept
+    # "FILE:LINE: '2001 Insufficient Funds' read as insufficient_funds": codes read in words
+    worded_codes: list[str] = field(default_factory=list)
     amount_units: AmountUnits | None = None  # how the file's amounts were read (None: stored)
 
     def leave_out(self, method: str) -> None:
@@ -102,6 +104,7 @@ def read_export(
 class _Kept:
     where: str
     code: str
+    known: str | None  # as the classifier's tables spell it, or read from the row's words
     currency: str
     method: str
     created: str
@@ -141,6 +144,10 @@ def _read_rows(
         if payment:
             first_seen[payment] = line
         code = columns.code(row, gateway)
+        # A code the classifier does not know, or none: what it reads in the row's words.
+        known = canonical_code(gateway, code) if code else None
+        worded = None if known else columns.reading(row, code, gateway)
+        code = code or worded or ""
         status = key(columns.cell(row, "status"))
         if status in _SUCCEEDED or (status not in _FAILED and not code):
             continue  # a successful (or refunded, pending) payment: not a failure
@@ -154,10 +161,13 @@ def _read_rows(
         if method is None:
             export.leave_out(columns.cell(row, "method"))
             continue
+        if worded:
+            export.worded_codes.append(f"{where}: {code!r} read as {worded}")
         kept.append(
             _Kept(
                 where,
                 code,
+                known or worded,
                 columns.cell(row, "currency"),
                 method,
                 columns.cell(row, "created"),
@@ -203,10 +213,9 @@ def _read_rows(
         if amount < minimum_charge(gateway, currency):
             export.bad("amount", f"{k.where}: {k.amount} is below {gateway}'s minimum charge")
             continue
-        known = canonical_code(gateway, k.code)
-        if known is None:  # kept: it behaves as a temporary block
+        if k.known is None:  # kept: it behaves as a temporary block
             export.unknown_codes.append(f"{k.where}: {k.code!r}")
-        failure = FailedPayment(known or k.code, amount, currency, k.method, at)
+        failure = FailedPayment(k.known or k.code, amount, currency, k.method, at)
         dated.append((k.where, failure))
     if not date_format and len(unreadable) > readable:
         _suggest_date_format(export, unreadable[0], first_unreadable)
@@ -273,6 +282,10 @@ def input_summary(export: Export, examples: int = 3) -> dict[str, object]:
         "unknown_codes": {
             "count": len(export.unknown_codes),
             "examples": export.unknown_codes[:examples],
+        },
+        "worded_codes": {
+            "count": len(export.worded_codes),
+            "examples": export.worded_codes[:examples],
         },
         "amount_units": None
         if (units := export.amount_units) is None

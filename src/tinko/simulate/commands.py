@@ -308,6 +308,13 @@ def _report_input(export: Export, as_json: bool) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    if export.worded_codes:
+        err.print(
+            f"note: {len(export.worded_codes)} failures have codes the classifier read from "
+            f"their words, e.g. {'; '.join(export.worded_codes[:3])}",
+            highlight=False,
+            soft_wrap=True,
+        )
     if export.unknown_codes:
         err.print(
             f"note: {len(export.unknown_codes)} failures have codes the classifier does not "

@@ -35,6 +35,11 @@ COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {
         "error_code",
         "failure_code",
         "outcome_reason",
+        # Other PSPs' own codes (Braintree's 2001, Checkout.com's 20051): mostly unknown to the
+        # classifier, so their words beside them are read (``Columns.reading``). Not Adyen's
+        # refusalReasonCode: its "12" (not enough balance) would read as ISO 8583's 12.
+        "processor_response_code",
+        "response_code",
     ),
     "method": ("method", "payment_method_type", "payment_source_type", "payment_method"),
     "network": ("card_brand", "card_network", "network", "brand"),
@@ -70,6 +75,21 @@ _SELLER_GENERIC: Final = re.compile(r"did not return any further details", re.IG
 # Razorpay's error_code is a type, not a reason (https://razorpay.com/docs/errors): without an
 # error_reason, the error_description's text says more.
 _RAZORPAY_TYPES: Final = frozenset({"BAD_REQUEST_ERROR", "GATEWAY_ERROR", "SERVER_ERROR"})
+# Columns in words that other exports write beside (or instead of) a code the classifier may
+# not know: Stripe's API `failure_message` (https://docs.stripe.com/api/charges/object),
+# Braintree's `processor_response_text` (https://developer.paypal.com/braintree/docs/reference/general/processor-responses/authorization-responses),
+# Checkout.com's `response_summary` (https://www.checkout.com/docs/developer-resources/codes/api-response-codes),
+# Adyen's `refusalReason` (https://docs.adyen.com/development-resources/refusal-reasons),
+# then Razorpay's `error_description`. Not Stripe's Seller Message: beside its code it says
+# what Stripe did ("Blocked because Radar flagged it": the merchant's own fraud rule, no
+# decline to recover).
+_WORDS: Final = (
+    "failure_message",
+    "processor_response_text",
+    "response_summary",
+    "refusal_reason",
+    "error_description",
+)
 
 
 class Columns:
@@ -89,15 +109,15 @@ class Columns:
         self.codes = [i for n in COLUMNS["code"] for i, k in enumerate(keys) if k == n]
         self.seller = [i for i, k in enumerate(keys) if k == "seller_message"]
         self.description = [i for i, k in enumerate(keys) if k == "error_description"]
+        self.words = [i for n in _WORDS for i, k in enumerate(keys) if k == n]
         self.zone: tzinfo = UTC
         if (zoned := zoned_date_column(path, header)) is not None:
             self.at["created"], self.zone = [zoned[0]], zoned[1]
         self.keys = set(keys)
         for needed in ("amount", "currency", "code"):
-            if not self.at[needed] and not (needed == "code" and self.seller):
-                raise BacktestError(
-                    f"{path}: no {needed} column (looked for {', '.join(COLUMNS[needed])})"
-                )
+            if not self.at[needed] and not (needed == "code" and (self.seller or self.words)):
+                looked = [*COLUMNS[needed], *(_WORDS if needed == "code" else ())]
+                raise BacktestError(f"{path}: no {needed} column (looked for {', '.join(looked)})")
 
     def flavour(self) -> str | None:
         """Whose export it is, from the columns only one PSP writes; None when none says."""
@@ -123,6 +143,13 @@ class Columns:
 
     def seller_message(self, row: list[str]) -> str:
         return _first_filled(row, self.seller)
+
+    def reading(self, row: list[str], code: str, gateway: str) -> str | None:
+        """For a code the classifier does not know (Braintree's "2001 Insufficient Funds",
+        Adyen's "Not enough balance"), or none, the code it reads in the code's own words,
+        else in the row's message columns; None when it reads none."""
+        texts = (code, *(row[i].strip() for i in self.words if i < len(row)))
+        return next((known for text in texts if (known := _described(text, gateway))), None)
 
 
 def _described(text: str, gateway: str) -> str | None:
