@@ -8,6 +8,10 @@ so the learning curve shows; the last column is the share of week ``--weeks``.
 
     .venv/bin/python -m bench.learning [--worlds gig_marketplace jp_fitness] [--weeks 8]
         [--per-week 400] [--seeds 1 2 3] [--fatigue-memory-days 30]
+        [--scenarios bench/worlds/weekly_wed_us.yaml ...]
+
+``--scenarios`` runs scenario files (the development worlds of ``bench/worlds``) instead of
+the matrix worlds; each is labelled with its file name.
 
 ``--fatigue-memory-days`` sets the worlds' ``responses.fatigue_memory_days`` (by default every
 message a customer ever had wears them down, so week after week of renewals wears the same
@@ -20,9 +24,11 @@ import argparse
 import dataclasses
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from tinko.simulate.matrix import worlds
 from tinko.simulate.run import Simulation, simulate
+from tinko.simulate.scenario import load_scenario
 from tinko.simulate.world import DAY, epoch
 
 NAMES = ("tinko", "tinko_learned")
@@ -53,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--fatigue-memory-days", type=float, default=None)
+    parser.add_argument("--scenarios", nargs="+", type=Path, default=[])
     args = parser.parse_args(argv)
     out = sys.stdout
     out.write(f"{args.per_week} failures a week for {args.weeks} weeks; oracle share by week ")
@@ -60,9 +67,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     head = " | ".join(f"w{w + 1}" for w in range(args.weeks))
     out.write(f"| world | seed | strategy | {head} |\n")
     out.write("|---|---|---|" + "---|" * args.weeks + "\n")
-    for name, held_out, scenario in worlds():
-        if args.worlds and name not in args.worlds:
-            continue
+    chosen = [(path.stem, False, load_scenario(path)) for path in args.scenarios] or [
+        world for world in worlds() if not args.worlds or world[0] in args.worlds
+    ]
+    for name, held_out, scenario in chosen:
         failures = args.per_week * args.weeks
         customers = max(1, round(failures * scenario.customers / scenario.failures))
         responses = scenario.responses

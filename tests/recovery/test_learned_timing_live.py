@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import product
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -59,3 +60,41 @@ def test_a_learned_slots_outcome_is_counted_for_the_org(
     # the slot itself and the calendar cells (day of the month, weekday) of its moment
     assert [s.slot.split("/")[1] for s in stats] == ["cal", "cal", "visa"]
     assert {(s.org_id, s.successes, s.failures) for s in stats} == {(owner.org_id, 0, 1)}
+
+
+def test_a_weekday_the_orgs_retries_succeed_on_is_a_payday(
+    client: TestClient,
+    app: FastAPI,
+    owner: Account,
+    key_headers: dict[str, str],
+) -> None:
+    # Decision 0032: off-calendar retries on Saturdays succeeded 10 times in 20 in each week of
+    # the month, other weekdays 2 in 20. India's calendar would retry on Friday 6 November
+    # (the 7th, rolled back from the Saturday); the learned Saturday is the same pay event's
+    # last day.
+    with app.state.session_factory() as session:
+        for day, week in product(range(7), range(1, 5)):
+            wins = 10 if day == 5 else 2
+            session.add(
+                SlotStat(
+                    id=f"slot_owd{day}q{week}",
+                    org_id=owner.org_id,
+                    slot=f"insufficient_funds/cal/owd{day}q{week}",
+                    successes=wins,
+                    failures=20 - wins,
+                    updated_at=datetime(2026, 11, 1, tzinfo=UTC),
+                )
+            )
+        session.commit()
+    payday = POLICY | {
+        "strategy": "payday",
+        "paydays": "auto",
+        "categories": ["insufficient_funds"],
+    }
+    created = client.post("/v1/retry-policies", json=payday, headers=owner.headers)
+    assert created.status_code == 201, created.text
+    client.post(
+        URL, json=sandbox_failure("w1", "pm_sandbox_insufficient_funds"), headers=key_headers
+    )
+    # 09:00 in Asia/Kolkata on Saturday 7 November.
+    assert _next_action(client, key_headers, "w1") == datetime(2026, 11, 7, 3, 30, tzinfo=UTC)

@@ -181,6 +181,13 @@ def calendar_for(key: str | None) -> PayCalendar:
     return calendars.get(name) or calendars[DEFAULT]
 
 
+def on_or_after_payday(moment: datetime, timezone: str, calendar_key: str | None) -> bool:
+    """Whether ``moment``'s local day is a candidate payday of the calendar or one of the
+    PAY_EVENT_DAYS after one: money that came by the calendar may still be there."""
+    day = moment.astimezone(zone(timezone)).date()
+    return bool(calendar_for(calendar_key).dates(day - timedelta(days=PAY_EVENT_DAYS), day))
+
+
 def pay_calendar_key(
     country: str | None,
     phone: str | None,

@@ -59,7 +59,9 @@ Paydays = Literal["auto"] | Annotated[list[PayDay], Field(min_length=1, max_leng
 _LEARNED_DOC = (
     "Retry timing that learns from this organisation's own outcomes: Thompson sampling over "
     "retry slots (day offset x hour in the customer's zone) per decline category and rail, "
-    "starting from this policy's timing; the network rules, windows and caps still apply."
+    "starting from this policy's timing, and for payday policies with paydays auto the "
+    "weekday the organisation's customers are paid on; the network rules, windows and caps "
+    "still apply."
 )
 
 

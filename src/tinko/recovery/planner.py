@@ -16,22 +16,34 @@ from tinko.policies.paydays import (
     CalendarPayday,
     last_of_pay_event,
     next_calendar_payday,
+    on_or_after_payday,
     pay_events_between,
 )
 from tinko.policies.windows import (
     UPI_AUTOPAY_NON_PEAK,
+    WEEKDAY_NAMES,
     WindowSpec,
     next_allowed,
     next_payday_moment,
     parse_window_spec,
     quiet_hours_end,
+    resolve_local,
+    zone,
 )
 from tinko.reasons.codes import Basis, Reason, make
 from tinko.reasons.codes import ReasonCode as R
 from tinko.recovery.guard import check_attempt, earliest_allowed
 from tinko.recovery.guard.types import GuardDecision, PastAttempt, ProposedAttempt
 from tinko.recovery.settlement import last_send_moment, last_try_moment
-from tinko.recovery.timing import Timing, cells, choose, explain
+from tinko.recovery.timing import (
+    FIXED,
+    Timing,
+    cells,
+    choose,
+    explain,
+    learned_weekday,
+    weekday_cell,
+)
 from tinko.recovery.transient import transient_wait
 from tinko.rules import Action, RetryAction, RuleSpec, SendLinkAction, StopAction
 
@@ -40,6 +52,13 @@ MANDATE_METHODS = frozenset({"upi", "emandate"})
 # the window (decision 0031); a merchant's own policy for it keeps its backoff as written.
 UNKNOWN_CATEGORY = "unknown"
 _SPREAD_CODES = frozenset({R.PLANNED_SPREAD_IN_WINDOW, R.PLANNED_SPREAD_UNKNOWN})
+# The retries of a payday policy a learned weekday moves (decision 0032): on a calendar
+# payday, between paydays, spread to the window's end. Not the last chance (at the window's
+# end), an outage's backoff or a rule's own timing.
+_WEEKDAY_CODES = frozenset(
+    {R.PLANNED_ON_CALENDAR_PAYDAY, R.PLANNED_BY_POLICY, R.PLANNED_SPREAD_IN_WINDOW}
+)
+PAYDAY_HOUR = 9  # local time of a payday retry (policies.paydays' default hour)
 MAX_MESSAGES_PER_CASE = 2
 MIN_HOURS_BETWEEN_MESSAGES = 24
 _WINDOW_AND_GUARD_ROUNDS = 8
@@ -209,7 +228,18 @@ def _next_retry(
         return None, None
     # A bank debit sent later than this settles after the window closes.
     deadline = last_send_moment(facts.payment_method_type, facts.expires_at)
+    counts = _counts_weekdays(facts, policy, timing)
+    weekday = learned_weekday(timing.stats) if counts and timing is not None else None
     at, why, code, delay, learnable = _retry_time(facts, policy, rule_retry, now, deadline)
+    if weekday is not None and rule_retry is None and code in _WEEKDAY_CODES:
+        # The weekday explains the merchant's outcomes, not the day of the month: no move by
+        # it, and the policy's retry goes on the weekday nearest it (decision 0032).
+        learnable = None
+        moved = _on_weekday(facts, policy, at, now, deadline, weekday[0])
+        if moved is not None:
+            at, learnable = moved, "weekday"
+            name = WEEKDAY_NAMES[weekday[0]]
+            why = f"retry on {name}, the weekday this merchant's customers are paid on"
     windows = _retry_windows(facts, policy, rule_retry)
     # A spread retry at the window's end that the retry windows would push past it steps
     # back into them as the last chance does.
@@ -232,7 +262,7 @@ def _next_retry(
         last_decline_at=facts.own_decline_at or facts.last_retry_at or facts.failed_at,
     )
     slot, learned = None, None
-    if learnable is not None and timing is not None and policy.learned_timing:
+    if learnable in ("payday", "backoff") and timing is not None and policy.learned_timing:
 
         def allowed(moment: datetime) -> bool:
             guard_at = earliest_allowed(replace(proposed, at=moment), history)
@@ -259,8 +289,16 @@ def _next_retry(
         at = allowed_at
     if at > deadline:
         return None, None
-    if learned is not None:  # the calendar cells of the moment the retry really has
-        slot = "|".join((learned.key, *cells(at, local_zone(facts, policy))))
+    if timing is not None and (counts or learned is not None):
+        # The calendar cells of the moment the retry really has.
+        zone_name = local_zone(facts, policy)
+        off = (weekday_cell(at, zone_name),) if counts else ()
+        if off and on_or_after_payday(at, zone_name, facts.pay_calendar):
+            off = ()
+        if learned is not None:
+            slot = "|".join((learned.key, *cells(at, zone_name), *off))
+        elif off:  # a retry the policy timed itself still tells which weekdays pay
+            slot = "|".join((f"{timing.scope}/{FIXED}", *off))
     number = facts.retries_done + 1
     if moved_by is not None and moved_by.rule is not None:
         reason = make(
@@ -280,6 +318,17 @@ def _next_retry(
             window=window or "custom",
             timezone=windows.timezone,
             **{"from": planned_at, "to": at},
+        )
+    elif learnable == "weekday" and weekday is not None:
+        seen = weekday[1]
+        reason = make(
+            R.PLANNED_LEARNED_SLOT,
+            basis,
+            attempt_number=number,
+            at=at,
+            slot=f"weekly:{WEEKDAY_NAMES[weekday[0]]}",
+            successes=seen.successes,
+            tries=seen.successes + seen.failures,
         )
     elif learned is not None:
         reason = make(
@@ -396,6 +445,43 @@ def _retry_time(
     at = max(earliest, since + timedelta(minutes=delay))
     timing = _timing(facts, at, by_rule, delay)
     return at, f"retry after {round(delay)} min of backoff", *timing, "backoff"
+
+
+def _on_weekday(
+    facts: CaseFacts,
+    policy: PolicyLike,
+    at: datetime,
+    now: datetime,
+    deadline: datetime,
+    weekday: int,
+) -> datetime | None:
+    """The learned weekday nearest the policy's retry moment, at the payday hour in the
+    customer's zone: the one on or before it (the money came then), else the next one; None
+    when neither is between the earliest moment a retry may run and ``deadline``. The
+    policy's cadence (one retry per pay event, between paydays, to the window's end) stays."""
+    tz = zone(local_zone(facts, policy))
+    lower = max(now, facts.failed_at + timedelta(seconds=facts.cooldown_seconds))
+    lower = max(lower, (facts.last_retry_at or facts.failed_at) + timedelta(seconds=1))
+    day = at.astimezone(tz).date()
+    last = day - timedelta(days=(day.weekday() - weekday) % 7)
+    for on in (last, last + timedelta(days=7)):
+        moment = resolve_local(datetime.combine(on, time(PAYDAY_HOUR), tzinfo=tz))
+        if lower <= moment <= deadline:
+            return moment.astimezone(at.tzinfo)
+    return None
+
+
+def _counts_weekdays(facts: CaseFacts, policy: PolicyLike, timing: Timing | None) -> bool:
+    """Whether this retry learns (and may use) the weekday the merchant's customers are paid
+    on: a card retry of a payday policy on the customer's own calendar, with learned timing
+    (decision 0032). Mandates keep to one retry per calendar pay event (decision 0021)."""
+    return (
+        timing is not None
+        and policy.learned_timing
+        and policy.strategy == "payday"
+        and policy.paydays == AUTO
+        and facts.payment_method_type not in MANDATE_METHODS
+    )
 
 
 def _last_chance(facts: CaseFacts, now: datetime, windows: WindowSpec) -> datetime | None:

@@ -14,6 +14,10 @@ beats the policy's; Thompson sampling then picks among the policy's moment and t
 et al., "A Tutorial on Thompson Sampling", https://arxiv.org/abs/1707.02038). Without history
 the policy's moment is always kept.
 
+Decision 0032: a payday policy's card retries off the customer's calendar also count per
+weekday and week of the month ("category/cal/owd5q2"); ``learned_weekday`` finds a weekday
+of weekly or fortnightly pay in them, and the planner then puts the policy's retries on it.
+
 Guardrails: only moments the retry windows and the network-rule guard allow as they are,
 inside the recovery window, and after the earliest moment the policy allows, are candidates
 (the planner then checks the chosen moment once more); outage backoffs and a rule's own
@@ -49,6 +53,21 @@ PRIOR_WEIGHT: Final = 10.0
 # 0027): further than a week skips one of the policy's paydays, and a day that wins per try
 # then loses the case the window no longer has room for.
 MAX_LATER: Final = timedelta(days=7)
+# A weekday learned as a payday (decision 0032) is counted only from retries off the customer's
+# pay calendar (no calendar payday that day or the three before), so money a calendar payday
+# brought does not lend its weekday (decision 0024). Each count is per weekday and week of the
+# month ("category/cal/owd5q2": a Saturday of days 8-14), so a payday on a day of the month
+# the calendar does not know (the 10th), which lifts one week of the month, is told apart from
+# weekly pay, which lifts its weekday in every week.
+OFF_CALENDAR: Final = "owd"
+# It takes this many off-calendar retries on the weekday outside its best week of the month,
+# and successes there this many standard deviations above what other weekdays' rates in the
+# same weeks predict, to add it.
+WEEKDAY_MIN_TRIES: Final = 30
+WEEKDAY_SIGMAS: Final = 3.0
+# The slot of a retry the policy timed itself (between paydays, at the window's end), which
+# counts only in its off-calendar weekday.
+FIXED: Final = "fixed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +229,65 @@ def choose(
     tries = dom.successes + dom.failures
     key = f"{timing.scope}/{name}"
     return Choice(slots[name], key, name == default_name, draw, dom.successes, tries)
+
+
+def weekday_cell(moment: datetime, timezone: str) -> str:
+    """The off-calendar cell of a retry moment: weekday (Monday 0) and week of the month
+    (days 1-7 are 1, days 29-31 are 5) in the customer's zone: "owd5q2"."""
+    local = moment.astimezone(zone(timezone))
+    return f"{OFF_CALENDAR}{local.weekday()}q{(local.day - 1) // 7 + 1}"
+
+
+def learned_weekday(stats: Mapping[str, SlotStat]) -> tuple[int, SlotStat] | None:
+    """The weekday this merchant's customers are paid on, with its counts, if its retries off
+    the pay calendar succeed clearly more often than other weekdays' in the same weeks of the
+    month: weekly and fortnightly pay that no calendar lists (decision 0032).
+
+    Per week of the month, a weekday's excess is its successes above what that week's rate
+    over all weekdays predicts; the sum of its excesses without its best week must exceed
+    ``WEEKDAY_SIGMAS`` binomial standard deviations, over at least ``WEEKDAY_MIN_TRIES``
+    retries. Weekly pay lifts its weekday in every week of the month; a monthly payday the
+    calendar does not know (the 10th) lifts only one week, whichever weekday it falls on.
+    Of the weekdays that pass, the one with the largest excess per retry wins."""
+    cells: dict[tuple[int, int], SlotStat] = {}
+    for name, stat in stats.items():
+        code = name[len(OFF_CALENDAR) :]
+        if name.startswith(OFF_CALENDAR) and len(code) == 3 and code[0].isdigit():
+            cells[(int(code[0]), int(code[2]))] = stat
+    weeks = {week for _, week in cells}
+    rate = {
+        week: _rate(
+            SlotStat(
+                sum(v.successes for (_, w), v in cells.items() if w == week),
+                sum(v.failures for (_, w), v in cells.items() if w == week),
+            )
+        )
+        for week in weeks
+    }
+    best: tuple[float, int] | None = None
+    for day in range(7):
+        parts = sorted(
+            (stat.successes - n * rate[week], n * rate[week] * (1 - rate[week]), n)
+            for (d, week), stat in cells.items()
+            if d == day and (n := stat.successes + stat.failures)
+        )[:-1]  # without its best week of the month
+        tries = sum(n for _, _, n in parts)
+        spread = sqrt(sum(var for _, var, _ in parts))
+        if tries < WEEKDAY_MIN_TRIES or not spread:
+            continue
+        excess = sum(excess for excess, _, _ in parts)
+        # Of the weekdays that pass, the one whose retries pay most often: the day after
+        # payday passes too, with money already spent.
+        if excess > WEEKDAY_SIGMAS * spread and (best is None or excess / tries > best[0]):
+            best = (excess / tries, day)
+    if best is None:
+        return None
+    mine = [v for (d, _), v in cells.items() if d == best[1]]
+    return best[1], SlotStat(sum(v.successes for v in mine), sum(v.failures for v in mine))
+
+
+def _rate(stat: SlotStat) -> float:
+    return (stat.successes + 1) / (stat.successes + stat.failures + 2)
 
 
 def explain(choice: Choice) -> str:
