@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.recovery.facts import card_case
 from tinko.policies.defaults import DefaultsError, default_policy, read_defaults
 from tinko.policies.paydays import (
     CalendarError,
@@ -127,25 +127,7 @@ FAILED = datetime(2026, 7, 2, 6, 0, tzinfo=UTC)
 
 
 def _facts(**changes: object) -> CaseFacts:
-    facts = CaseFacts(
-        category="insufficient_funds",
-        retryable=True,
-        cooldown_seconds=0,
-        visa_category=None,
-        merchant_advice_code=None,
-        payment_method_type="card",
-        payment_method_ref="pm_1",
-        card_network="visa",
-        failed_at=FAILED,
-        expires_at=FAILED + timedelta(days=28),
-        retries_done=0,
-        last_retry_at=None,
-        messages_sent=0,
-        last_message_at=None,
-        reachable_channels=("email",),
-        pending_kinds=frozenset(),
-    )
-    return replace(facts, **changes)  # type: ignore[arg-type]
+    return card_case(FAILED, **changes)
 
 
 def test_the_planner_retries_on_the_calendars_next_payday() -> None:

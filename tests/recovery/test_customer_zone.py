@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
+from tests.recovery.facts import card_case
 from tinko.notify.zones import country_zone, customer_zone, phone_zone
 from tinko.policies.defaults import default_policy
 from tinko.policies.windows import zone
@@ -14,25 +15,7 @@ FAILED = datetime(2026, 6, 12, 10, 0, tzinfo=UTC)
 
 
 def _facts(**changes: object) -> CaseFacts:
-    facts = CaseFacts(
-        category="insufficient_funds",
-        retryable=True,
-        cooldown_seconds=0,
-        visa_category=None,
-        merchant_advice_code=None,
-        payment_method_type="card",
-        payment_method_ref="pm_1",
-        card_network="visa",
-        failed_at=FAILED,
-        expires_at=FAILED + timedelta(days=28),
-        retries_done=0,
-        last_retry_at=None,
-        messages_sent=0,
-        last_message_at=None,
-        reachable_channels=("email",),
-        pending_kinds=frozenset(),
-    )
-    return replace(facts, **changes)  # type: ignore[arg-type]
+    return card_case(FAILED, **changes)
 
 
 def test_the_payday_retry_is_at_nine_in_the_customers_zone() -> None:

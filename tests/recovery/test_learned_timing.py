@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
+from tests.recovery.facts import card_case
 from tinko.policies.defaults import default_policy
 from tinko.policies.windows import UPI_AUTOPAY_NON_PEAK, is_allowed
 from tinko.recovery.planner import CaseFacts, plan_next
@@ -18,25 +19,7 @@ SCOPE = "insufficient_funds/visa"
 
 
 def _facts(**changes: object) -> CaseFacts:
-    facts = CaseFacts(
-        category="insufficient_funds",
-        retryable=True,
-        cooldown_seconds=0,
-        visa_category=None,
-        merchant_advice_code=None,
-        payment_method_type="card",
-        payment_method_ref="pm_1",
-        card_network="visa",
-        failed_at=FAILED,
-        expires_at=FAILED + timedelta(days=28),
-        retries_done=0,
-        last_retry_at=None,
-        messages_sent=0,
-        last_message_at=None,
-        reachable_channels=("email",),
-        pending_kinds=frozenset(),
-    )
-    return replace(facts, **changes)  # type: ignore[arg-type]
+    return card_case(FAILED, **changes)
 
 
 def _choose(

@@ -12,6 +12,7 @@ import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from tests.recovery.facts import card_case
 from tinko.policies.defaults import default_policy
 from tinko.policies.paydays import on_or_after_payday
 from tinko.recovery.planner import CaseFacts, PlannedStep, plan_next
@@ -35,26 +36,7 @@ PAID_ON_SATURDAYS = _outcomes({(SATURDAY, w): (10, 20) for w in WEEKS})
 
 
 def _facts(**changes: object) -> CaseFacts:
-    facts = CaseFacts(
-        category="insufficient_funds",
-        retryable=True,
-        cooldown_seconds=0,
-        visa_category=None,
-        merchant_advice_code=None,
-        payment_method_type="card",
-        payment_method_ref="pm_1",
-        card_network="visa",
-        failed_at=FAILED,
-        expires_at=FAILED + timedelta(days=28),
-        retries_done=0,
-        last_retry_at=None,
-        messages_sent=0,
-        last_message_at=None,
-        reachable_channels=("email",),
-        pending_kinds=frozenset(),
-        timezone="UTC",
-    )
-    return replace(facts, **changes)  # type: ignore[arg-type]
+    return card_case(FAILED, **{"timezone": "UTC", **changes})
 
 
 def _retry(stats: dict[str, SlotStat], *, learned: bool = True, **changes: object) -> PlannedStep:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
+from tests.recovery.facts import card_case
 from tinko.policies.defaults import default_policy
 from tinko.recovery.planner import CaseFacts, plan_next
 
@@ -13,25 +14,7 @@ PAYDAY = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)  # the built-in payday moment: 
 
 
 def _facts(**changes: object) -> CaseFacts:
-    facts = CaseFacts(
-        category="insufficient_funds",
-        retryable=True,
-        cooldown_seconds=0,
-        visa_category=None,
-        merchant_advice_code=None,
-        payment_method_type="card",
-        payment_method_ref="pm_1",
-        card_network="visa",
-        failed_at=PAYDAY - timedelta(days=3),
-        expires_at=PAYDAY + timedelta(days=25),
-        retries_done=0,
-        last_retry_at=None,
-        messages_sent=0,
-        last_message_at=None,
-        reachable_channels=("email",),
-        pending_kinds=frozenset(),
-    )
-    return replace(facts, **changes)  # type: ignore[arg-type]
+    return card_case(PAYDAY - timedelta(days=3), **changes)
 
 
 def _retry_at(facts: CaseFacts, now: datetime) -> datetime:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
+from tests.recovery.facts import card_case
 from tinko.notify.zones import possible_zones
 from tinko.policies.defaults import default_policy
 from tinko.policies.windows import zone
@@ -18,26 +18,9 @@ US = ("America/Los_Angeles", "America/New_York")
 
 
 def _facts(**changes: object) -> CaseFacts:
-    facts = CaseFacts(
-        category="expired_card",
-        retryable=True,
-        cooldown_seconds=0,
-        visa_category=None,
-        merchant_advice_code=None,
-        payment_method_type="card",
-        payment_method_ref="pm_1",
-        card_network="visa",
-        failed_at=FAILED,
-        expires_at=FAILED + timedelta(days=28),
-        retries_done=0,
-        last_retry_at=None,
-        messages_sent=0,
-        last_message_at=None,
-        reachable_channels=("email",),
-        pending_kinds=frozenset(),
-        timezone="America/New_York",
+    return card_case(
+        FAILED, **{"category": "expired_card", "timezone": "America/New_York", **changes}
     )
-    return replace(facts, **changes)  # type: ignore[arg-type]
 
 
 def _message_at(facts: CaseFacts) -> datetime:
