@@ -47,13 +47,19 @@ def test_a_code_read_from_words_is_not_unknown(tmp_path: Path) -> None:
     assert _read(tmp_path, BRAINTREE).unknown_codes == []
 
 
+ADYEN = (
+    "psp_reference,date,amount,currency,status,refusal_reason\n"
+    "r1,2026-03-01 10:00:00,25.00,EUR,Refused,Not enough balance\n"
+)
+
+
 def test_a_reason_column_alone_gives_the_code(tmp_path: Path) -> None:
-    export = _read(
-        tmp_path,
-        "psp_reference,date,amount,currency,status,refusal_reason\n"
-        "r1,2026-03-01 10:00:00,25.00,EUR,Refused,Not enough balance\n",
-    )
-    assert [f.code for f in export.failures] == ["insufficient_funds"]
+    assert [f.code for f in _read(tmp_path, ADYEN).failures] == ["insufficient_funds"]
+
+
+def test_a_reason_read_from_words_is_reported_with_its_words(tmp_path: Path) -> None:
+    worded = _read(tmp_path, ADYEN).worded_codes
+    assert worded[0].endswith(":2: 'Not enough balance' read as insufficient_funds")
 
 
 def test_an_unknown_code_is_read_from_the_message_beside_it(tmp_path: Path) -> None:

@@ -146,7 +146,8 @@ def _read_rows(
         code = columns.code(row, gateway)
         # A code the classifier does not know, or none: what it reads in the row's words.
         known = canonical_code(gateway, code) if code else None
-        worded = None if known else columns.reading(row, code, gateway)
+        reading = None if known else columns.reading(row, code, gateway)
+        worded = reading[0] if reading else None
         code = code or worded or ""
         status = key(columns.cell(row, "status"))
         if status in _SUCCEEDED or (status not in _FAILED and not code):
@@ -161,8 +162,8 @@ def _read_rows(
         if method is None:
             export.leave_out(columns.cell(row, "method"))
             continue
-        if worded:
-            export.worded_codes.append(f"{where}: {code!r} read as {worded}")
+        if reading:
+            export.worded_codes.append(f"{where}: {reading[1]!r} read as {reading[0]}")
         kept.append(
             _Kept(
                 where,

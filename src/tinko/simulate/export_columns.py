@@ -144,12 +144,15 @@ class Columns:
     def seller_message(self, row: list[str]) -> str:
         return _first_filled(row, self.seller)
 
-    def reading(self, row: list[str], code: str, gateway: str) -> str | None:
+    def reading(self, row: list[str], code: str, gateway: str) -> tuple[str, str] | None:
         """For a code the classifier does not know (Braintree's "2001 Insufficient Funds",
-        Adyen's "Not enough balance"), or none, the code it reads in the code's own words,
-        else in the row's message columns; None when it reads none."""
+        Adyen's "Not enough balance"), or none: the code it reads in the code's own words,
+        else in the row's message columns, with the words it read; None when it reads none."""
         texts = (code, *(row[i].strip() for i in self.words if i < len(row)))
-        return next((known for text in texts if (known := _described(text, gateway))), None)
+        for text in texts:
+            if known := _described(text, gateway):
+                return known, text
+        return None
 
 
 def _described(text: str, gateway: str) -> str | None:
