@@ -16,7 +16,7 @@ from tests.recovery.facts import card_case
 from tinko.policies.defaults import default_policy
 from tinko.policies.paydays import on_or_after_payday
 from tinko.recovery.planner import CaseFacts, PlannedStep, plan_next
-from tinko.recovery.timing import SlotStat, Timing, learned_weekday
+from tinko.recovery.timing import SlotStat, Timing, learned_weekday, outcome_keys
 
 SCOPE = "insufficient_funds/visa"
 # Wednesday 3 June 2026: the default calendar's next payday is Monday the 15th.
@@ -105,6 +105,11 @@ def test_a_mandate_keeps_to_its_calendar_pay_events() -> None:
 def test_a_retry_off_the_calendar_counts_for_its_weekday() -> None:
     # Saturday the 13th is no calendar payday: it counts for the Saturdays of days 8-14.
     assert _retry(PAID_ON_SATURDAYS).slot == f"{SCOPE}/fixed|owd{SATURDAY}q2"
+
+
+def test_a_retry_the_policy_timed_counts_only_for_its_weekday() -> None:
+    keys = outcome_keys(f"{SCOPE}/fixed|owd{SATURDAY}q2")
+    assert keys == [f"insufficient_funds/cal/owd{SATURDAY}q2"]
 
 
 def test_a_retry_on_a_calendar_payday_does_not_count_for_its_weekday() -> None:

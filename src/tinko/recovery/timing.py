@@ -155,11 +155,13 @@ def cells(moment: datetime, timezone: str) -> tuple[str, str]:
 
 
 def outcome_keys(slot: str) -> list[str]:
-    """The stat keys one retry's outcome updates: its slot ("category/rail/d1h09") and, when
-    the slot names them after "|", the category's calendar cells ("category/cal/dom25")."""
+    """The stat keys one retry's outcome updates: its slot ("category/rail/d1h09"; not a
+    ``FIXED`` one, which no choice reads) and, when the slot names them after "|", the
+    category's calendar cells ("category/cal/dom25")."""
     key, *extra = slot.split("|")
     category = key.split("/", 1)[0]
-    return [key, *(f"{category}/{CALENDAR}/{cell}" for cell in extra)]
+    own = [] if key.endswith(f"/{FIXED}") else [key]
+    return [*own, *(f"{category}/{CALENDAR}/{cell}" for cell in extra)]
 
 
 def _posterior(stat: SlotStat, rate: float) -> tuple[float, float]:
