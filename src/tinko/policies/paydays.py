@@ -23,7 +23,7 @@ import phonenumbers
 from babel.core import get_global
 
 from tinko.classifier.yamlio import parse_yaml
-from tinko.policies.windows import WEEKDAY_NAMES, resolve_local, zone
+from tinko.policies.windows import PAYDAY_HOUR, WEEKDAY_NAMES, resolve_local, zone
 
 _FILE: Final = "pay_calendars.yaml"
 DEFAULT: Final = "default"
@@ -115,7 +115,7 @@ def last_of_pay_event(
     timezone: str,
     calendar_key: str | None,
     deadline: datetime,
-    hour: int = 9,
+    hour: int = PAYDAY_HOUR,
 ) -> CalendarPayday | None:
     """One retry per pay event (decision 0021): the last candidate payday of the next pay
     event that still has one ≥ ``after``, at ``hour`` local time; when that day is past
@@ -139,7 +139,11 @@ def last_of_pay_event(
 
 
 def pay_events_between(
-    first: datetime, last: datetime, timezone: str, calendar_key: str | None, hour: int = 9
+    first: datetime,
+    last: datetime,
+    timezone: str,
+    calendar_key: str | None,
+    hour: int = PAYDAY_HOUR,
 ) -> int:
     """How many pay events of the calendar have a day whose ``hour`` local time falls in
     [first, last]: the retries a payday schedule still needs before ``last``."""
@@ -158,7 +162,7 @@ def pay_events_between(
 
 
 def next_calendar_payday(
-    after: datetime, timezone: str, calendar_key: str | None, hour: int = 9
+    after: datetime, timezone: str, calendar_key: str | None, hour: int = PAYDAY_HOUR
 ) -> CalendarPayday:
     """The first candidate payday of the calendar at ``hour`` local time, ≥ ``after``."""
     if after.tzinfo is None:

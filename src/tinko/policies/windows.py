@@ -16,6 +16,8 @@ from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The local hour of a payday retry: after the morning's salary credits, inside business hours.
+PAYDAY_HOUR: Final = 9
 ALL_DAYS: Final = frozenset(range(7))
 WORKDAYS: Final = frozenset(range(5))
 # "24:00": a range ending at the end of the day. time.max is the only time after 23:59.
@@ -289,7 +291,7 @@ def next_payday_moment(
     after: datetime,
     timezone: str,
     paydays: Sequence[int] = (1, 15, -1),
-    hour: int = 9,
+    hour: int = PAYDAY_HOUR,
 ) -> datetime:
     """The next payday (day of month; -1 = last day; days past the month end clamp to it) at
     ``hour`` local time, ≥ ``after``. Funds failures clear more often just after paydays."""

@@ -20,6 +20,7 @@ from tinko.policies.paydays import (
     pay_events_between,
 )
 from tinko.policies.windows import (
+    PAYDAY_HOUR,
     UPI_AUTOPAY_NON_PEAK,
     WEEKDAY_NAMES,
     WindowSpec,
@@ -58,7 +59,6 @@ _SPREAD_CODES = frozenset({R.PLANNED_SPREAD_IN_WINDOW, R.PLANNED_SPREAD_UNKNOWN}
 _WEEKDAY_CODES = frozenset(
     {R.PLANNED_ON_CALENDAR_PAYDAY, R.PLANNED_BY_POLICY, R.PLANNED_SPREAD_IN_WINDOW}
 )
-PAYDAY_HOUR = 9  # local time of a payday retry (policies.paydays' default hour)
 MAX_MESSAGES_PER_CASE = 2
 MIN_HOURS_BETWEEN_MESSAGES = 24
 _WINDOW_AND_GUARD_ROUNDS = 8

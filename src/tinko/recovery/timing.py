@@ -28,6 +28,7 @@ makes a run reproducible. Pure: the stats are read and written by ``slot_stats``
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -251,45 +252,37 @@ def learned_weekday(stats: Mapping[str, SlotStat]) -> tuple[int, SlotStat] | Non
     retries. Weekly pay lifts its weekday in every week of the month; a monthly payday the
     calendar does not know (the 10th) lifts only one week, whichever weekday it falls on.
     Of the weekdays that pass, the one with the largest excess per retry wins."""
-    cells: dict[tuple[int, int], SlotStat] = {}
+    cells: dict[tuple[int, int], SlotStat] = {}  # (weekday, week of the month) -> outcomes
     for name, stat in stats.items():
-        code = name[len(OFF_CALENDAR) :]
-        if name.startswith(OFF_CALENDAR) and len(code) == 3 and code[0].isdigit():
-            cells[(int(code[0]), int(code[2]))] = stat
-    weeks = {week for _, week in cells}
-    rate = {
-        week: _rate(
-            SlotStat(
-                sum(v.successes for (_, w), v in cells.items() if w == week),
-                sum(v.failures for (_, w), v in cells.items() if w == week),
-            )
-        )
-        for week in weeks
-    }
+        cell = name.removeprefix(OFF_CALENDAR)
+        if cell != name and len(cell) == 3 and cell[0].isdigit() and cell[2].isdigit():
+            cells[(int(cell[0]), int(cell[2]))] = stat
+    wins: Counter[int] = Counter()
+    tries: Counter[int] = Counter()
+    for (_, week), stat in cells.items():
+        wins[week] += stat.successes
+        tries[week] += stat.successes + stat.failures
+    rate = {week: (wins[week] + 1) / (tries[week] + 2) for week in tries}
     best: tuple[float, int] | None = None
     for day in range(7):
-        parts = sorted(
+        parts = sorted(  # (excess, variance, tries) per week of the month
             (stat.successes - n * rate[week], n * rate[week] * (1 - rate[week]), n)
             for (d, week), stat in cells.items()
             if d == day and (n := stat.successes + stat.failures)
         )[:-1]  # without its best week of the month
-        tries = sum(n for _, _, n in parts)
+        count = sum(n for _, _, n in parts)
+        lift = sum(excess for excess, _, _ in parts)
         spread = sqrt(sum(var for _, var, _ in parts))
-        if tries < WEEKDAY_MIN_TRIES or not spread:
+        if count < WEEKDAY_MIN_TRIES or lift <= WEEKDAY_SIGMAS * spread:
             continue
-        excess = sum(excess for excess, _, _ in parts)
         # Of the weekdays that pass, the one whose retries pay most often: the day after
         # payday passes too, with money already spent.
-        if excess > WEEKDAY_SIGMAS * spread and (best is None or excess / tries > best[0]):
-            best = (excess / tries, day)
+        if best is None or lift / count > best[0]:
+            best = (lift / count, day)
     if best is None:
         return None
     mine = [v for (d, _), v in cells.items() if d == best[1]]
     return best[1], SlotStat(sum(v.successes for v in mine), sum(v.failures for v in mine))
-
-
-def _rate(stat: SlotStat) -> float:
-    return (stat.successes + 1) / (stat.successes + stat.failures + 2)
 
 
 def explain(choice: Choice) -> str:
